@@ -1,0 +1,108 @@
+//! Domain errors: one stable code per rule, which the UI translates.
+
+use std::fmt;
+
+/// A value that breaks a domain rule. `code()` is stable and translated by the UI.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DomainError {
+    #[error("the business registration number must have 10 digits")]
+    BusinessNumberLength,
+    #[error("the business registration number's check digit is wrong")]
+    BusinessNumberCheckDigit,
+    #[error("'{0}' is not an HS code of 2, 4 or 6 digits")]
+    HsCodeFormat(String),
+    #[error("'{0}' is not in the HS 2022 nomenclature")]
+    HsCodeUnknown(String),
+    #[error("'{0}' is not an ISO 3166-1 country code")]
+    CountryUnknown(String),
+    #[error("'{0}' is not a web domain")]
+    WebDomain(String),
+    #[error("'{0}' is not an email address")]
+    Email(String),
+    #[error("'{0}' is not a known value")]
+    UnknownValue(String),
+    #[error("this field is required")]
+    Required,
+    #[error("this text is longer than {0} characters")]
+    TooLong(usize),
+    #[error("'{0}' is not a date (YYYY-MM-DD)")]
+    Date(String),
+    #[error("'{0}' is not a whole number")]
+    Number(String),
+    #[error("the end date is before the start date")]
+    DateOrder,
+    #[error("a business registration number is only for Korean organisations")]
+    BusinessNumberNotKorean,
+}
+
+impl DomainError {
+    /// The stable snake_case code of this error, used as a translation key.
+    pub fn code(&self) -> &'static str {
+        match self {
+            DomainError::BusinessNumberLength => "business_number_length",
+            DomainError::BusinessNumberCheckDigit => "business_number_check_digit",
+            DomainError::HsCodeFormat(_) => "hs_code_format",
+            DomainError::HsCodeUnknown(_) => "hs_code_unknown",
+            DomainError::CountryUnknown(_) => "country_unknown",
+            DomainError::WebDomain(_) => "web_domain_invalid",
+            DomainError::Email(_) => "email_invalid",
+            DomainError::UnknownValue(_) => "unknown_value",
+            DomainError::Required => "required",
+            DomainError::TooLong(_) => "too_long",
+            DomainError::Date(_) => "date_invalid",
+            DomainError::Number(_) => "number_invalid",
+            DomainError::DateOrder => "date_order",
+            DomainError::BusinessNumberNotKorean => "business_number_not_korean",
+        }
+    }
+}
+
+/// A domain error attached to the field that caused it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub error: DomainError,
+}
+
+/// Every field error of one draft, so a form can show them all at once.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldErrors(pub Vec<FieldError>);
+
+impl FieldErrors {
+    pub fn push(&mut self, field: &'static str, error: DomainError) {
+        self.0.push(FieldError { field, error });
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Records the error of `res` under `field` and returns its value, if any.
+    pub fn take<T>(&mut self, field: &'static str, res: Result<T, DomainError>) -> Option<T> {
+        match res {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.push(field, e);
+                None
+            }
+        }
+    }
+
+    pub fn for_field(&self, field: &str) -> Option<&DomainError> {
+        self.0.iter().find(|e| e.field == field).map(|e| &e.error)
+    }
+}
+
+impl fmt::Display for FieldErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{}: {}", e.field, e.error)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for FieldErrors {}

@@ -1,0 +1,149 @@
+//! The Harmonized System (HS 2022) nomenclature, shipped with dagak, and validated HS codes.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::OnceLock;
+
+use crate::DomainError;
+
+/// The HS 2022 nomenclature as shipped in `data/nomenclature/hs2022.csv` (ODC-PDDL-1.0).
+const HS2022_CSV: &str = include_str!("../../../data/nomenclature/hs2022.csv");
+
+/// One code of the nomenclature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HsEntry {
+    pub code: String,
+    pub section: String,
+    pub description: String,
+    /// 2, 4 or 6 digits.
+    pub level: u8,
+}
+
+struct Nomenclature {
+    entries: Vec<HsEntry>,
+    by_code: HashMap<String, usize>,
+}
+
+fn nomenclature() -> &'static Nomenclature {
+    static NOMENCLATURE: OnceLock<Nomenclature> = OnceLock::new();
+    NOMENCLATURE.get_or_init(|| {
+        let mut reader = csv::Reader::from_reader(HS2022_CSV.as_bytes());
+        let mut entries = Vec::new();
+        // The file ships with the binary and is checked by a test, so a bad row is skipped
+        // rather than taking the process down.
+        for record in reader.records().flatten() {
+            let (Some(section), Some(code), Some(description), Some(level)) =
+                (record.get(0), record.get(1), record.get(2), record.get(4))
+            else {
+                continue;
+            };
+            let Ok(level) = level.parse::<u8>() else { continue };
+            entries.push(HsEntry {
+                code: code.to_owned(),
+                section: section.to_owned(),
+                description: description.to_owned(),
+                level,
+            });
+        }
+        let by_code = entries.iter().enumerate().map(|(i, e)| (e.code.clone(), i)).collect();
+        Nomenclature { entries, by_code }
+    })
+}
+
+/// Looks a code up in the nomenclature.
+pub fn hs_lookup(code: &str) -> Option<&'static HsEntry> {
+    let nomenclature = nomenclature();
+    nomenclature.by_code.get(code).map(|&i| &nomenclature.entries[i])
+}
+
+/// Codes whose number starts with `query` or whose description contains it (case-insensitive),
+/// at most `limit`, in nomenclature order.
+pub fn hs_search(query: &str, limit: usize) -> Vec<&'static HsEntry> {
+    let query = query.trim().to_lowercase();
+    if query.is_empty() {
+        return Vec::new();
+    }
+    nomenclature()
+        .entries
+        .iter()
+        .filter(|e| e.code.starts_with(&query) || e.description.to_lowercase().contains(&query))
+        .take(limit)
+        .collect()
+}
+
+/// An HS code of 2, 4 or 6 digits that exists in HS 2022.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct HsCode(String);
+
+impl HsCode {
+    /// Parses `8471`, `847130`, `8471.30` or `84.71`; the dots are dropped.
+    pub fn parse(input: &str) -> Result<HsCode, DomainError> {
+        let digits: String = input.trim().chars().filter(|c| *c != '.').collect();
+        let well_formed =
+            matches!(digits.len(), 2 | 4 | 6) && digits.bytes().all(|b| b.is_ascii_digit());
+        if !well_formed {
+            return Err(DomainError::HsCodeFormat(input.trim().to_owned()));
+        }
+        if hs_lookup(&digits).is_none() {
+            return Err(DomainError::HsCodeUnknown(digits));
+        }
+        Ok(HsCode(digits))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The nomenclature entry of this code (always present for a parsed code).
+    pub fn entry(&self) -> Option<&'static HsEntry> {
+        hs_lookup(&self.0)
+    }
+}
+
+impl fmt::Display for HsCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_whole_shipped_nomenclature_loads() {
+        // 6,940 data rows: 97 chapters, the headings and the subheadings of HS 2022.
+        let n = nomenclature().entries.len();
+        assert_eq!(n, 6940);
+        assert_eq!(nomenclature().entries.iter().filter(|e| e.level == 2).count(), 97);
+    }
+
+    #[test]
+    fn codes_of_each_level_parse() {
+        assert_eq!(HsCode::parse("90").unwrap().as_str(), "90");
+        assert_eq!(HsCode::parse("9018").unwrap().as_str(), "9018");
+        assert_eq!(HsCode::parse("9018.19").unwrap().as_str(), "901819");
+        assert!(HsCode::parse("901819").unwrap().entry().unwrap().description.contains("diagnos"));
+    }
+
+    #[test]
+    fn malformed_codes_are_rejected_as_format_errors() {
+        for bad in ["", "9", "901", "90181", "9018191", "90a8", "9018-19"] {
+            assert!(matches!(HsCode::parse(bad), Err(DomainError::HsCodeFormat(_))), "{bad}");
+        }
+    }
+
+    #[test]
+    fn well_formed_codes_missing_from_hs2022_are_rejected() {
+        // Chapter 77 is reserved; heading 0199 and subheading 901899 do not exist.
+        assert_eq!(HsCode::parse("77"), Err(DomainError::HsCodeUnknown("77".into())));
+        assert_eq!(HsCode::parse("0199"), Err(DomainError::HsCodeUnknown("0199".into())));
+        assert_eq!(HsCode::parse("901899"), Err(DomainError::HsCodeUnknown("901899".into())));
+    }
+
+    #[test]
+    fn search_finds_by_prefix_and_description() {
+        assert!(hs_search("8517", 5).iter().all(|e| e.code.starts_with("8517")));
+        assert!(!hs_search("carbon fibre", 50).is_empty() || !hs_search("carbon", 50).is_empty());
+    }
+}

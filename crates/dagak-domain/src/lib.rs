@@ -1,0 +1,26 @@
+//! The vocabulary of dagak and its rules.
+//!
+//! Every value that enters the system from a user is parsed here into a type that can only hold a
+//! valid value ("parse, don't validate"): a [`BusinessNumber`] always has a correct check digit, an
+//! [`HsCode`] always exists in the shipped HS 2022 nomenclature, a [`CountryCode`] is always an
+//! ISO 3166-1 code. This crate knows nothing about storage, HTTP or the clock.
+
+mod business_number;
+mod country;
+mod error;
+mod hs;
+mod ids;
+mod names;
+mod organization;
+mod person;
+mod web_domain;
+
+pub use business_number::BusinessNumber;
+pub use country::{Country, CountryCode, countries};
+pub use error::{DomainError, FieldError, FieldErrors};
+pub use hs::{HsCode, HsEntry, hs_lookup, hs_search};
+pub use ids::{AffiliationId, OrgId, PersonId};
+pub use names::{name_keys, normalize_name, romanize_hangul, similarity};
+pub use organization::{OrgKind, Organization, OrganizationDraft, ValueChainRole};
+pub use person::{Affiliation, AffiliationDraft, Consent, NameOrder, Person, PersonDraft};
+pub use web_domain::WebDomain;

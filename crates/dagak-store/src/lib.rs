@@ -1,0 +1,207 @@
+//! The storage boundary of dagak.
+//!
+//! The service layer sees only the [`Store`] trait defined here; the binary picks a backend
+//! (`dagak-store-sqlite` today, PostgreSQL later). Every method that writes does all of its writes
+//! in one transaction, so a failed call leaves the database as it was. Backend-specific SQL (full
+//! text search, upserts) stays behind this trait.
+
+use async_trait::async_trait;
+use dagak_domain::{
+    Affiliation, AffiliationId, BusinessNumber, CountryCode, HsCode, OrgId, OrgKind, Organization,
+    Person, PersonId, WebDomain,
+};
+
+/// A store failure. `NotFound` and `Conflict` are expected outcomes the service turns into user
+/// messages; `Other` is an internal failure that is logged, never shown.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("conflict on {constraint}")]
+    Conflict { constraint: String },
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+/// A stored organisation with its id and bookkeeping.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrgRecord {
+    pub id: OrgId,
+    pub org: Organization,
+    /// RFC 3339 UTC timestamps set by the store.
+    pub created_at: String,
+    pub updated_at: String,
+    /// Number of people currently or formerly affiliated.
+    pub people_count: i64,
+}
+
+/// One affiliation with the organisation's names, for showing it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AffiliationRecord {
+    pub id: AffiliationId,
+    pub affiliation: Affiliation,
+    pub org_name_ko: Option<String>,
+    pub org_name_en: Option<String>,
+}
+
+/// A stored person with their affiliations.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PersonRecord {
+    pub id: PersonId,
+    pub person: Person,
+    pub affiliations: Vec<AffiliationRecord>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// How the directory is sorted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OrgSort {
+    #[default]
+    NameKo,
+    NameEn,
+    Country,
+    RecentlyUpdated,
+}
+
+/// Filters of the organisation list; every set field must hold.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OrgFilter {
+    pub kind: Option<OrgKind>,
+    pub country: Option<CountryCode>,
+    /// Exact city, case-insensitive.
+    pub city: Option<String>,
+    pub industry_tag: Option<String>,
+    /// Matches the code itself and every longer code under it (`9018` matches `901819`).
+    pub hs_code: Option<HsCode>,
+    /// Free text: any part of the Korean or English name, domain or business number.
+    pub text: Option<String>,
+    pub sort: OrgSort,
+}
+
+/// Filters of the people list.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PersonFilter {
+    /// Any part of the family name, given name, display name or title.
+    pub text: Option<String>,
+    pub org_id: Option<OrgId>,
+}
+
+/// A page request: `offset` rows skipped, at most `limit` returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub offset: u64,
+    pub limit: u64,
+}
+
+/// One page of results and the total number of matching rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageOf<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+}
+
+/// What identifies an organisation when looking for duplicates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrgKeys {
+    pub id: OrgId,
+    pub business_number: Option<BusinessNumber>,
+    pub domain: Option<WebDomain>,
+    /// Normalised and romanised names (see `dagak_domain::name_keys`).
+    pub name_keys: Vec<String>,
+}
+
+/// Where the organisation of a new affiliation comes from in an import batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrgRef {
+    /// An organisation already stored.
+    Existing(OrgId),
+    /// The organisation at this index of the batch's `new_organizations`.
+    New(usize),
+}
+
+/// An affiliation in an import batch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportAffiliation {
+    pub org: OrgRef,
+    pub role: Option<String>,
+    pub start: Option<time::Date>,
+    pub end: Option<time::Date>,
+}
+
+/// Everything one import writes, applied all or nothing.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ImportBatch {
+    pub new_organizations: Vec<Organization>,
+    pub updated_organizations: Vec<(OrgId, Organization)>,
+    pub new_people: Vec<(Person, Vec<ImportAffiliation>)>,
+}
+
+/// Ids the store gave to what an import created, in batch order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportIds {
+    pub organizations: Vec<OrgId>,
+    pub people: Vec<PersonId>,
+}
+
+/// The storage operations dagak needs. Each call is one transaction.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Applies pending schema migrations.
+    async fn migrate(&self) -> Result<(), StoreError>;
+
+    async fn insert_organization(&self, org: &Organization) -> Result<OrgId, StoreError>;
+    async fn update_organization(&self, id: OrgId, org: &Organization) -> Result<(), StoreError>;
+    async fn get_organization(&self, id: OrgId) -> Result<OrgRecord, StoreError>;
+    async fn list_organizations(
+        &self,
+        filter: &OrgFilter,
+        page: Page,
+    ) -> Result<PageOf<OrgRecord>, StoreError>;
+    /// Deletes the organisation and its affiliations (people stay).
+    async fn delete_organization(&self, id: OrgId) -> Result<(), StoreError>;
+    async fn count_organizations(&self) -> Result<u64, StoreError>;
+    /// Organisations with this business number, domain or exact name key.
+    async fn find_organizations_by_keys(
+        &self,
+        business_number: Option<&BusinessNumber>,
+        domain: Option<&WebDomain>,
+        name_keys: &[String],
+    ) -> Result<Vec<OrgId>, StoreError>;
+    /// The duplicate-detection keys of every organisation, ordered by id.
+    async fn all_organization_keys(&self) -> Result<Vec<OrgKeys>, StoreError>;
+    /// Every distinct industry tag and city, for filter menus.
+    async fn organization_facets(&self) -> Result<(Vec<String>, Vec<String>), StoreError>;
+
+    /// Moves every affiliation of `removed` to `kept`, stores `merged` as `kept` and deletes
+    /// `removed`, in one transaction.
+    async fn merge_organizations(
+        &self,
+        kept: OrgId,
+        merged: &Organization,
+        removed: OrgId,
+    ) -> Result<(), StoreError>;
+
+    async fn insert_person(
+        &self,
+        person: &Person,
+        affiliations: &[Affiliation],
+    ) -> Result<PersonId, StoreError>;
+    /// Replaces the person's fields and, when given, the whole list of affiliations.
+    async fn update_person(
+        &self,
+        id: PersonId,
+        person: &Person,
+        affiliations: Option<&[Affiliation]>,
+    ) -> Result<(), StoreError>;
+    async fn get_person(&self, id: PersonId) -> Result<PersonRecord, StoreError>;
+    async fn list_people(
+        &self,
+        filter: &PersonFilter,
+        page: Page,
+    ) -> Result<PageOf<PersonRecord>, StoreError>;
+    async fn delete_person(&self, id: PersonId) -> Result<(), StoreError>;
+
+    /// Writes a whole import batch, or nothing.
+    async fn apply_import(&self, batch: &ImportBatch) -> Result<ImportIds, StoreError>;
+}
