@@ -5,8 +5,19 @@ use unicode_normalization::UnicodeNormalization;
 /// Legal-form words that say nothing about which organisation is meant.
 const LEGAL_FORMS_KO: [&str; 6] = ["(주)", "주식회사", "유한회사", "(유)", "재단법인", "사단법인"];
 const LEGAL_FORMS_EN: [&str; 13] = [
-    "inc", "incorporated", "corp", "corporation", "co", "company", "ltd", "limited", "llc", "plc",
-    "gmbh", "the", "lp",
+    "inc",
+    "incorporated",
+    "corp",
+    "corporation",
+    "co",
+    "company",
+    "ltd",
+    "limited",
+    "llc",
+    "plc",
+    "gmbh",
+    "the",
+    "lp",
 ];
 
 /// Lower-cases, applies NFKC (so `㈜` becomes `(주)` and full-width letters become ASCII), drops
@@ -22,8 +33,10 @@ pub fn normalize_name(name: &str) -> String {
         .collect()
 }
 
-const INITIALS: [&str; 19] =
-    ["g", "kk", "n", "d", "tt", "r", "m", "b", "pp", "s", "ss", "", "j", "jj", "ch", "k", "t", "p", "h"];
+const INITIALS: [&str; 19] = [
+    "g", "kk", "n", "d", "tt", "r", "m", "b", "pp", "s", "ss", "", "j", "jj", "ch", "k", "t", "p",
+    "h",
+];
 const MEDIALS: [&str; 21] = [
     "a", "ae", "ya", "yae", "eo", "e", "yeo", "ye", "o", "wa", "wae", "oe", "yo", "u", "wo", "we",
     "wi", "yu", "eu", "ui", "i",

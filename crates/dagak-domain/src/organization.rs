@@ -224,10 +224,13 @@ impl OrganizationDraft {
     /// Checks every field and returns the organisation, or every field's error at once.
     pub fn parse(&self) -> Result<Organization, FieldErrors> {
         let mut errors = FieldErrors::default();
-        let kind = errors.take("kind", self.kind.parse::<OrgKind>().map_err(|e| match e {
-            DomainError::UnknownValue(v) if v.is_empty() => DomainError::Required,
-            e => e,
-        }));
+        let kind = errors.take(
+            "kind",
+            self.kind.parse::<OrgKind>().map_err(|e| match e {
+                DomainError::UnknownValue(v) if v.is_empty() => DomainError::Required,
+                e => e,
+            }),
+        );
         let name_ko = errors.take("name_ko", optional_text(&self.name_ko, MAX_NAME)).flatten();
         let name_en = errors.take("name_en", optional_text(&self.name_en, MAX_NAME)).flatten();
         if name_ko.is_none() && name_en.is_none() && errors.for_field("name_ko").is_none() {
@@ -271,8 +274,16 @@ impl OrganizationDraft {
             errors.take("description_ko", optional_text(&self.description_ko, MAX_DESCRIPTION));
         let description_en =
             errors.take("description_en", optional_text(&self.description_en, MAX_DESCRIPTION));
-        match (kind, country, industry_tags, hs_codes, offers, seeks, description_ko, description_en)
-        {
+        match (
+            kind,
+            country,
+            industry_tags,
+            hs_codes,
+            offers,
+            seeks,
+            description_ko,
+            description_en,
+        ) {
             (
                 Some(kind),
                 Some(country),
@@ -356,14 +367,20 @@ mod tests {
             fields,
             vec!["kind", "name_ko", "country", "business_number", "hs_codes", "employees"]
         );
-        assert_eq!(errors.for_field("business_number").unwrap().code(), "business_number_check_digit");
+        assert_eq!(
+            errors.for_field("business_number").unwrap().code(),
+            "business_number_check_digit"
+        );
     }
 
     #[test]
     fn a_foreign_organisation_cannot_carry_a_korean_business_number() {
         let foreign = OrganizationDraft { country: "US".into(), ..draft() };
         let errors = foreign.parse().unwrap_err();
-        assert_eq!(errors.for_field("business_number"), Some(&DomainError::BusinessNumberNotKorean));
+        assert_eq!(
+            errors.for_field("business_number"),
+            Some(&DomainError::BusinessNumberNotKorean)
+        );
     }
 
     #[test]

@@ -152,7 +152,8 @@ fn parse_phone(text: &str) -> Result<String, DomainError> {
 impl PersonDraft {
     pub fn parse(&self) -> Result<Person, FieldErrors> {
         let mut errors = FieldErrors::default();
-        let family_name = errors.take("family_name", optional_text(&self.family_name, 100)).flatten();
+        let family_name =
+            errors.take("family_name", optional_text(&self.family_name, 100)).flatten();
         let given_name = errors.take("given_name", optional_text(&self.given_name, 100)).flatten();
         let name_order = match self.name_order.trim() {
             "" if family_name.as_deref().is_some_and(is_hangul) => Some(NameOrder::FamilyFirst),

@@ -58,7 +58,9 @@ mod tests {
 
     #[test]
     fn urls_are_reduced_to_their_host() {
-        for input in ["https://www.Example.com/about", "example.com", "EXAMPLE.com:443", "www.example.com."] {
+        for input in
+            ["https://www.Example.com/about", "example.com", "EXAMPLE.com:443", "www.example.com."]
+        {
             assert_eq!(WebDomain::parse(input).unwrap().as_str(), "example.com", "{input}");
         }
         assert_eq!(WebDomain::parse("gumi.go.kr").unwrap().as_str(), "gumi.go.kr");

@@ -1,0 +1,321 @@
+//! The embedded SQLite backend of the [`Store`] trait, dagak's default.
+//!
+//! SQLite runs in WAL mode with foreign keys on. Writes go through one writer connection (SQLite
+//! has one writer at a time anyway, so queuing them here avoids `SQLITE_BUSY`), each call in one
+//! `IMMEDIATE` transaction; reads use a small pool of reader connections, which WAL lets run next
+//! to the writer. All of it runs on tokio's blocking threads: rusqlite is synchronous.
+
+mod organizations;
+mod people;
+mod pool;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use async_trait::async_trait;
+use dagak_domain::{Affiliation, BusinessNumber, OrgId, Organization, Person, PersonId, WebDomain};
+use dagak_store::{
+    ImportBatch, ImportIds, OrgFilter, OrgKeys, OrgRecord, OrgRef, Page, PageOf, PersonFilter,
+    PersonRecord, Store, StoreError,
+};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+
+use crate::pool::Pool;
+
+/// Schema migrations, applied in order; `PRAGMA user_version` counts those applied.
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_directory.sql")];
+
+/// A dagak database in one SQLite file.
+#[derive(Clone)]
+pub struct SqliteStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    writer: std::sync::Mutex<Connection>,
+    readers: Pool,
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = NORMAL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA temp_store = MEMORY;
+         PRAGMA cache_size = -32000;",
+    )?;
+    Ok(())
+}
+
+pub(crate) fn other(err: impl Into<anyhow::Error>) -> StoreError {
+    StoreError::Other(err.into())
+}
+
+/// Maps rusqlite errors: a missing row is `NotFound`, a constraint is a `Conflict`.
+pub(crate) fn map_err(err: rusqlite::Error) -> StoreError {
+    match err {
+        rusqlite::Error::QueryReturnedNoRows => StoreError::NotFound,
+        rusqlite::Error::SqliteFailure(e, message)
+            if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            StoreError::Conflict { constraint: message.unwrap_or_else(|| "constraint".to_owned()) }
+        }
+        err => other(err),
+    }
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path`. Call [`Store::migrate`] before use.
+    pub fn open(path: impl AsRef<Path>) -> anyhow::Result<SqliteStore> {
+        let path = path.as_ref().to_path_buf();
+        let writer = Connection::open(&path)
+            .with_context(|| format!("opening the database {}", path.display()))?;
+        configure(&writer).with_context(|| format!("configuring {}", path.display()))?;
+        let readers = Pool::new(4);
+        Ok(SqliteStore {
+            inner: Arc::new(Inner { path, writer: std::sync::Mutex::new(writer), readers }),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// Runs `f` in one immediate write transaction on a blocking thread.
+    async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StoreError> + Send + 'static,
+    {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn =
+                inner.writer.lock().map_err(|_| other(anyhow::anyhow!("writer lock poisoned")))?;
+            let tx =
+                conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(map_err)?;
+            let value = f(&tx)?;
+            tx.commit().map_err(map_err)?;
+            Ok(value)
+        })
+        .await
+        .map_err(other)?
+    }
+
+    /// Runs `f` on a reader connection on a blocking thread.
+    async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = inner
+                .readers
+                .get(|| {
+                    let conn = Connection::open_with_flags(
+                        &inner.path,
+                        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                    )?;
+                    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+                    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA cache_size = -32000;")?;
+                    Ok(conn)
+                })
+                .map_err(map_err)?;
+            // Read inside one transaction so multi-statement reads see one snapshot.
+            conn.execute_batch("BEGIN").map_err(map_err)?;
+            let res = f(&conn);
+            let _ = conn.execute_batch("COMMIT");
+            res
+        })
+        .await
+        .map_err(other)?
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn migrate(&self) -> Result<(), StoreError> {
+        self.write(|tx| {
+            let applied: usize =
+                tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(map_err)?;
+            if applied > MIGRATIONS.len() {
+                return Err(other(anyhow::anyhow!(
+                    "the database has schema version {applied}, newer than this dagak ({}); upgrade dagak",
+                    MIGRATIONS.len()
+                )));
+            }
+            for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
+                tx.execute_batch(sql).with_context(|| format!("migration {}", i + 1)).map_err(other)?;
+                tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1)).map_err(map_err)?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn insert_organization(&self, org: &Organization) -> Result<OrgId, StoreError> {
+        let org = org.clone();
+        self.write(move |tx| organizations::write(tx, None, &org)).await
+    }
+
+    async fn update_organization(&self, id: OrgId, org: &Organization) -> Result<(), StoreError> {
+        let org = org.clone();
+        self.write(move |tx| organizations::write(tx, Some(id), &org).map(|_| ())).await
+    }
+
+    async fn get_organization(&self, id: OrgId) -> Result<OrgRecord, StoreError> {
+        self.read(move |conn| organizations::get(conn, id)).await
+    }
+
+    async fn list_organizations(
+        &self,
+        filter: &OrgFilter,
+        page: Page,
+    ) -> Result<PageOf<OrgRecord>, StoreError> {
+        let filter = filter.clone();
+        self.read(move |conn| organizations::list(conn, &filter, page)).await
+    }
+
+    async fn delete_organization(&self, id: OrgId) -> Result<(), StoreError> {
+        self.write(move |tx| organizations::delete(tx, id)).await
+    }
+
+    async fn count_organizations(&self) -> Result<u64, StoreError> {
+        self.read(|conn| {
+            conn.query_row("SELECT COUNT(*) FROM organizations", [], |r| r.get(0)).map_err(map_err)
+        })
+        .await
+    }
+
+    async fn find_organizations_by_keys(
+        &self,
+        business_number: Option<&BusinessNumber>,
+        domain: Option<&WebDomain>,
+        name_keys: &[String],
+    ) -> Result<Vec<OrgId>, StoreError> {
+        let business_number = business_number.map(|b| b.digits());
+        let domain = domain.map(|d| d.to_string());
+        let name_keys = name_keys.to_vec();
+        self.read(move |conn| {
+            organizations::find_by_keys(
+                conn,
+                business_number.as_deref(),
+                domain.as_deref(),
+                &name_keys,
+            )
+        })
+        .await
+    }
+
+    async fn all_organization_keys(&self) -> Result<Vec<OrgKeys>, StoreError> {
+        self.read(organizations::all_keys).await
+    }
+
+    async fn organization_facets(&self) -> Result<(Vec<String>, Vec<String>), StoreError> {
+        self.read(organizations::facets).await
+    }
+
+    async fn merge_organizations(
+        &self,
+        kept: OrgId,
+        merged: &Organization,
+        removed: OrgId,
+    ) -> Result<(), StoreError> {
+        let merged = merged.clone();
+        self.write(move |tx| {
+            if kept == removed {
+                return Err(StoreError::Conflict { constraint: "merge_into_itself".into() });
+            }
+            organizations::get(tx, removed)?;
+            organizations::write(tx, Some(kept), &merged)?;
+            tx.execute(
+                "UPDATE affiliations SET org_id = ?1 WHERE org_id = ?2",
+                (kept.0, removed.0),
+            )
+            .map_err(map_err)?;
+            organizations::delete(tx, removed)
+        })
+        .await
+    }
+
+    async fn insert_person(
+        &self,
+        person: &Person,
+        affiliations: &[Affiliation],
+    ) -> Result<PersonId, StoreError> {
+        let person = person.clone();
+        let affiliations = affiliations.to_vec();
+        self.write(move |tx| people::write(tx, None, &person, Some(&affiliations))).await
+    }
+
+    async fn update_person(
+        &self,
+        id: PersonId,
+        person: &Person,
+        affiliations: Option<&[Affiliation]>,
+    ) -> Result<(), StoreError> {
+        let person = person.clone();
+        let affiliations = affiliations.map(<[Affiliation]>::to_vec);
+        self.write(move |tx| {
+            people::write(tx, Some(id), &person, affiliations.as_deref()).map(|_| ())
+        })
+        .await
+    }
+
+    async fn get_person(&self, id: PersonId) -> Result<PersonRecord, StoreError> {
+        self.read(move |conn| people::get(conn, id)).await
+    }
+
+    async fn list_people(
+        &self,
+        filter: &PersonFilter,
+        page: Page,
+    ) -> Result<PageOf<PersonRecord>, StoreError> {
+        let filter = filter.clone();
+        self.read(move |conn| people::list(conn, &filter, page)).await
+    }
+
+    async fn delete_person(&self, id: PersonId) -> Result<(), StoreError> {
+        self.write(move |tx| {
+            let n = tx.execute("DELETE FROM people WHERE id = ?1", [id.0]).map_err(map_err)?;
+            if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+        })
+        .await
+    }
+
+    async fn apply_import(&self, batch: &ImportBatch) -> Result<ImportIds, StoreError> {
+        let batch = batch.clone();
+        self.write(move |tx| {
+            let mut ids = ImportIds::default();
+            for org in &batch.new_organizations {
+                ids.organizations.push(organizations::write(tx, None, org)?);
+            }
+            for (id, org) in &batch.updated_organizations {
+                organizations::write(tx, Some(*id), org)?;
+            }
+            for (person, links) in &batch.new_people {
+                let mut affiliations = Vec::with_capacity(links.len());
+                for link in links {
+                    let org_id = match link.org {
+                        OrgRef::Existing(id) => id,
+                        OrgRef::New(i) => *ids.organizations.get(i).ok_or_else(|| {
+                            other(anyhow::anyhow!("import batch refers to new organisation {i}"))
+                        })?,
+                    };
+                    affiliations.push(Affiliation {
+                        org_id,
+                        role: link.role.clone(),
+                        start: link.start,
+                        end: link.end,
+                    });
+                }
+                ids.people.push(people::write(tx, None, person, Some(&affiliations))?);
+            }
+            Ok(ids)
+        })
+        .await
+    }
+}

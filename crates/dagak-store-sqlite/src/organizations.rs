@@ -1,0 +1,464 @@
+//! Organisation rows: writing them with their tags, HS codes and search keys, and querying them.
+
+use std::collections::BTreeMap;
+
+use dagak_domain::{OrgId, Organization, OrganizationDraft, name_keys, romanize_hangul};
+use dagak_store::{OrgFilter, OrgKeys, OrgRecord, OrgSort, Page, PageOf, StoreError};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
+
+use crate::{map_err, other};
+
+/// The text searched by free-text queries: names (with the Korean name romanised), domain and
+/// business number, lower-cased.
+fn search_text(org: &Organization) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(name) = &org.name_ko {
+        parts.push(name.to_lowercase());
+        parts.push(romanize_hangul(&name.to_lowercase()));
+    }
+    if let Some(name) = &org.name_en {
+        parts.push(name.to_lowercase());
+    }
+    if let Some(domain) = &org.domain {
+        parts.push(domain.to_string());
+    }
+    if let Some(number) = &org.business_number {
+        parts.push(number.digits());
+    }
+    parts.dedup();
+    parts.join(" | ")
+}
+
+/// Two-character windows of every word holding a non-ASCII character.
+pub(crate) fn bigrams(text: &str) -> Vec<String> {
+    let mut grams = Vec::new();
+    for word in text.split(|c: char| c.is_whitespace() || c == '|') {
+        if word.is_ascii() {
+            continue;
+        }
+        let chars: Vec<char> = word.chars().collect();
+        for pair in chars.windows(2) {
+            grams.push(pair.iter().collect::<String>());
+        }
+    }
+    grams.sort();
+    grams.dedup();
+    grams
+}
+
+fn join_roles<T: Copy>(roles: &[T], as_str: fn(T) -> &'static str) -> String {
+    roles.iter().map(|r| as_str(*r)).collect::<Vec<_>>().join(",")
+}
+
+/// Inserts (`id` = None) or replaces an organisation and all its derived rows.
+pub(crate) fn write(
+    tx: &Connection,
+    id: Option<OrgId>,
+    org: &Organization,
+) -> Result<OrgId, StoreError> {
+    let search = search_text(org);
+    let sort_ko = org.display_name("ko").to_lowercase();
+    let sort_en = org.display_name("en").to_lowercase();
+    let city_key = org.city.as_ref().map(|c| c.to_lowercase());
+    let fields = params![
+        org.kind.as_str(),
+        org.name_ko,
+        org.name_en,
+        sort_ko,
+        sort_en,
+        org.country.as_str(),
+        org.city,
+        city_key,
+        org.domain.as_ref().map(|d| d.to_string()),
+        org.business_number.map(|b| b.digits()),
+        join_roles(&org.offers, |r| r.as_str()),
+        join_roles(&org.seeks, |r| r.as_str()),
+        org.employees,
+        org.description_ko,
+        org.description_en,
+        search,
+    ];
+    let id = match id {
+        None => {
+            tx.prepare_cached(
+                "INSERT INTO organizations (kind, name_ko, name_en, sort_ko, sort_en, country, city,
+                 city_key, domain, business_number, offers, seeks, employees, description_ko,
+                 description_en, search_text)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+            )
+            .map_err(map_err)?
+            .execute(fields)
+            .map_err(map_err)?;
+            OrgId(tx.last_insert_rowid())
+        }
+        Some(id) => {
+            let mut update = tx
+                .prepare_cached(
+                    "UPDATE organizations SET kind = ?1, name_ko = ?2, name_en = ?3, sort_ko = ?4,
+                     sort_en = ?5, country = ?6, city = ?7, city_key = ?8, domain = ?9,
+                     business_number = ?10, offers = ?11, seeks = ?12, employees = ?13,
+                     description_ko = ?14, description_en = ?15, search_text = ?16,
+                     updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+                     WHERE id = ?17",
+                )
+                .map_err(map_err)?;
+            let mut values: Vec<&dyn rusqlite::ToSql> = fields.to_vec();
+            values.push(&id.0);
+            if update.execute(values.as_slice()).map_err(map_err)? == 0 {
+                return Err(StoreError::NotFound);
+            }
+            delete_derived(tx, id)?;
+            id
+        }
+    };
+    insert_derived(tx, id, org, &search)?;
+    Ok(id)
+}
+
+fn delete_derived(tx: &Connection, id: OrgId) -> Result<(), StoreError> {
+    for table in [
+        "organization_tags",
+        "organization_hs_codes",
+        "organization_name_keys",
+        "organization_bigrams",
+    ] {
+        tx.prepare_cached(&format!("DELETE FROM {table} WHERE org_id = ?1"))
+            .map_err(map_err)?
+            .execute([id.0])
+            .map_err(map_err)?;
+    }
+    tx.prepare_cached("DELETE FROM organization_fts WHERE rowid = ?1")
+        .map_err(map_err)?
+        .execute([id.0])
+        .map_err(map_err)?;
+    Ok(())
+}
+
+fn insert_derived(
+    tx: &Connection,
+    id: OrgId,
+    org: &Organization,
+    search: &str,
+) -> Result<(), StoreError> {
+    let insert = |sql: &str, value: &str| -> Result<(), StoreError> {
+        tx.prepare_cached(sql).map_err(map_err)?.execute(params![value, id.0]).map_err(map_err)?;
+        Ok(())
+    };
+    for tag in &org.industry_tags {
+        insert("INSERT OR IGNORE INTO organization_tags (tag, org_id) VALUES (?1, ?2)", tag)?;
+    }
+    for code in &org.hs_codes {
+        insert(
+            "INSERT OR IGNORE INTO organization_hs_codes (code, org_id) VALUES (?1, ?2)",
+            code.as_str(),
+        )?;
+    }
+    let names = [org.name_ko.as_deref(), org.name_en.as_deref()];
+    for key in name_keys(names.into_iter().flatten()) {
+        insert("INSERT OR IGNORE INTO organization_name_keys (key, org_id) VALUES (?1, ?2)", &key)?;
+    }
+    for gram in bigrams(search) {
+        insert("INSERT OR IGNORE INTO organization_bigrams (gram, org_id) VALUES (?1, ?2)", &gram)?;
+    }
+    tx.prepare_cached("INSERT INTO organization_fts (rowid, search_text) VALUES (?1, ?2)")
+        .map_err(map_err)?
+        .execute(params![id.0, search])
+        .map_err(map_err)?;
+    Ok(())
+}
+
+pub(crate) fn delete(tx: &Connection, id: OrgId) -> Result<(), StoreError> {
+    delete_derived(tx, id)?;
+    let n = tx.execute("DELETE FROM organizations WHERE id = ?1", [id.0]).map_err(map_err)?;
+    if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+}
+
+const COLUMNS: &str = "o.id, o.kind, o.name_ko, o.name_en, o.country, o.city, o.domain,
+    o.business_number, o.offers, o.seeks, o.employees, o.description_ko, o.description_en,
+    o.created_at, o.updated_at,
+    (SELECT COUNT(DISTINCT a.person_id) FROM affiliations a WHERE a.org_id = o.id)";
+
+/// One `organizations` row before its tags and HS codes are attached.
+struct Row {
+    id: i64,
+    draft: OrganizationDraft,
+    created_at: String,
+    updated_at: String,
+    people_count: i64,
+}
+
+fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+    let text = |i: usize| -> rusqlite::Result<String> {
+        Ok(r.get::<_, Option<String>>(i)?.unwrap_or_default())
+    };
+    Ok(Row {
+        id: r.get(0)?,
+        draft: OrganizationDraft {
+            kind: text(1)?,
+            name_ko: text(2)?,
+            name_en: text(3)?,
+            country: text(4)?,
+            city: text(5)?,
+            domain: text(6)?,
+            business_number: text(7)?,
+            offers: text(8)?,
+            seeks: text(9)?,
+            employees: r.get::<_, Option<i64>>(10)?.map(|n| n.to_string()).unwrap_or_default(),
+            description_ko: text(11)?,
+            description_en: text(12)?,
+            industry_tags: String::new(),
+            hs_codes: String::new(),
+        },
+        created_at: r.get(13)?,
+        updated_at: r.get(14)?,
+        people_count: r.get(15)?,
+    })
+}
+
+/// Attaches tags and HS codes and parses each row back into a valid organisation.
+fn finish(conn: &Connection, rows: Vec<Row>) -> Result<Vec<OrgRecord>, StoreError> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<Value> = rows.iter().map(|r| Value::Integer(r.id)).collect();
+    let placeholders = vec!["?"; ids.len()].join(",");
+    let mut lists: BTreeMap<i64, (Vec<String>, Vec<String>)> = BTreeMap::new();
+    for (i, table, column) in
+        [(0, "organization_tags", "tag"), (1, "organization_hs_codes", "code")]
+    {
+        let sql = format!(
+            "SELECT org_id, {column} FROM {table} WHERE org_id IN ({placeholders}) ORDER BY org_id, {column}"
+        );
+        let mut stmt = conn.prepare(&sql).map_err(map_err)?;
+        let mut q = stmt.query(params_from_iter(ids.iter())).map_err(map_err)?;
+        while let Some(r) = q.next().map_err(map_err)? {
+            let entry = lists.entry(r.get(0).map_err(map_err)?).or_default();
+            let value: String = r.get(1).map_err(map_err)?;
+            if i == 0 { entry.0.push(value) } else { entry.1.push(value) }
+        }
+    }
+    rows.into_iter()
+        .map(|mut row| {
+            if let Some((tags, codes)) = lists.remove(&row.id) {
+                row.draft.industry_tags = tags.join(",");
+                row.draft.hs_codes = codes.join(",");
+            }
+            let org = row.draft.parse().map_err(|e| {
+                other(anyhow::anyhow!("organisation {} no longer parses: {e}", row.id))
+            })?;
+            Ok(OrgRecord {
+                id: OrgId(row.id),
+                org,
+                created_at: row.created_at,
+                updated_at: row.updated_at,
+                people_count: row.people_count,
+            })
+        })
+        .collect()
+}
+
+pub(crate) fn get(conn: &Connection, id: OrgId) -> Result<OrgRecord, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM organizations o WHERE o.id = ?1");
+    let row = conn.query_row(&sql, [id.0], read_row).map_err(map_err)?;
+    finish(conn, vec![row])?.pop().ok_or(StoreError::NotFound)
+}
+
+/// Escapes `%`, `_` and `\` for a `LIKE ... ESCAPE '\'` pattern.
+pub(crate) fn like_pattern(text: &str) -> String {
+    let mut out = String::from("%");
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+/// Adds the conditions for one free-text word: FTS5 trigram for three characters or more, the
+/// bigram table for two non-ASCII characters, a scan otherwise.
+fn text_condition(word: &str, conditions: &mut Vec<String>, values: &mut Vec<Value>) {
+    let length = word.chars().count();
+    if length >= 3 {
+        conditions.push(
+            "o.id IN (SELECT rowid FROM organization_fts WHERE organization_fts MATCH ?)".into(),
+        );
+        values.push(Value::Text(format!("\"{}\"", word.replace('"', "\"\""))));
+    } else if length == 2 && !word.is_ascii() {
+        conditions.push("o.id IN (SELECT org_id FROM organization_bigrams WHERE gram = ?)".into());
+        values.push(Value::Text(word.to_owned()));
+    } else {
+        conditions.push("o.search_text LIKE ? ESCAPE '\\'".into());
+        values.push(Value::Text(like_pattern(word)));
+    }
+}
+
+pub(crate) fn list(
+    conn: &Connection,
+    filter: &OrgFilter,
+    page: Page,
+) -> Result<PageOf<OrgRecord>, StoreError> {
+    let mut conditions: Vec<String> = Vec::new();
+    let mut values: Vec<Value> = Vec::new();
+    if let Some(kind) = filter.kind {
+        conditions.push("o.kind = ?".into());
+        values.push(Value::Text(kind.as_str().into()));
+    }
+    if let Some(country) = filter.country {
+        conditions.push("o.country = ?".into());
+        values.push(Value::Text(country.as_str().into()));
+    }
+    if let Some(city) = &filter.city {
+        conditions.push("o.city_key = ?".into());
+        values.push(Value::Text(city.trim().to_lowercase()));
+    }
+    if let Some(tag) = &filter.industry_tag {
+        conditions.push("o.id IN (SELECT org_id FROM organization_tags WHERE tag = ?)".into());
+        values.push(Value::Text(tag.trim().to_lowercase()));
+    }
+    if let Some(code) = &filter.hs_code {
+        // Digits sort before ':', so [code, code || ':') holds the code and every longer code under it.
+        conditions.push(
+            "o.id IN (SELECT org_id FROM organization_hs_codes WHERE code >= ? AND code < ?)"
+                .into(),
+        );
+        values.push(Value::Text(code.as_str().into()));
+        values.push(Value::Text(format!("{}:", code.as_str())));
+    }
+    if let Some(text) = &filter.text {
+        for word in text.to_lowercase().split_whitespace() {
+            text_condition(word, &mut conditions, &mut values);
+        }
+    }
+    let where_clause = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    };
+    let total: i64 = conn
+        .query_row(
+            &format!("SELECT COUNT(*) FROM organizations o {where_clause}"),
+            params_from_iter(values.iter()),
+            |r| r.get(0),
+        )
+        .map_err(map_err)?;
+    let order = match filter.sort {
+        OrgSort::NameKo => "o.sort_ko, o.id",
+        OrgSort::NameEn => "o.sort_en, o.id",
+        OrgSort::Country => "o.country, o.sort_ko, o.id",
+        OrgSort::RecentlyUpdated => "o.updated_at DESC, o.id DESC",
+    };
+    let sql = format!(
+        "SELECT {COLUMNS} FROM organizations o {where_clause} ORDER BY {order} LIMIT ? OFFSET ?"
+    );
+    values.push(Value::Integer(i64::try_from(page.limit).unwrap_or(i64::MAX)));
+    values.push(Value::Integer(i64::try_from(page.offset).unwrap_or(i64::MAX)));
+    let mut stmt = conn.prepare_cached(&sql).map_err(map_err)?;
+    let rows = stmt
+        .query_map(params_from_iter(values.iter()), read_row)
+        .map_err(map_err)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(map_err)?;
+    Ok(PageOf { items: finish(conn, rows)?, total: u64::try_from(total).unwrap_or(0) })
+}
+
+pub(crate) fn find_by_keys(
+    conn: &Connection,
+    business_number: Option<&str>,
+    domain: Option<&str>,
+    keys: &[String],
+) -> Result<Vec<OrgId>, StoreError> {
+    let mut ids = Vec::new();
+    let mut collect = |sql: &str, value: &str| -> Result<(), StoreError> {
+        let mut stmt = conn.prepare_cached(sql).map_err(map_err)?;
+        let found = stmt
+            .query_map([value], |r| r.get::<_, i64>(0))
+            .map_err(map_err)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(map_err)?;
+        ids.extend(found.into_iter().map(OrgId));
+        Ok(())
+    };
+    if let Some(number) = business_number {
+        collect("SELECT id FROM organizations WHERE business_number = ?1", number)?;
+    }
+    if let Some(domain) = domain {
+        collect("SELECT id FROM organizations WHERE domain = ?1", domain)?;
+    }
+    for key in keys {
+        collect("SELECT org_id FROM organization_name_keys WHERE key = ?1", key)?;
+    }
+    ids.sort();
+    ids.dedup();
+    Ok(ids)
+}
+
+pub(crate) fn all_keys(conn: &Connection) -> Result<Vec<OrgKeys>, StoreError> {
+    let mut keys: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    let mut stmt = conn
+        .prepare("SELECT org_id, key FROM organization_name_keys ORDER BY org_id, key")
+        .map_err(map_err)?;
+    let mut q = stmt.query([]).map_err(map_err)?;
+    while let Some(r) = q.next().map_err(map_err)? {
+        keys.entry(r.get(0).map_err(map_err)?).or_default().push(r.get(1).map_err(map_err)?);
+    }
+    let mut stmt = conn
+        .prepare("SELECT id, business_number, domain FROM organizations ORDER BY id")
+        .map_err(map_err)?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, Option<String>>(1)?,
+                r.get::<_, Option<String>>(2)?,
+            ))
+        })
+        .map_err(map_err)?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, number, domain) = row.map_err(map_err)?;
+        out.push(OrgKeys {
+            id: OrgId(id),
+            business_number: number.and_then(|n| dagak_domain::BusinessNumber::parse(&n).ok()),
+            domain: domain.and_then(|d| dagak_domain::WebDomain::parse(&d).ok()),
+            name_keys: keys.remove(&id).unwrap_or_default(),
+        });
+    }
+    Ok(out)
+}
+
+pub(crate) fn facets(conn: &Connection) -> Result<(Vec<String>, Vec<String>), StoreError> {
+    let strings = |sql: &str| -> Result<Vec<String>, StoreError> {
+        let mut stmt = conn.prepare(sql).map_err(map_err)?;
+        stmt.query_map([], |r| r.get(0))
+            .map_err(map_err)?
+            .collect::<rusqlite::Result<Vec<String>>>()
+            .map_err(map_err)
+    };
+    let tags = strings("SELECT DISTINCT tag FROM organization_tags ORDER BY tag LIMIT 500")?;
+    let cities = strings(
+        "SELECT city FROM organizations WHERE city IS NOT NULL GROUP BY city_key ORDER BY city_key LIMIT 500",
+    )?;
+    Ok((tags, cities))
+}
+
+/// Whether an organisation with this id exists.
+pub(crate) fn exists(conn: &Connection, id: OrgId) -> Result<bool, StoreError> {
+    Ok(conn
+        .query_row("SELECT 1 FROM organizations WHERE id = ?1", [id.0], |_| Ok(()))
+        .optional()
+        .map_err(map_err)?
+        .is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bigrams_cover_only_non_ascii_words() {
+        assert_eq!(bigrams("구미텍 | gumitek"), vec!["구미", "미텍"]);
+    }
+}

@@ -1,0 +1,222 @@
+//! People rows and their affiliations.
+
+use std::collections::BTreeMap;
+
+use dagak_domain::{
+    Affiliation, AffiliationDraft, AffiliationId, OrgId, Person, PersonDraft, PersonId,
+};
+use dagak_store::{AffiliationRecord, Page, PageOf, PersonFilter, PersonRecord, StoreError};
+use rusqlite::types::Value;
+use rusqlite::{Connection, params, params_from_iter};
+
+use crate::organizations::{exists, like_pattern};
+use crate::{map_err, other};
+
+fn date_text(date: Option<time::Date>) -> Option<String> {
+    date.map(|d| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()))
+}
+
+/// Inserts (`id` = None) or replaces a person; `affiliations`, when given, replace the old ones.
+pub(crate) fn write(
+    tx: &Connection,
+    id: Option<PersonId>,
+    person: &Person,
+    affiliations: Option<&[Affiliation]>,
+) -> Result<PersonId, StoreError> {
+    let display = person.display_name();
+    let search =
+        [display.to_lowercase(), person.titles.join(" ").to_lowercase(), person.emails.join(" ")]
+            .join(" | ");
+    let fields = params![
+        person.family_name,
+        person.given_name,
+        person.name_order.as_str(),
+        person.titles.join("\n"),
+        person.emails.join(","),
+        person.phones.join(","),
+        person.languages.join(","),
+        date_text(person.consent.as_ref().map(|c| c.date)),
+        person.consent.as_ref().map(|c| c.basis.clone()),
+        display.to_lowercase(),
+        search,
+    ];
+    let id = match id {
+        None => {
+            tx.prepare_cached(
+                "INSERT INTO people (family_name, given_name, name_order, titles, emails, phones,
+                 languages, consent_date, consent_basis, sort_key, search_text)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )
+            .map_err(map_err)?
+            .execute(fields)
+            .map_err(map_err)?;
+            PersonId(tx.last_insert_rowid())
+        }
+        Some(id) => {
+            let mut values: Vec<&dyn rusqlite::ToSql> = fields.to_vec();
+            values.push(&id.0);
+            let n = tx
+                .prepare_cached(
+                    "UPDATE people SET family_name = ?1, given_name = ?2, name_order = ?3,
+                     titles = ?4, emails = ?5, phones = ?6, languages = ?7, consent_date = ?8,
+                     consent_basis = ?9, sort_key = ?10, search_text = ?11,
+                     updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?12",
+                )
+                .map_err(map_err)?
+                .execute(values.as_slice())
+                .map_err(map_err)?;
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+            id
+        }
+    };
+    if let Some(affiliations) = affiliations {
+        tx.prepare_cached("DELETE FROM affiliations WHERE person_id = ?1")
+            .map_err(map_err)?
+            .execute([id.0])
+            .map_err(map_err)?;
+        for a in affiliations {
+            if !exists(tx, a.org_id)? {
+                return Err(StoreError::Conflict {
+                    constraint: format!("unknown_organization:{}", a.org_id),
+                });
+            }
+            tx.prepare_cached(
+                "INSERT INTO affiliations (person_id, org_id, role, start_date, end_date)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .map_err(map_err)?
+            .execute(params![id.0, a.org_id.0, a.role, date_text(a.start), date_text(a.end)])
+            .map_err(map_err)?;
+        }
+    }
+    Ok(id)
+}
+
+const COLUMNS: &str = "p.id, p.family_name, p.given_name, p.name_order, p.titles, p.emails,
+    p.phones, p.languages, p.consent_date, p.consent_basis, p.created_at, p.updated_at";
+
+fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, PersonDraft, String, String)> {
+    let text = |i: usize| -> rusqlite::Result<String> {
+        Ok(r.get::<_, Option<String>>(i)?.unwrap_or_default())
+    };
+    Ok((
+        r.get(0)?,
+        PersonDraft {
+            family_name: text(1)?,
+            given_name: text(2)?,
+            name_order: text(3)?,
+            titles: text(4)?,
+            emails: text(5)?,
+            phones: text(6)?,
+            languages: text(7)?,
+            consent_date: text(8)?,
+            consent_basis: text(9)?,
+        },
+        r.get(10)?,
+        r.get(11)?,
+    ))
+}
+
+fn finish(
+    conn: &Connection,
+    rows: Vec<(i64, PersonDraft, String, String)>,
+) -> Result<Vec<PersonRecord>, StoreError> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<Value> = rows.iter().map(|r| Value::Integer(r.0)).collect();
+    let sql = format!(
+        "SELECT a.person_id, a.id, a.org_id, a.role, a.start_date, a.end_date, o.name_ko, o.name_en
+         FROM affiliations a JOIN organizations o ON o.id = a.org_id
+         WHERE a.person_id IN ({}) ORDER BY a.person_id, a.end_date IS NOT NULL, a.start_date DESC, a.id",
+        vec!["?"; ids.len()].join(",")
+    );
+    let mut by_person: BTreeMap<i64, Vec<AffiliationRecord>> = BTreeMap::new();
+    let mut stmt = conn.prepare(&sql).map_err(map_err)?;
+    let mut q = stmt.query(params_from_iter(ids.iter())).map_err(map_err)?;
+    while let Some(r) = q.next().map_err(map_err)? {
+        let text = |i: usize| -> Result<String, StoreError> {
+            Ok(r.get::<_, Option<String>>(i).map_err(map_err)?.unwrap_or_default())
+        };
+        let draft = AffiliationDraft {
+            org_id: OrgId(r.get(2).map_err(map_err)?),
+            role: text(3)?,
+            start: text(4)?,
+            end: text(5)?,
+        };
+        let affiliation = draft
+            .parse()
+            .map_err(|e| other(anyhow::anyhow!("affiliation no longer parses: {e}")))?;
+        by_person.entry(r.get(0).map_err(map_err)?).or_default().push(AffiliationRecord {
+            id: AffiliationId(r.get(1).map_err(map_err)?),
+            affiliation,
+            org_name_ko: r.get(6).map_err(map_err)?,
+            org_name_en: r.get(7).map_err(map_err)?,
+        });
+    }
+    rows.into_iter()
+        .map(|(id, draft, created_at, updated_at)| {
+            let person = draft
+                .parse()
+                .map_err(|e| other(anyhow::anyhow!("person {id} no longer parses: {e}")))?;
+            Ok(PersonRecord {
+                id: PersonId(id),
+                person,
+                affiliations: by_person.remove(&id).unwrap_or_default(),
+                created_at,
+                updated_at,
+            })
+        })
+        .collect()
+}
+
+pub(crate) fn get(conn: &Connection, id: PersonId) -> Result<PersonRecord, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM people p WHERE p.id = ?1");
+    let row = conn.query_row(&sql, [id.0], read_row).map_err(map_err)?;
+    finish(conn, vec![row])?.pop().ok_or(StoreError::NotFound)
+}
+
+pub(crate) fn list(
+    conn: &Connection,
+    filter: &PersonFilter,
+    page: Page,
+) -> Result<PageOf<PersonRecord>, StoreError> {
+    let mut conditions = Vec::new();
+    let mut values = Vec::new();
+    if let Some(org_id) = filter.org_id {
+        conditions.push("p.id IN (SELECT person_id FROM affiliations WHERE org_id = ?)");
+        values.push(Value::Integer(org_id.0));
+    }
+    if let Some(text) = &filter.text {
+        for word in text.to_lowercase().split_whitespace() {
+            conditions.push("p.search_text LIKE ? ESCAPE '\\'");
+            values.push(Value::Text(like_pattern(word)));
+        }
+    }
+    let where_clause = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    };
+    let total: i64 = conn
+        .query_row(
+            &format!("SELECT COUNT(*) FROM people p {where_clause}"),
+            params_from_iter(values.iter()),
+            |r| r.get(0),
+        )
+        .map_err(map_err)?;
+    values.push(Value::Integer(i64::try_from(page.limit).unwrap_or(i64::MAX)));
+    values.push(Value::Integer(i64::try_from(page.offset).unwrap_or(i64::MAX)));
+    let sql = format!(
+        "SELECT {COLUMNS} FROM people p {where_clause} ORDER BY p.sort_key, p.id LIMIT ? OFFSET ?"
+    );
+    let mut stmt = conn.prepare_cached(&sql).map_err(map_err)?;
+    let rows = stmt
+        .query_map(params_from_iter(values.iter()), read_row)
+        .map_err(map_err)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(map_err)?;
+    Ok(PageOf { items: finish(conn, rows)?, total: u64::try_from(total).unwrap_or(0) })
+}
