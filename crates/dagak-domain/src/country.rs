@@ -58,7 +58,7 @@ fn all() -> &'static Countries {
                 name_ko,
             })
             .collect();
-        list.sort_by(|a, b| a.code.cmp(&b.code));
+        list.sort_by_key(|c| c.code);
         let mut by_key = HashMap::new();
         for (i, c) in list.iter().enumerate() {
             by_key.insert(c.code.as_str().to_owned(), i);

@@ -1,4 +1,5 @@
 //! The store contract on SQLite, on a temporary file.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use dagak_store_sqlite::SqliteStore;
 

@@ -1,0 +1,254 @@
+//! The partner directory: organisations and people.
+
+use dagak_domain::{
+    AffiliationDraft, CountryCode, DomainError, FieldErrors, HsCode, OrgId, OrgKind,
+    OrganizationDraft, PersonDraft, PersonId,
+};
+use dagak_store::{OrgFilter, OrgRecord, OrgSort, Page, PageOf, PersonFilter, PersonRecord};
+
+use crate::{Service, ServiceError};
+
+pub const DEFAULT_PER_PAGE: u64 = 25;
+pub const MAX_PER_PAGE: u64 = 200;
+
+/// The directory list's query as typed in a URL: every field is optional text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrgListQuery {
+    pub kind: Option<String>,
+    pub country: Option<String>,
+    pub city: Option<String>,
+    pub tag: Option<String>,
+    pub hs: Option<String>,
+    pub q: Option<String>,
+    /// `name_ko` (default), `name_en`, `country` or `updated`.
+    pub sort: Option<String>,
+    /// 1-based.
+    pub page: Option<u64>,
+    pub per_page: Option<u64>,
+}
+
+fn non_empty(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn page_of(page: Option<u64>, per_page: Option<u64>) -> Page {
+    let limit = per_page.unwrap_or(DEFAULT_PER_PAGE).clamp(1, MAX_PER_PAGE);
+    let page = page.unwrap_or(1).max(1);
+    Page { offset: (page - 1).saturating_mul(limit), limit }
+}
+
+impl OrgListQuery {
+    /// Parses the query into a store filter and page, or every bad field.
+    pub fn parse(&self) -> Result<(OrgFilter, Page), FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let kind = non_empty(&self.kind).and_then(|k| errors.take("kind", k.parse::<OrgKind>()));
+        let country =
+            non_empty(&self.country).and_then(|c| errors.take("country", CountryCode::parse(c)));
+        let hs_code = non_empty(&self.hs).and_then(|h| errors.take("hs", HsCode::parse(h)));
+        let sort = match non_empty(&self.sort) {
+            None | Some("name_ko") => OrgSort::NameKo,
+            Some("name_en") => OrgSort::NameEn,
+            Some("country") => OrgSort::Country,
+            Some("updated") => OrgSort::RecentlyUpdated,
+            Some(other) => {
+                errors.push("sort", DomainError::UnknownValue(other.to_owned()));
+                OrgSort::NameKo
+            }
+        };
+        let text = non_empty(&self.q).map(|q| q.chars().take(200).collect::<String>());
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let filter = OrgFilter {
+            kind,
+            country,
+            city: non_empty(&self.city).map(str::to_owned),
+            industry_tag: non_empty(&self.tag).map(str::to_owned),
+            hs_code,
+            text,
+            sort,
+        };
+        Ok((filter, page_of(self.page, self.per_page)))
+    }
+}
+
+/// The people list's query.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PersonListQuery {
+    pub q: Option<String>,
+    pub org: Option<i64>,
+    pub page: Option<u64>,
+    pub per_page: Option<u64>,
+}
+
+/// An organisation with its people.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrgDetail {
+    pub record: OrgRecord,
+    pub people: Vec<PersonRecord>,
+}
+
+/// One affiliation as typed: the organisation by id (forms pick it from a list).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AffiliationInput {
+    pub org_id: String,
+    pub role: String,
+    pub start: String,
+    pub end: String,
+}
+
+/// A person and their affiliations as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PersonInput {
+    pub person: PersonDraft,
+    pub affiliations: Vec<AffiliationInput>,
+}
+
+impl Service {
+    /// Creates an organisation. One with the same business number or domain is refused as a
+    /// duplicate unless `allow_duplicate`.
+    pub async fn create_organization(
+        &self,
+        draft: &OrganizationDraft,
+        allow_duplicate: bool,
+    ) -> Result<OrgId, ServiceError> {
+        let org = draft.parse()?;
+        if !allow_duplicate {
+            let existing = self
+                .store
+                .find_organizations_by_keys(org.business_number.as_ref(), org.domain.as_ref(), &[])
+                .await?;
+            if !existing.is_empty() {
+                return Err(ServiceError::Duplicate { existing });
+            }
+        }
+        Ok(self.store.insert_organization(&org).await?)
+    }
+
+    pub async fn update_organization(
+        &self,
+        id: OrgId,
+        draft: &OrganizationDraft,
+    ) -> Result<(), ServiceError> {
+        let org = draft.parse()?;
+        Ok(self.store.update_organization(id, &org).await?)
+    }
+
+    pub async fn get_organization(&self, id: OrgId) -> Result<OrgDetail, ServiceError> {
+        let record = self.store.get_organization(id).await?;
+        let people = self
+            .store
+            .list_people(
+                &PersonFilter { org_id: Some(id), ..Default::default() },
+                Page { offset: 0, limit: 500 },
+            )
+            .await?
+            .items;
+        Ok(OrgDetail { record, people })
+    }
+
+    pub async fn list_organizations(
+        &self,
+        query: &OrgListQuery,
+    ) -> Result<(PageOf<OrgRecord>, Page), ServiceError> {
+        let (filter, page) = query.parse()?;
+        Ok((self.store.list_organizations(&filter, page).await?, page))
+    }
+
+    /// Tags and cities in use, for the filter menus.
+    pub async fn organization_facets(&self) -> Result<(Vec<String>, Vec<String>), ServiceError> {
+        Ok(self.store.organization_facets().await?)
+    }
+
+    /// Deletes an organisation and its affiliations once `confirmed`.
+    pub async fn delete_organization(
+        &self,
+        id: OrgId,
+        confirmed: bool,
+    ) -> Result<(), ServiceError> {
+        self.store.get_organization(id).await?;
+        if !confirmed {
+            return Err(ServiceError::ConfirmationRequired);
+        }
+        Ok(self.store.delete_organization(id).await?)
+    }
+
+    async fn parse_person(
+        &self,
+        input: &PersonInput,
+    ) -> Result<(dagak_domain::Person, Vec<dagak_domain::Affiliation>), ServiceError> {
+        let mut errors = FieldErrors::default();
+        let person = input.person.parse().map_err(|e| errors.0.extend(e.0)).ok();
+        let mut affiliations = Vec::new();
+        for a in input.affiliations.iter().filter(|a| !a.org_id.trim().is_empty()) {
+            let Ok(org_id) = a.org_id.trim().parse::<i64>().map(OrgId) else {
+                errors.push("affiliation_org", DomainError::Number(a.org_id.clone()));
+                continue;
+            };
+            if self.store.get_organization(org_id).await.is_err() {
+                errors.push("affiliation_org", DomainError::UnknownValue(a.org_id.clone()));
+                continue;
+            }
+            let draft = AffiliationDraft {
+                org_id,
+                role: a.role.clone(),
+                start: a.start.clone(),
+                end: a.end.clone(),
+            };
+            match draft.parse() {
+                Ok(a) => affiliations.push(a),
+                Err(e) => errors.0.extend(e.0.into_iter().map(|mut e| {
+                    e.field = match e.field {
+                        "start" => "affiliation_start",
+                        "end" => "affiliation_end",
+                        _ => "affiliation_role",
+                    };
+                    e
+                })),
+            }
+        }
+        match person {
+            Some(person) if errors.is_empty() => Ok((person, affiliations)),
+            _ => Err(ServiceError::Invalid(errors)),
+        }
+    }
+
+    pub async fn create_person(&self, input: &PersonInput) -> Result<PersonId, ServiceError> {
+        let (person, affiliations) = self.parse_person(input).await?;
+        Ok(self.store.insert_person(&person, &affiliations).await?)
+    }
+
+    /// Replaces a person's fields and affiliations.
+    pub async fn update_person(
+        &self,
+        id: PersonId,
+        input: &PersonInput,
+    ) -> Result<(), ServiceError> {
+        let (person, affiliations) = self.parse_person(input).await?;
+        Ok(self.store.update_person(id, &person, Some(&affiliations)).await?)
+    }
+
+    pub async fn get_person(&self, id: PersonId) -> Result<PersonRecord, ServiceError> {
+        Ok(self.store.get_person(id).await?)
+    }
+
+    pub async fn list_people(
+        &self,
+        query: &PersonListQuery,
+    ) -> Result<(PageOf<PersonRecord>, Page), ServiceError> {
+        let filter = PersonFilter {
+            text: non_empty(&query.q).map(str::to_owned),
+            org_id: query.org.map(OrgId),
+        };
+        let page = page_of(query.page, query.per_page);
+        Ok((self.store.list_people(&filter, page).await?, page))
+    }
+
+    pub async fn delete_person(&self, id: PersonId, confirmed: bool) -> Result<(), ServiceError> {
+        self.store.get_person(id).await?;
+        if !confirmed {
+            return Err(ServiceError::ConfirmationRequired);
+        }
+        Ok(self.store.delete_person(id).await?)
+    }
+}

@@ -1,0 +1,44 @@
+//! The service layer's error: what a use case can answer besides success.
+
+use dagak_domain::{FieldErrors, OrgId};
+use dagak_store::StoreError;
+
+use crate::imports::ImportProblem;
+
+/// Why a use case did not complete. The HTTP layer maps each variant to one status and one stable
+/// code; the CLI prints it.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("not found")]
+    NotFound,
+    #[error("invalid input: {0}")]
+    Invalid(FieldErrors),
+    #[error("an organisation with the same business number or domain already exists")]
+    Duplicate { existing: Vec<OrgId> },
+    #[error("this deletes data: confirm to proceed")]
+    ConfirmationRequired,
+    #[error("the request cannot be done: {0}")]
+    Conflict(String),
+    #[error("the import was rejected: {} problem(s), nothing was written", .0.len())]
+    ImportRejected(Vec<ImportProblem>),
+    #[error(transparent)]
+    Store(StoreError),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<StoreError> for ServiceError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::NotFound => ServiceError::NotFound,
+            StoreError::Conflict { constraint } => ServiceError::Conflict(constraint),
+            other => ServiceError::Store(other),
+        }
+    }
+}
+
+impl From<FieldErrors> for ServiceError {
+    fn from(errors: FieldErrors) -> Self {
+        ServiceError::Invalid(errors)
+    }
+}

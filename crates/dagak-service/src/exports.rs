@@ -1,0 +1,154 @@
+//! Exporting the directory as CSV or XLSX, in the same columns the import reads, so an export can
+//! be edited and imported again.
+
+use anyhow::Context as _;
+use dagak_store::{OrgFilter, OrgRecord, Page, PersonFilter, PersonRecord};
+
+use crate::imports::{ORG_COLUMNS, PERSON_COLUMNS};
+use crate::{Service, ServiceError};
+
+/// The file format of an export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Csv,
+    Xlsx,
+}
+
+const BATCH: u64 = 1000;
+
+fn org_row(record: &OrgRecord) -> Vec<String> {
+    let d = record.org.to_draft();
+    vec![
+        d.kind,
+        d.name_ko,
+        d.name_en,
+        d.country,
+        d.city,
+        d.domain,
+        d.business_number,
+        d.industry_tags,
+        d.hs_codes,
+        d.offers,
+        d.seeks,
+        d.employees,
+        d.description_ko,
+        d.description_en,
+    ]
+}
+
+/// How a people file names an organisation: business number, else domain, else name.
+fn org_reference(record: &OrgRecord) -> String {
+    let org = &record.org;
+    org.business_number
+        .map(|b| b.to_string())
+        .or_else(|| org.domain.as_ref().map(|d| d.to_string()))
+        .unwrap_or_else(|| org.display_name("ko").to_owned())
+}
+
+impl Service {
+    async fn all_organizations(&self) -> Result<Vec<OrgRecord>, ServiceError> {
+        let mut all = Vec::new();
+        loop {
+            let page = Page { offset: all.len() as u64, limit: BATCH };
+            let batch = self.store.list_organizations(&OrgFilter::default(), page).await?;
+            let done = (batch.items.len() as u64) < BATCH;
+            all.extend(batch.items);
+            if done {
+                return Ok(all);
+            }
+        }
+    }
+
+    async fn all_people(&self) -> Result<Vec<PersonRecord>, ServiceError> {
+        let mut all = Vec::new();
+        loop {
+            let page = Page { offset: all.len() as u64, limit: BATCH };
+            let batch = self.store.list_people(&PersonFilter::default(), page).await?;
+            let done = (batch.items.len() as u64) < BATCH;
+            all.extend(batch.items);
+            if done {
+                return Ok(all);
+            }
+        }
+    }
+
+    /// The rows of the organisations and people files, header first.
+    async fn export_rows(&self) -> Result<(Vec<Vec<String>>, Vec<Vec<String>>), ServiceError> {
+        let orgs = self.all_organizations().await?;
+        let references: std::collections::HashMap<_, _> =
+            orgs.iter().map(|r| (r.id, org_reference(r))).collect();
+        let mut org_rows = vec![ORG_COLUMNS.iter().map(|c| c.0.to_owned()).collect::<Vec<_>>()];
+        org_rows.extend(orgs.iter().map(org_row));
+        let mut people_rows =
+            vec![PERSON_COLUMNS.iter().map(|c| c.0.to_owned()).collect::<Vec<_>>()];
+        for record in self.all_people().await? {
+            let d = record.person.to_draft();
+            let base = vec![
+                d.family_name,
+                d.given_name,
+                d.name_order,
+                d.titles,
+                d.emails,
+                d.phones,
+                d.languages,
+                d.consent_date,
+                d.consent_basis,
+            ];
+            let date = |x: Option<time::Date>| {
+                x.map(|d| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()))
+                    .unwrap_or_default()
+            };
+            // One line per affiliation, so that importing the file again rebuilds them.
+            if record.affiliations.is_empty() {
+                let mut row = base.clone();
+                row.extend(["", "", "", ""].map(String::from));
+                people_rows.push(row);
+            }
+            for a in &record.affiliations {
+                let mut row = base.clone();
+                row.push(references.get(&a.affiliation.org_id).cloned().unwrap_or_default());
+                row.push(a.affiliation.role.clone().unwrap_or_default());
+                row.push(date(a.affiliation.start));
+                row.push(date(a.affiliation.end));
+                people_rows.push(row);
+            }
+        }
+        Ok((org_rows, people_rows))
+    }
+
+    /// Exports organisations (`people` false) or people as CSV in UTF-8 with a byte-order mark,
+    /// which Excel needs to open Korean text correctly.
+    pub async fn export_csv(&self, people: bool) -> Result<Vec<u8>, ServiceError> {
+        let (orgs, persons) = self.export_rows().await?;
+        let rows = if people { persons } else { orgs };
+        let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+        for row in rows {
+            writer.write_record(&row).context("writing the CSV export")?;
+        }
+        Ok(writer.into_inner().context("finishing the CSV export")?)
+    }
+
+    /// Exports both lists as one workbook with the sheets `organizations` and `people`.
+    pub async fn export_xlsx(&self) -> Result<Vec<u8>, ServiceError> {
+        let (orgs, persons) = self.export_rows().await?;
+        let mut workbook = rust_xlsxwriter::Workbook::new();
+        let bold = rust_xlsxwriter::Format::new().set_bold();
+        for (name, rows) in [("organizations", orgs), ("people", persons)] {
+            let sheet = workbook.add_worksheet();
+            sheet.set_name(name).context("naming a sheet")?;
+            for (r, row) in rows.iter().enumerate() {
+                for (c, value) in row.iter().enumerate() {
+                    let (r, c) = (r as u32, c as u16);
+                    if r == 0 {
+                        sheet.write_string_with_format(r, c, value, &bold)
+                    } else {
+                        sheet.write_string(r, c, value)
+                    }
+                    .context("writing a cell")?;
+                }
+            }
+            sheet.set_freeze_panes(1, 0).context("freezing the header")?;
+        }
+        Ok(workbook.save_to_buffer().context("writing the XLSX export")?)
+    }
+}

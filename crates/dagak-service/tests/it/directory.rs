@@ -1,0 +1,140 @@
+use dagak_domain::{OrganizationDraft, PersonDraft};
+use dagak_service::{AffiliationInput, OrgListQuery, PersonInput, ServiceError};
+use dagak_testkit::org_draft;
+
+use crate::service;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_organisation_with_a_taken_business_number_is_a_duplicate() {
+    let (service, _dir) = service().await;
+    let draft = OrganizationDraft {
+        business_number: "124-81-00998".into(),
+        ..org_draft("구미메디텍", "Gumi Meditech")
+    };
+    let first = service.create_organization(&draft, false).await.unwrap();
+    let again = OrganizationDraft { name_ko: "다른이름".into(), ..draft.clone() };
+    match service.create_organization(&again, false).await {
+        Err(ServiceError::Duplicate { existing }) => assert_eq!(existing, [first]),
+        other => panic!("expected a duplicate, got {other:?}"),
+    }
+    // Explicitly allowed, it is stored, and duplicate review finds the pair.
+    service.create_organization(&again, true).await.unwrap();
+    let pairs = service.find_duplicates().await.unwrap();
+    assert_eq!(pairs.len(), 1);
+    assert_eq!(pairs[0].reasons[0].code(), "same_business_number");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_filters_are_reported_per_field() {
+    let (service, _dir) = service().await;
+    let query =
+        OrgListQuery { hs: Some("12345".into()), kind: Some("alien".into()), ..Default::default() };
+    match service.list_organizations(&query).await {
+        Err(ServiceError::Invalid(errors)) => {
+            assert!(errors.for_field("hs").is_some());
+            assert!(errors.for_field("kind").is_some());
+        }
+        other => panic!("expected invalid, got {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleting_needs_confirmation() {
+    let (service, _dir) = service().await;
+    let id = service
+        .create_organization(&org_draft("구미메디텍", "Gumi Meditech"), false)
+        .await
+        .unwrap();
+    assert!(matches!(
+        service.delete_organization(id, false).await,
+        Err(ServiceError::ConfirmationRequired)
+    ));
+    service.get_organization(id).await.unwrap();
+    service.delete_organization(id, true).await.unwrap();
+    assert!(matches!(service.get_organization(id).await, Err(ServiceError::NotFound)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn similar_names_across_languages_are_found_and_merged_with_a_preview() {
+    let (service, _dir) = service().await;
+    let korean = service
+        .create_organization(
+            &OrganizationDraft {
+                name_en: String::new(),
+                description_ko: "환자 모니터".into(),
+                ..org_draft("구미텍", "")
+            },
+            false,
+        )
+        .await
+        .unwrap();
+    let english = service
+        .create_organization(
+            &OrganizationDraft {
+                name_ko: String::new(),
+                domain: "gumitek.example".into(),
+                hs_codes: "9018, 8517".into(),
+                ..org_draft("", "Gumitek Co., Ltd.")
+            },
+            false,
+        )
+        .await
+        .unwrap();
+    let unrelated = service
+        .create_organization(&org_draft("경북카본", "Gyeongbuk Carbon"), false)
+        .await
+        .unwrap();
+    let person = service
+        .create_person(&PersonInput {
+            person: PersonDraft {
+                family_name: "Lee".into(),
+                given_name: "Ana".into(),
+                ..Default::default()
+            },
+            affiliations: vec![AffiliationInput {
+                org_id: english.to_string(),
+                role: "Sales".into(),
+                ..Default::default()
+            }],
+        })
+        .await
+        .unwrap();
+    let pairs = service.find_duplicates().await.unwrap();
+    assert_eq!(pairs.len(), 1, "{pairs:?}");
+    assert_eq!((pairs[0].a.id, pairs[0].b.id), (korean, english));
+    assert!(pairs.iter().all(|p| p.a.id != unrelated && p.b.id != unrelated));
+
+    // The dry run changes nothing and says what would move.
+    let plan = service.merge_organizations(korean, english, true).await.unwrap();
+    assert_eq!(plan.moved_people.len(), 1);
+    let fields: Vec<&str> = plan.changes.iter().map(|c| c.field).collect();
+    assert_eq!(fields, ["name_en", "domain", "hs_codes"]);
+    service.get_organization(english).await.unwrap();
+
+    service.merge_organizations(korean, english, false).await.unwrap();
+    assert!(service.get_organization(english).await.is_err());
+    let kept = service.get_organization(korean).await.unwrap();
+    assert_eq!(kept.record.org.name_en.as_deref(), Some("Gumitek Co., Ltd."));
+    assert_eq!(kept.record.org.description_ko.as_deref(), Some("환자 모니터"));
+    assert_eq!(kept.people.iter().map(|p| p.id).collect::<Vec<_>>(), [person]);
+    assert!(service.find_duplicates().await.unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_with_an_unknown_organisation_is_refused() {
+    let (service, _dir) = service().await;
+    let input = PersonInput {
+        person: PersonDraft {
+            family_name: "김".into(),
+            given_name: "민수".into(),
+            ..Default::default()
+        },
+        affiliations: vec![AffiliationInput { org_id: "424242".into(), ..Default::default() }],
+    };
+    match service.create_person(&input).await {
+        Err(ServiceError::Invalid(errors)) => {
+            assert!(errors.for_field("affiliation_org").is_some())
+        }
+        other => panic!("expected invalid, got {other:?}"),
+    }
+}

@@ -1,0 +1,19 @@
+//! Service tests over a real SQLite store in a temporary directory.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod directory;
+mod imports;
+
+use std::sync::Arc;
+
+use dagak_service::Service;
+use dagak_store_sqlite::SqliteStore;
+
+/// A migrated service over a fresh SQLite file; keep the directory alive for the test.
+pub(crate) async fn service() -> (Service, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("test.db")).unwrap();
+    let service = Service::new(Arc::new(store));
+    service.migrate().await.unwrap();
+    (service, dir)
+}
