@@ -1,0 +1,23 @@
+//! Runs `dagak trade ...` without the main binary: `cargo run --release -p dagak-trade-cli
+//! --example trade -- indicators --flows FILE --out DIR`.
+
+use clap::Parser;
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(name = "trade", about = "dagak trade analytics")]
+struct Arguments {
+    #[command(subcommand)]
+    command: dagak_trade_cli::TradeCommand,
+}
+
+fn main() -> ExitCode {
+    let arguments = Arguments::parse();
+    match dagak_trade_cli::run(arguments.command) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
