@@ -181,14 +181,11 @@ impl Service {
         let person = input.person.parse().map_err(|e| errors.0.extend(e.0)).ok();
         let mut affiliations = Vec::new();
         for a in input.affiliations.iter().filter(|a| !a.org_id.trim().is_empty()) {
-            let Ok(org_id) = a.org_id.trim().parse::<i64>().map(OrgId) else {
-                errors.push("affiliation_org", DomainError::Number(a.org_id.clone()));
+            let Some(org_id) = self.resolve_organization(&a.org_id).await? else {
+                errors
+                    .push("affiliation_org", DomainError::UnknownValue(a.org_id.trim().to_owned()));
                 continue;
             };
-            if self.store.get_organization(org_id).await.is_err() {
-                errors.push("affiliation_org", DomainError::UnknownValue(a.org_id.clone()));
-                continue;
-            }
             let draft = AffiliationDraft {
                 org_id,
                 role: a.role.clone(),
@@ -211,6 +208,33 @@ impl Service {
             Some(person) if errors.is_empty() => Ok((person, affiliations)),
             _ => Err(ServiceError::Invalid(errors)),
         }
+    }
+
+    /// Finds the one organisation that `text` names: `#12` or `12` (its number), a business
+    /// number, a domain or an exact name. `None` when nothing or several match.
+    pub async fn resolve_organization(&self, text: &str) -> Result<Option<OrgId>, ServiceError> {
+        let text = text.trim();
+        if let Ok(id) = text.trim_start_matches('#').parse::<i64>() {
+            return match self.store.get_organization(OrgId(id)).await {
+                Ok(_) => Ok(Some(OrgId(id))),
+                Err(dagak_store::StoreError::NotFound) => Ok(None),
+                Err(e) => Err(e.into()),
+            };
+        }
+        let number = dagak_domain::BusinessNumber::parse(text).ok();
+        let domain =
+            if text.contains('.') { dagak_domain::WebDomain::parse(text).ok() } else { None };
+        let keys = if number.is_none() && domain.is_none() {
+            dagak_domain::name_keys([text])
+        } else {
+            Vec::new()
+        };
+        let found =
+            self.store.find_organizations_by_keys(number.as_ref(), domain.as_ref(), &keys).await?;
+        Ok(match found.as_slice() {
+            [one] => Some(*one),
+            _ => None,
+        })
     }
 
     pub async fn create_person(&self, input: &PersonInput) -> Result<PersonId, ServiceError> {

@@ -1,0 +1,133 @@
+//! The one place that knows HTTP status codes: service errors become a status and a stable
+//! snake_case code, which the pages (and any client) translate.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use dagak_service::ServiceError;
+use serde::Serialize;
+
+/// An error answered by the API. Internal details are logged, never returned.
+#[derive(Debug)]
+pub enum ApiError {
+    Service(ServiceError),
+    /// A malformed request that never reached the service (bad JSON, bad id, bad upload).
+    BadRequest(String),
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(err: ServiceError) -> Self {
+        ApiError::Service(err)
+    }
+}
+
+impl ApiError {
+    /// The status table.
+    pub fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            ApiError::Service(err) => match err {
+                ServiceError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+                ServiceError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
+                ServiceError::Duplicate { .. } => (StatusCode::CONFLICT, "duplicate"),
+                ServiceError::ConfirmationRequired => {
+                    (StatusCode::PRECONDITION_REQUIRED, "confirmation_required")
+                }
+                ServiceError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+                ServiceError::ImportRejected(_) => {
+                    (StatusCode::UNPROCESSABLE_ENTITY, "import_rejected")
+                }
+                ServiceError::Store(_) | ServiceError::Internal(_) => {
+                    (StatusCode::INTERNAL_SERVER_ERROR, "internal")
+                }
+            },
+        }
+    }
+
+    /// The body of an error answer.
+    pub fn body(&self) -> ErrorBody {
+        let (_, code) = self.status_and_code();
+        let mut body = ErrorBody {
+            code,
+            message: String::new(),
+            fields: Vec::new(),
+            problems: Vec::new(),
+            existing: Vec::new(),
+        };
+        match self {
+            ApiError::BadRequest(message) => body.message = message.clone(),
+            ApiError::Service(ServiceError::Store(_) | ServiceError::Internal(_)) => {
+                tracing::error!(error = ?self, "internal error");
+                body.message = "Something went wrong; the details are in the server log.".into();
+            }
+            ApiError::Service(err) => {
+                body.message = err.to_string();
+                match err {
+                    ServiceError::Invalid(errors) => {
+                        body.fields = errors
+                            .0
+                            .iter()
+                            .map(|e| FieldErrorBody {
+                                field: e.field,
+                                code: e.error.code(),
+                                message: e.error.to_string(),
+                            })
+                            .collect();
+                    }
+                    ServiceError::ImportRejected(problems) => {
+                        body.problems = problems
+                            .iter()
+                            .map(|p| ProblemBody {
+                                file: p.file.clone(),
+                                line: p.line,
+                                column: p.column.clone(),
+                                code: p.code,
+                                message: p.message.clone(),
+                            })
+                            .collect();
+                    }
+                    ServiceError::Duplicate { existing } => {
+                        body.existing = existing.iter().map(|id| id.0).collect()
+                    }
+                    _ => {}
+                }
+            }
+        }
+        body
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct ErrorBody {
+    pub code: &'static str,
+    pub message: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldErrorBody>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<ProblemBody>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub existing: Vec<i64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FieldErrorBody {
+    pub field: &'static str,
+    pub code: &'static str,
+    pub message: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProblemBody {
+    pub file: String,
+    pub line: Option<u64>,
+    pub column: Option<String>,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, _) = self.status_and_code();
+        (status, Json(serde_json::json!({ "error": self.body() }))).into_response()
+    }
+}

@@ -1,0 +1,343 @@
+//! Wire types of the JSON API and their conversions; domain types stay free of serde.
+
+use dagak_domain::{OrganizationDraft, PersonDraft};
+use dagak_service::{AffiliationInput, DuplicatePair, MergePlan, PersonInput};
+use dagak_store::{AffiliationRecord, OrgRecord, Page, PageOf, PersonRecord};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Serialize)]
+pub(crate) struct ListView<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+impl<T> ListView<T> {
+    pub(crate) fn new<R>(page_of: PageOf<R>, page: Page, f: impl Fn(R) -> T) -> ListView<T> {
+        ListView {
+            total: page_of.total,
+            page: page.offset / page.limit.max(1) + 1,
+            per_page: page.limit,
+            items: page_of.items.into_iter().map(f).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct OrganizationView {
+    pub id: i64,
+    pub kind: &'static str,
+    pub name_ko: Option<String>,
+    pub name_en: Option<String>,
+    pub country: String,
+    pub city: Option<String>,
+    pub domain: Option<String>,
+    pub business_number: Option<String>,
+    pub industry_tags: Vec<String>,
+    pub hs_codes: Vec<String>,
+    pub offers: Vec<&'static str>,
+    pub seeks: Vec<&'static str>,
+    pub employees: Option<u32>,
+    pub description_ko: Option<String>,
+    pub description_en: Option<String>,
+    pub people_count: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl From<OrgRecord> for OrganizationView {
+    fn from(r: OrgRecord) -> Self {
+        let org = r.org;
+        OrganizationView {
+            id: r.id.0,
+            kind: org.kind.as_str(),
+            name_ko: org.name_ko,
+            name_en: org.name_en,
+            country: org.country.to_string(),
+            city: org.city,
+            domain: org.domain.map(|d| d.to_string()),
+            business_number: org.business_number.map(|b| b.to_string()),
+            industry_tags: org.industry_tags,
+            hs_codes: org.hs_codes.iter().map(|h| h.to_string()).collect(),
+            offers: org.offers.iter().map(|r| r.as_str()).collect(),
+            seeks: org.seeks.iter().map(|r| r.as_str()).collect(),
+            employees: org.employees,
+            description_ko: org.description_ko,
+            description_en: org.description_en,
+            people_count: r.people_count,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+/// A number or a string, as clients send employee counts either way.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum NumberOrText {
+    Number(u64),
+    Text(String),
+}
+
+/// The body of `POST /organizations` and `PUT /organizations/{id}`; lists may be arrays or text.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct OrganizationBody {
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub name_ko: Option<String>,
+    #[serde(default)]
+    pub name_en: Option<String>,
+    #[serde(default)]
+    pub country: String,
+    #[serde(default)]
+    pub city: Option<String>,
+    #[serde(default)]
+    pub domain: Option<String>,
+    #[serde(default)]
+    pub business_number: Option<String>,
+    #[serde(default)]
+    pub industry_tags: Vec<String>,
+    #[serde(default)]
+    pub hs_codes: Vec<String>,
+    #[serde(default)]
+    pub offers: Vec<String>,
+    #[serde(default)]
+    pub seeks: Vec<String>,
+    #[serde(default)]
+    pub employees: Option<NumberOrText>,
+    #[serde(default)]
+    pub description_ko: Option<String>,
+    #[serde(default)]
+    pub description_en: Option<String>,
+}
+
+impl OrganizationBody {
+    pub(crate) fn into_draft(self) -> OrganizationDraft {
+        OrganizationDraft {
+            kind: self.kind,
+            name_ko: self.name_ko.unwrap_or_default(),
+            name_en: self.name_en.unwrap_or_default(),
+            country: self.country,
+            city: self.city.unwrap_or_default(),
+            domain: self.domain.unwrap_or_default(),
+            business_number: self.business_number.unwrap_or_default(),
+            // A comma inside one tag would split it; tags are short words, so this is accepted.
+            industry_tags: self.industry_tags.join(", "),
+            hs_codes: self.hs_codes.join(", "),
+            offers: self.offers.join(", "),
+            seeks: self.seeks.join(", "),
+            employees: match self.employees {
+                None => String::new(),
+                Some(NumberOrText::Number(n)) => n.to_string(),
+                Some(NumberOrText::Text(t)) => t,
+            },
+            description_ko: self.description_ko.unwrap_or_default(),
+            description_en: self.description_en.unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct AffiliationView {
+    pub id: i64,
+    pub organization_id: i64,
+    pub organization_name_ko: Option<String>,
+    pub organization_name_en: Option<String>,
+    pub role: Option<String>,
+    pub start: Option<String>,
+    pub end: Option<String>,
+}
+
+fn iso(date: Option<time::Date>) -> Option<String> {
+    date.map(|d| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()))
+}
+
+impl From<AffiliationRecord> for AffiliationView {
+    fn from(a: AffiliationRecord) -> Self {
+        AffiliationView {
+            id: a.id.0,
+            organization_id: a.affiliation.org_id.0,
+            organization_name_ko: a.org_name_ko,
+            organization_name_en: a.org_name_en,
+            role: a.affiliation.role,
+            start: iso(a.affiliation.start),
+            end: iso(a.affiliation.end),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct PersonView {
+    pub id: i64,
+    pub display_name: String,
+    pub family_name: Option<String>,
+    pub given_name: Option<String>,
+    pub name_order: &'static str,
+    pub titles: Vec<String>,
+    pub emails: Vec<String>,
+    pub phones: Vec<String>,
+    pub languages: Vec<String>,
+    pub consent: Option<ConsentView>,
+    pub affiliations: Vec<AffiliationView>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct ConsentView {
+    pub date: String,
+    pub basis: String,
+}
+
+impl From<PersonRecord> for PersonView {
+    fn from(r: PersonRecord) -> Self {
+        let p = r.person;
+        PersonView {
+            id: r.id.0,
+            display_name: p.display_name(),
+            name_order: p.name_order.as_str(),
+            family_name: p.family_name,
+            given_name: p.given_name,
+            titles: p.titles,
+            emails: p.emails,
+            phones: p.phones,
+            languages: p.languages,
+            consent: p.consent.map(|c| ConsentView {
+                date: iso(Some(c.date)).unwrap_or_default(),
+                basis: c.basis,
+            }),
+            affiliations: r.affiliations.into_iter().map(AffiliationView::from).collect(),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AffiliationBody {
+    pub organization_id: i64,
+    #[serde(default)]
+    pub role: Option<String>,
+    #[serde(default)]
+    pub start: Option<String>,
+    #[serde(default)]
+    pub end: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PersonBody {
+    #[serde(default)]
+    pub family_name: Option<String>,
+    #[serde(default)]
+    pub given_name: Option<String>,
+    #[serde(default)]
+    pub name_order: Option<String>,
+    #[serde(default)]
+    pub titles: Vec<String>,
+    #[serde(default)]
+    pub emails: Vec<String>,
+    #[serde(default)]
+    pub phones: Vec<String>,
+    #[serde(default)]
+    pub languages: Vec<String>,
+    #[serde(default)]
+    pub consent: Option<ConsentView>,
+    #[serde(default)]
+    pub affiliations: Vec<AffiliationBody>,
+}
+
+impl PersonBody {
+    pub(crate) fn into_input(self) -> PersonInput {
+        let (consent_date, consent_basis) =
+            self.consent.map(|c| (c.date, c.basis)).unwrap_or_default();
+        PersonInput {
+            person: PersonDraft {
+                family_name: self.family_name.unwrap_or_default(),
+                given_name: self.given_name.unwrap_or_default(),
+                name_order: self.name_order.unwrap_or_default(),
+                titles: self.titles.join("; "),
+                emails: self.emails.join(", "),
+                phones: self.phones.join(", "),
+                languages: self.languages.join(", "),
+                consent_date,
+                consent_basis,
+            },
+            affiliations: self
+                .affiliations
+                .into_iter()
+                .map(|a| AffiliationInput {
+                    org_id: a.organization_id.to_string(),
+                    role: a.role.unwrap_or_default(),
+                    start: a.start.unwrap_or_default(),
+                    end: a.end.unwrap_or_default(),
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct DuplicateView {
+    pub a: OrganizationView,
+    pub b: OrganizationView,
+    pub reasons: Vec<&'static str>,
+    pub name_similarity: f64,
+}
+
+impl From<DuplicatePair> for DuplicateView {
+    fn from(p: DuplicatePair) -> Self {
+        DuplicateView {
+            a: p.a.into(),
+            b: p.b.into(),
+            reasons: p.reasons.iter().map(|r| r.code()).collect(),
+            name_similarity: (p.name_similarity * 1000.0).round() / 1000.0,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct FieldChangeView {
+    pub field: &'static str,
+    pub before: String,
+    pub after: String,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct MergeView {
+    pub dry_run: bool,
+    pub kept: OrganizationView,
+    pub removed: OrganizationView,
+    pub changes: Vec<FieldChangeView>,
+    pub moved_people: Vec<MovedPersonView>,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct MovedPersonView {
+    pub id: i64,
+    pub display_name: String,
+}
+
+impl MergeView {
+    pub(crate) fn new(plan: MergePlan, dry_run: bool) -> MergeView {
+        MergeView {
+            dry_run,
+            kept: plan.kept.into(),
+            removed: plan.removed.into(),
+            changes: plan
+                .changes
+                .into_iter()
+                .map(|c| FieldChangeView { field: c.field, before: c.before, after: c.after })
+                .collect(),
+            moved_people: plan
+                .moved_people
+                .into_iter()
+                .map(|(id, display_name)| MovedPersonView { id: id.0, display_name })
+                .collect(),
+        }
+    }
+}

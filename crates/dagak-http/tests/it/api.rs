@@ -1,0 +1,215 @@
+use axum::http::StatusCode;
+use serde_json::json;
+
+use crate::app;
+
+fn meditech() -> serde_json::Value {
+    json!({
+        "kind": "local_firm", "name_ko": "구미메디텍", "name_en": "Gumi Meditech", "country": "KR",
+        "city": "구미", "business_number": "124-81-00998", "industry_tags": ["medical devices"],
+        "hs_codes": ["901819"], "offers": ["manufacturing"], "seeks": ["distribution"], "employees": 120
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn organisations_are_created_listed_searched_and_fetched() {
+    let app = app().await;
+    let created = app.json("POST", "/api/v1/organizations", meditech()).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+    let id = created.json()["id"].as_i64().unwrap();
+    assert_eq!(created.json()["business_number"], "124-81-00998");
+
+    let list = app.get("/api/v1/organizations?q=%EB%A9%94%EB%94%94", None).await; // q=메디
+    assert_eq!(list.status, StatusCode::OK);
+    let list = list.json();
+    assert_eq!(list["total"], 1);
+    assert_eq!(list["items"][0]["id"], id);
+    assert_eq!(list["per_page"], 25);
+
+    let got = app.get(&format!("/api/v1/organizations/{id}"), None).await.json();
+    assert_eq!(got["organization"]["hs_codes"], json!(["901819"]));
+    assert_eq!(got["people"], json!([]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_input_answers_422_with_stable_codes_per_field() {
+    let app = app().await;
+    let mut body = meditech();
+    body["business_number"] = json!("124-81-00999");
+    body["hs_codes"] = json!(["0199"]);
+    let answer = app.json("POST", "/api/v1/organizations", body).await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let error = &answer.json()["error"];
+    assert_eq!(error["code"], "invalid_input");
+    let codes: Vec<(&str, &str)> = error["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["field"].as_str().unwrap(), f["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        codes,
+        [("business_number", "business_number_check_digit"), ("hs_codes", "hs_code_unknown")]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_requests_answer_400_and_missing_ones_404() {
+    let app = app().await;
+    let answer = app
+        .json("POST", "/api/v1/organizations", json!({"kind": "local_firm", "colour": "red"}))
+        .await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert_eq!(answer.json()["error"]["code"], "bad_request");
+    let answer = app.get("/api/v1/organizations/not-a-number", None).await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    let answer = app.get("/api/v1/organizations/424242", None).await;
+    assert_eq!(answer.status, StatusCode::NOT_FOUND);
+    assert_eq!(answer.json()["error"]["code"], "not_found");
+    let answer = app.get("/api/v1/organizations?page=x", None).await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    let answer = app.get("/api/v1/organizations?hs=123", None).await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn duplicates_conflict_and_deletion_needs_confirmation() {
+    let app = app().await;
+    let id =
+        app.json("POST", "/api/v1/organizations", meditech()).await.json()["id"].as_i64().unwrap();
+    let again = app.json("POST", "/api/v1/organizations", meditech()).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert_eq!(again.json()["error"]["existing"], json!([id]));
+
+    let answer = app
+        .send(
+            axum::http::Request::delete(format!("/api/v1/organizations/{id}"))
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::PRECONDITION_REQUIRED);
+    assert_eq!(answer.json()["error"]["code"], "confirmation_required");
+    let answer = app
+        .send(
+            axum::http::Request::delete(format!("/api/v1/organizations/{id}?confirm=true"))
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::NO_CONTENT);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn people_link_to_organisations_and_merge_previews() {
+    let app = app().await;
+    let a = app
+        .json(
+            "POST",
+            "/api/v1/organizations",
+            json!({"kind": "foreign_firm", "name_en": "Gumitek Inc.", "country": "US"}),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    let b = app
+        .json(
+            "POST",
+            "/api/v1/organizations",
+            json!({"kind": "foreign_firm", "name_ko": "구미텍", "country": "US"}),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    let person = app
+        .json("POST", "/api/v1/people", json!({"family_name": "Smith", "given_name": "Jane", "titles": ["VP"], "affiliations": [{"organization_id": b, "role": "VP", "start": "2024-01-01"}]}))
+        .await;
+    assert_eq!(person.status, StatusCode::CREATED, "{}", person.text());
+    assert_eq!(person.json()["display_name"], "Jane Smith");
+
+    let pairs = app.get("/api/v1/duplicates", None).await.json();
+    assert_eq!(pairs["items"][0]["reasons"], json!(["same_name"]));
+    let plan = app
+        .json(
+            "POST",
+            &format!("/api/v1/organizations/{a}/merge"),
+            json!({"remove": b, "dry_run": true}),
+        )
+        .await;
+    assert_eq!(plan.status, StatusCode::OK, "{}", plan.text());
+    assert_eq!(plan.json()["moved_people"][0]["display_name"], "Jane Smith");
+    assert_eq!(app.get(&format!("/api/v1/organizations/{b}"), None).await.status, StatusCode::OK);
+    app.json("POST", &format!("/api/v1/organizations/{a}/merge"), json!({"remove": b})).await;
+    assert_eq!(
+        app.get(&format!("/api/v1/organizations/{b}"), None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let people = app.get(&format!("/api/v1/people?organization_id={a}"), None).await.json();
+    assert_eq!(people["total"], 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn imports_preview_commit_and_reject_with_file_line_and_column() {
+    let app = app().await;
+    let csv = "kind,name_ko,country,business_number\nlocal_firm,구미전자,KR,124-81-00998\n";
+    let preview = app.upload("/api/v1/imports", &[("orgs.csv", csv.as_bytes())]).await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.text());
+    assert_eq!(preview.json()["preview"]["rows"][0]["action"], "create");
+    assert_eq!(app.get("/api/v1/organizations", None).await.json()["total"], 0);
+    let committed =
+        app.upload("/api/v1/imports?commit=true", &[("orgs.csv", csv.as_bytes())]).await;
+    assert_eq!(committed.json()["organizations_created"], 1);
+
+    let bad = "kind,name_ko,country,business_number\nlocal_firm,구미전자2,KR,124-81-00999\n";
+    let rejected = app.upload("/api/v1/imports?commit=true", &[("bad.csv", bad.as_bytes())]).await;
+    assert_eq!(rejected.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let problem = &rejected.json()["error"]["problems"][0];
+    assert_eq!(problem["file"], "bad.csv");
+    assert_eq!(problem["line"], 2);
+    assert_eq!(problem["column"], "business_number (column 4)");
+    assert_eq!(problem["code"], "business_number_check_digit");
+    assert_eq!(app.get("/api/v1/organizations", None).await.json()["total"], 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exports_download_as_csv_and_xlsx() {
+    let app = app().await;
+    app.json("POST", "/api/v1/organizations", meditech()).await;
+    let csv = app.get("/api/v1/exports/organizations.csv", None).await;
+    assert_eq!(csv.headers["content-type"], "text/csv; charset=utf-8");
+    assert!(csv.text().contains("구미메디텍"));
+    let xlsx = app.get("/api/v1/exports/directory.xlsx", None).await;
+    assert!(xlsx.body.starts_with(b"PK"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openapi_document_describes_every_route() {
+    let app = app().await;
+    let doc = app.get("/api/v1/openapi.json", None).await.json();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().unwrap();
+    for path in [
+        "/organizations",
+        "/organizations/{id}",
+        "/organizations/{id}/merge",
+        "/duplicates",
+        "/people",
+        "/people/{id}",
+        "/imports",
+        "/exports/organizations.csv",
+        "/exports/people.csv",
+        "/exports/directory.xlsx",
+        "/openapi.json",
+    ] {
+        assert!(paths.contains_key(path), "{path} is not documented");
+    }
+    // Every $ref points at a schema that exists.
+    let text = doc.to_string();
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    for piece in text.split("#/components/schemas/").skip(1) {
+        let name: String = piece.chars().take_while(|c| c.is_alphanumeric()).collect();
+        assert!(schemas.contains_key(&name), "missing schema {name}");
+    }
+}

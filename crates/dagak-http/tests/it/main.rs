@@ -1,0 +1,116 @@
+//! HTTP tests without a socket: the router answers requests over a SQLite temporary store.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod api;
+mod pages;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use dagak_http::{AppState, router};
+use dagak_service::Service;
+use dagak_store_sqlite::SqliteStore;
+use tower::ServiceExt as _;
+
+pub(crate) struct TestApp {
+    pub router: Router,
+    pub service: Service,
+    _dir: tempfile::TempDir,
+}
+
+pub(crate) async fn app() -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("http.db")).unwrap();
+    let service = Service::new(Arc::new(store));
+    service.migrate().await.unwrap();
+    TestApp { router: router(AppState::new(service.clone())), service, _dir: dir }
+}
+
+pub(crate) struct Answer {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    pub(crate) fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub(crate) fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+}
+
+impl TestApp {
+    pub(crate) async fn send(&self, request: Request<Body>) -> Answer {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap().to_vec();
+        Answer { status, headers, body }
+    }
+
+    pub(crate) async fn get(&self, uri: &str, lang: Option<&str>) -> Answer {
+        let mut request = Request::get(uri);
+        if let Some(lang) = lang {
+            request = request.header(header::COOKIE, format!("lang={lang}"));
+        }
+        self.send(request.body(Body::empty()).unwrap()).await
+    }
+
+    pub(crate) async fn json(&self, method: &str, uri: &str, body: serde_json::Value) -> Answer {
+        let request = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        self.send(request).await
+    }
+
+    pub(crate) async fn form(&self, uri: &str, fields: &[(&str, &str)], lang: &str) -> Answer {
+        let body = fields
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let request = Request::post(uri)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, format!("lang={lang}"))
+            .body(Body::from(body))
+            .unwrap();
+        self.send(request).await
+    }
+
+    pub(crate) async fn upload(&self, uri: &str, files: &[(&str, &[u8])]) -> Answer {
+        let boundary = "dagakboundary7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        for (name, bytes) in files {
+            body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let request = Request::post(uri)
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .body(Body::from(body))
+            .unwrap();
+        self.send(request).await
+    }
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,119 @@
+use axum::http::StatusCode;
+
+use crate::app;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_directory_speaks_korean_by_default_and_english_on_request() {
+    let app = app().await;
+    let ko = app.get("/organizations", None).await;
+    assert_eq!(ko.status, StatusCode::OK);
+    assert!(ko.text().contains("기관 디렉터리"));
+    assert!(ko.text().contains("아직 등록된 기관이 없습니다"));
+    let en = app.get("/organizations", Some("en")).await;
+    assert!(en.text().contains("Organisation directory"));
+    assert!(en.text().contains("lang=\"en\""));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn switching_language_sets_a_cookie_and_returns() {
+    let app = app().await;
+    let answer = app.get("/lang/en?next=/people", None).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER);
+    assert_eq!(answer.headers["location"], "/people");
+    assert!(answer.headers["set-cookie"].to_str().unwrap().starts_with("lang=en"));
+    // Only local paths are followed.
+    let answer = app.get("/lang/ko?next=//evil.example", None).await;
+    assert_eq!(answer.headers["location"], "/");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_form_shows_a_bad_business_number_inline_in_the_readers_language() {
+    let app = app().await;
+    let fields = [
+        ("kind", "local_firm"),
+        ("country", "KR"),
+        ("name_ko", "테스트전자"),
+        ("business_number", "124-81-00999"),
+    ];
+    let ko = app.form("/organizations", &fields, "ko").await;
+    assert_eq!(ko.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(ko.text().contains("검증번호가 맞지 않습니다"), "{}", ko.text());
+    assert!(ko.text().contains("value=\"테스트전자\""), "the form keeps what was typed");
+    let en = app.form("/organizations", &fields, "en").await;
+    assert!(en.text().contains("check digit is wrong"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_created_organisation_is_listed_found_and_shown() {
+    let app = app().await;
+    let fields = [
+        ("kind", "local_firm"),
+        ("country", "KR"),
+        ("name_ko", "구미메디텍"),
+        ("name_en", "Gumi Meditech"),
+        ("business_number", "124-81-00998"),
+        ("hs_codes", "901819"),
+        ("offers", "manufacturing"),
+        ("offers", "rnd"),
+    ];
+    let created = app.form("/organizations", &fields, "ko").await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.text());
+    let location = created.headers["location"].to_str().unwrap().to_owned();
+    let page = app.get(&location, Some("en")).await;
+    assert!(page.text().contains("Gumi Meditech"));
+    assert!(page.text().contains("R&#38;D, Manufacturing"), "{}", page.text());
+    assert!(page.text().contains("901819"));
+    let found = app.get("/organizations?q=%EB%A9%94%EB%94%94", None).await; // 메디
+    assert!(found.text().contains("구미메디텍"));
+    assert!(found.text().contains("1개 기관"));
+    let none = app.get("/organizations?q=zzzz", None).await;
+    assert!(none.text().contains("조건에 맞는 기관이 없습니다"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleting_from_a_page_asks_first() {
+    let app = app().await;
+    let created = app
+        .form(
+            "/organizations",
+            &[("kind", "government"), ("country", "US"), ("name_en", "City of Irvine")],
+            "en",
+        )
+        .await;
+    let location = created.headers["location"].to_str().unwrap().to_owned();
+    let confirm = app.get(&format!("{location}/delete"), Some("en")).await;
+    assert!(confirm.text().contains("This cannot be undone"));
+    let refused = app.form(&format!("{location}/delete"), &[], "en").await;
+    assert_eq!(refused.status, StatusCode::PRECONDITION_REQUIRED);
+    let done = app.form(&format!("{location}/delete"), &[("confirm", "yes")], "en").await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.get(&location, Some("en")).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn missing_pages_are_translated_errors() {
+    let app = app().await;
+    let answer = app.get("/organizations/999", Some("ko")).await;
+    assert_eq!(answer.status, StatusCode::NOT_FOUND);
+    assert!(answer.text().contains("찾는 항목이 없습니다"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_is_previewed_then_committed() {
+    let app = app().await;
+    let csv = "kind,name_en,country\nforeign_firm,Acme Sensors,US\n";
+    let preview = app.upload("/import", &[("acme.csv", csv.as_bytes())]).await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.text());
+    let text = preview.text();
+    assert!(text.contains("Acme Sensors"));
+    let token =
+        text.split("action=\"/import/").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    assert_eq!(app.service.list_organizations(&Default::default()).await.unwrap().0.total, 0);
+    let done = app.form(&format!("/import/{token}"), &[], "ko").await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.service.list_organizations(&Default::default()).await.unwrap().0.total, 1);
+
+    let bad = app.upload("/import", &[("bad.csv", b"kind,name_en\nforeign_firm,X\n")]).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.text().contains("필수 열이 없습니다"));
+}
