@@ -234,6 +234,11 @@ async fn org_list(
     t: Tr,
     Query(p): Query<OrgListParams>,
 ) -> PageResult {
+    let mut p = p;
+    // An English reader sees the list in English-name order unless they chose another.
+    if p.sort.as_deref().is_none_or(str::is_empty) && t.lang == crate::Lang::En {
+        p.sort = Some("name_en".into());
+    }
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let (q, kind, country, city, tag, hs, sort) = (
         text(&p.q),

@@ -1,0 +1,41 @@
+//! The demo workspace: the organisations and roles of Gumi's delegation to the US and six clearly
+//! fictional local SMEs, imported through the ordinary import path (see `data/demo/PROVENANCE.md`).
+
+use std::path::Path;
+
+use anyhow::Context as _;
+use dagak_service::{ImportFile, Service};
+
+const ORGANIZATIONS: &[u8] = include_bytes!("../../../data/demo/organizations.csv");
+const PEOPLE: &[u8] = include_bytes!("../../../data/demo/people.csv");
+
+/// Removes a previous demo database with its WAL files.
+pub(crate) fn remove_database(db: &Path) -> anyhow::Result<()> {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut path = db.as_os_str().to_owned();
+        path.push(suffix);
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e).with_context(|| format!("removing {}", Path::new(&path).display())),
+        }
+    }
+    Ok(())
+}
+
+/// Imports the demo files into `service`'s (fresh) database.
+pub(crate) async fn load(service: &Service) -> anyhow::Result<()> {
+    let files = [
+        ImportFile { name: "demo/organizations.csv".into(), bytes: ORGANIZATIONS.to_vec() },
+        ImportFile { name: "demo/people.csv".into(), bytes: PEOPLE.to_vec() },
+    ];
+    let preview = service.preview_import(&files, &|_, _| {}).await.map_err(|e| match e {
+        dagak_service::ServiceError::ImportRejected(problems) => anyhow::anyhow!(
+            "the demo files are invalid: {}",
+            problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+        ),
+        other => other.into(),
+    })?;
+    service.commit_import(&preview).await?;
+    Ok(())
+}

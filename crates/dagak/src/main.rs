@@ -1,0 +1,292 @@
+//! The `dagak` binary: picks the store backend, then serves the web application or runs a batch
+//! command (import, export, migrate, the trade engine).
+
+mod demo;
+
+use std::io::{IsTerminal as _, Write as _};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context as _, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use dagak_service::{ImportFile, RowAction, Service, ServiceError};
+use dagak_store_sqlite::SqliteStore;
+
+/// dagak (다각): the open-source platform for a region's export-diversification programme.
+#[derive(Debug, Parser)]
+#[command(name = "dagak", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the web application and the JSON API.
+    Serve {
+        /// The SQLite database file (created if missing). With --demo the default is ./dagak-demo.db.
+        #[arg(long, env = "DAGAK_DB")]
+        db: Option<PathBuf>,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080", env = "DAGAK_BIND")]
+        bind: SocketAddr,
+        /// Start from a fresh database holding the demo workspace (Gumi's delegation to the US).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate {
+        #[arg(long, default_value = "dagak.db", env = "DAGAK_DB")]
+        db: PathBuf,
+    },
+    /// Import organisations and people from CSV or XLSX files, all or nothing.
+    Import {
+        /// CSV (UTF-8 or EUC-KR/CP949) or XLSX files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long, default_value = "dagak.db", env = "DAGAK_DB")]
+        db: PathBuf,
+        /// Check and show what would happen without writing anything.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Export the directory.
+    Export {
+        /// What to export (XLSX always holds both as two sheets).
+        #[arg(long, value_enum, default_value_t = ExportWhat::Organizations)]
+        what: ExportWhat,
+        #[arg(long, value_enum, default_value_t = Format::Csv)]
+        format: Format,
+        /// The output file; `-` writes to standard output.
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value = "dagak.db", env = "DAGAK_DB")]
+        db: PathBuf,
+    },
+    /// Trade analytics: concentration, complexity and relatedness from trade-flow files.
+    #[command(subcommand)]
+    Trade(dagak_trade_cli::TradeCommand),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ExportWhat {
+    Organizations,
+    People,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Format {
+    Csv,
+    Xlsx,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("DAGAK_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Trade(command) => dagak_trade_cli::run(command),
+        command => {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .context("starting the async runtime")?;
+            runtime.block_on(run_async(command))
+        }
+    }
+}
+
+/// Opens the SQLite store at `db` and migrates it.
+async fn open(db: &Path) -> anyhow::Result<Service> {
+    let store = SqliteStore::open(db)?;
+    let service = Service::new(Arc::new(store));
+    service.migrate().await.with_context(|| format!("migrating {}", db.display()))?;
+    Ok(service)
+}
+
+async fn run_async(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Serve { db, bind, demo } => serve(db, bind, demo).await,
+        Command::Migrate { db } => {
+            open(&db).await?;
+            eprintln!("{} is up to date", db.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import { files, db, dry_run } => import(&files, &db, dry_run).await,
+        Command::Export { what, format, out, db } => export(what, format, &out, &db).await,
+        Command::Trade(_) => unreachable!("handled without a runtime"),
+    }
+}
+
+async fn serve(db: Option<PathBuf>, bind: SocketAddr, demo: bool) -> anyhow::Result<ExitCode> {
+    let db = match (db, demo) {
+        (Some(db), true) if db.exists() => bail!(
+            "--demo creates a fresh database, but {} already exists; remove it or choose another --db",
+            db.display()
+        ),
+        (Some(db), _) => db,
+        (None, true) => {
+            let db = PathBuf::from("dagak-demo.db");
+            demo::remove_database(&db)?;
+            db
+        }
+        (None, false) => PathBuf::from("dagak.db"),
+    };
+    let service = open(&db).await?;
+    if demo {
+        demo::load(&service).await.context("loading the demo workspace")?;
+    }
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("listening on {bind}"))?;
+    let address = listener.local_addr().context("reading the bound address")?;
+    eprintln!(
+        "dagak is serving http://{address}/ from {}{}",
+        db.display(),
+        if demo { " (demo workspace)" } else { "" }
+    );
+    let app = dagak_http::router(dagak_http::AppState::new(service));
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .context("serving")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn import(files: &[PathBuf], db: &Path, dry_run: bool) -> anyhow::Result<ExitCode> {
+    let mut uploads = Vec::new();
+    for path in files {
+        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        uploads.push(ImportFile { name: path.display().to_string(), bytes });
+    }
+    let service = open(db).await?;
+    let progress = Progress::new();
+    let preview = service.preview_import(&uploads, &|done, total| progress.rows(done, total)).await;
+    progress.finish();
+    let preview = match preview {
+        Ok(preview) => preview,
+        Err(ServiceError::ImportRejected(problems)) => {
+            for problem in &problems {
+                eprintln!("{problem}");
+            }
+            eprintln!("import rejected: {} problem(s); nothing was written", problems.len());
+            return Ok(ExitCode::FAILURE);
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let count = |entity: &str, action: fn(&RowAction) -> bool| preview.count(entity, action);
+    let summary = format!(
+        "organisations: {} to create, {} to update, {} skipped as duplicates; people: {} to create",
+        count("organization", |a| *a == RowAction::Create),
+        count("organization", |a| matches!(a, RowAction::Update(_))),
+        count("organization", |a| matches!(a, RowAction::SkipDuplicate(_))),
+        count("person", |a| *a == RowAction::Create),
+    );
+    if dry_run {
+        eprintln!("dry run, nothing written: {summary}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let spinner = Progress::spinner("writing in one transaction");
+    let outcome = service.commit_import(&preview).await?;
+    drop(spinner);
+    eprintln!(
+        "imported into {}: {} organisations created, {} updated, {} people created, {} rows skipped as duplicates",
+        db.display(),
+        outcome.organizations_created,
+        outcome.organizations_updated,
+        outcome.people_created,
+        outcome.skipped
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn export(what: ExportWhat, format: Format, out: &Path, db: &Path) -> anyhow::Result<ExitCode> {
+    if !db.exists() {
+        bail!("{} does not exist", db.display());
+    }
+    let service = open(db).await?;
+    let bytes = match format {
+        Format::Csv => service.export_csv(matches!(what, ExportWhat::People)).await?,
+        Format::Xlsx => service.export_xlsx().await?,
+    };
+    if out == Path::new("-") {
+        std::io::stdout().lock().write_all(&bytes).context("writing to standard output")?;
+    } else {
+        std::fs::write(out, &bytes).with_context(|| format!("writing {}", out.display()))?;
+        eprintln!("wrote {} ({} bytes)", out.display(), bytes.len());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A progress bar on a terminal, plain lines otherwise.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    last_line: std::sync::atomic::AtomicU64,
+}
+
+impl Progress {
+    fn new() -> Progress {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("checking {bar:40} {pos}/{len} rows ({eta})")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            bar
+        });
+        Progress { bar, last_line: std::sync::atomic::AtomicU64::new(0) }
+    }
+
+    fn spinner(message: &'static str) -> Option<indicatif::ProgressBar> {
+        if std::io::stderr().is_terminal() {
+            let spinner = indicatif::ProgressBar::new_spinner().with_message(message);
+            spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+            Some(spinner)
+        } else {
+            eprintln!("{message}");
+            None
+        }
+    }
+
+    fn rows(&self, done: u64, total: u64) {
+        match &self.bar {
+            Some(bar) => {
+                bar.set_length(total);
+                bar.set_position(done);
+            }
+            None => {
+                // A line every 10,000 rows and at the end, when not on a terminal.
+                let last = self.last_line.load(std::sync::atomic::Ordering::Relaxed);
+                if done == total || done >= last + 10_000 {
+                    self.last_line.store(done, std::sync::atomic::Ordering::Relaxed);
+                    eprintln!("checked {done}/{total} rows");
+                }
+            }
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
