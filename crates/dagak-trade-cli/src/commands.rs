@@ -51,6 +51,10 @@ pub enum TradeCommand {
         /// GDP per capita by location (`country,value`) for PRODY and EXPY.
         #[arg(long)]
         gdp: Option<PathBuf>,
+        /// Also write concentration.csv (by product, and by market for bilateral flows) from the
+        /// same read of the flows file.
+        #[arg(long)]
+        concentration: bool,
     },
     /// Concentration of each location's exports by market or by product (HHI, entropy, Theil, ...).
     Concentration {
@@ -105,6 +109,7 @@ pub fn run(command: TradeCommand) -> anyhow::Result<ExitCode> {
             rca_threshold,
             iterations,
             gdp,
+            concentration: with_concentration,
         } => {
             let options = IndicatorsOptions {
                 profile,
@@ -118,9 +123,21 @@ pub fn run(command: TradeCommand) -> anyhow::Result<ExitCode> {
                     ProximityArg::Continuous => ProximityKind::Continuous,
                 },
             };
+            let timer = PhaseTimer::from_environment();
             let table = load(&flows, format, countries.as_deref(), year)?;
+            timer.report("read flows");
             let gdp = gdp.as_deref().map(read_gdp).transpose()?;
-            run_indicators(&table, &options, &out, proximity, gdp.as_ref())?;
+            run_indicators(&table, &options, &out, proximity, gdp.as_ref(), &timer)?;
+            if with_concentration {
+                let mut text = concentration_csv(&table, ConcentrationBy::Product, None)?;
+                if table.has_markets {
+                    let by_market = concentration_csv(&table, ConcentrationBy::Market, None)?;
+                    text.push_str(by_market.split_once('\n').map_or("", |(_, rows)| rows));
+                }
+                let path = out.join("concentration.csv");
+                std::fs::write(&path, text)
+                    .with_context(|| format!("writing {}", path.display()))?;
+            }
         }
         TradeCommand::Concentration { flows, format, countries, by, year, universe, out } => {
             let table = load(&flows, format, countries.as_deref(), year)?;
@@ -245,6 +262,7 @@ fn run_indicators(
     out: &Path,
     write_proximity: bool,
     gdp: Option<&HashMap<String, f64>>,
+    timer: &PhaseTimer,
 ) -> anyhow::Result<()> {
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let mut locations_file = create(&out.join("locations.csv"))?;
@@ -273,7 +291,9 @@ fn run_indicators(
     for &year in table.years.keys() {
         let label = year_label(year);
         let (matrix, _) = year_matrix(table, year)?;
+        timer.report("build matrix");
         let (results, diagnostics) = indicators(&matrix, options);
+        timer.report("indicators");
         let productivity = gdp.map(|gdp| {
             let per_location: Vec<Option<f64>> =
                 matrix.locations().iter().map(|name| gdp.get(name).copied()).collect();
@@ -287,6 +307,7 @@ fn run_indicators(
         write::write_locations(&mut locations_file, &matrix, &results, &extras)?;
         write::write_products(&mut products_file, &matrix, &results, &extras)?;
         write::write_cells(&mut cells_file, &matrix, &results, &label)?;
+        timer.report("write cells");
         if let (Some(file), Some(proximity)) = (proximity_file.as_mut(), results.proximity.as_ref())
         {
             let names: Vec<&str> = results
@@ -364,4 +385,25 @@ pub(crate) fn concentration_csv(
         }
     }
     Ok(text)
+}
+
+/// Prints the time since the previous phase to standard error when `DAGAK_TRADE_TIMINGS` is set
+/// (used by the benchmark; the engine itself never reads the clock).
+pub(crate) struct PhaseTimer {
+    last: Option<std::cell::Cell<std::time::Instant>>,
+}
+
+impl PhaseTimer {
+    fn from_environment() -> PhaseTimer {
+        let enabled = std::env::var_os("DAGAK_TRADE_TIMINGS").is_some();
+        PhaseTimer { last: enabled.then(|| std::cell::Cell::new(std::time::Instant::now())) }
+    }
+
+    fn report(&self, phase: &str) {
+        if let Some(last) = &self.last {
+            let now = std::time::Instant::now();
+            eprintln!("timing: {phase}: {:.3} s", (now - last.get()).as_secs_f64());
+            last.set(now);
+        }
+    }
 }

@@ -42,6 +42,7 @@ fn indicators(flows: PathBuf, profile: &str, out: &std::path::Path) {
         rca_threshold: 1.0,
         iterations: 20,
         gdp: Some(data("economiccomplexity/world_gdp_per_capita_avg_1998_to_2000.csv")),
+        concentration: true,
     };
     run(command).unwrap();
 }
@@ -126,6 +127,9 @@ fn indicators_writes_the_atlas_oracle_numbers() {
     let (header, rows) = read_table(&out.path().join("locations.csv"));
     assert_eq!(&header[..6], ["year", "location", "total", "diversity", "eci", "coi"]);
     assert!(rows.iter().all(|row| row[0].is_empty() && row[column(&header, "profile")] == "atlas"));
+    let (header, rows) = read_table(&out.path().join("concentration.csv"));
+    assert_eq!(header[..3], ["year", "location", "by"]);
+    assert_eq!(rows.len(), 226);
     let (header, rows) = read_table(&out.path().join("proximity.csv"));
     assert_eq!(header, ["year", "product_a", "product_b", "phi"]);
     assert_eq!(rows.len(), 304_681);
