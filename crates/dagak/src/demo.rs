@@ -17,7 +17,9 @@ pub(crate) fn remove_database(db: &Path) -> anyhow::Result<()> {
         match std::fs::remove_file(&path) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e).with_context(|| format!("removing {}", Path::new(&path).display())),
+            Err(e) => {
+                return Err(e).with_context(|| format!("removing {}", Path::new(&path).display()));
+            }
         }
     }
     Ok(())

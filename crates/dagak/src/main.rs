@@ -219,7 +219,12 @@ async fn import(files: &[PathBuf], db: &Path, dry_run: bool) -> anyhow::Result<E
     Ok(ExitCode::SUCCESS)
 }
 
-async fn export(what: ExportWhat, format: Format, out: &Path, db: &Path) -> anyhow::Result<ExitCode> {
+async fn export(
+    what: ExportWhat,
+    format: Format,
+    out: &Path,
+    db: &Path,
+) -> anyhow::Result<ExitCode> {
     if !db.exists() {
         bail!("{} does not exist", db.display());
     }
@@ -248,8 +253,10 @@ impl Progress {
         let bar = std::io::stderr().is_terminal().then(|| {
             let bar = indicatif::ProgressBar::new(0);
             bar.set_style(
-                indicatif::ProgressStyle::with_template("checking {bar:40} {pos}/{len} rows ({eta})")
-                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                indicatif::ProgressStyle::with_template(
+                    "checking {bar:40} {pos}/{len} rows ({eta})",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
             );
             bar
         });

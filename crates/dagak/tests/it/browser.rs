@@ -1,0 +1,316 @@
+//! The pages in a real browser: Debian's headless Chromium driven over WebDriver by chromedriver.
+//!
+//! The test installs `chromium`, `chromium-driver` and `fonts-nanum` with apt when it runs as root
+//! and they are missing. Elsewhere it skips with a message, unless `CI` or
+//! `DAGAK_REQUIRE_BROWSER` is set: then a missing browser fails the run, so it is never skipped
+//! silently where it matters.
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::Server;
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// Installs the browser once per test binary if possible; says whether it is there.
+fn ensure_browser() -> bool {
+    static INSTALL: Mutex<Option<bool>> = Mutex::new(None);
+    let mut state = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(ready) = *state {
+        return ready;
+    }
+    let present = || Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
+    if !present() && Path::new("/usr/bin/apt-get").exists() && is_root() {
+        eprintln!("installing chromium, chromium-driver and fonts-nanum with apt-get");
+        let _ = Command::new("apt-get").args(["update", "-qq"]).stdin(Stdio::null()).status();
+        let _ = Command::new("apt-get")
+            .args([
+                "install",
+                "-y",
+                "-qq",
+                "--no-install-recommends",
+                "chromium",
+                "chromium-driver",
+                "fonts-nanum",
+            ])
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .stdin(Stdio::null())
+            .status();
+    }
+    let ready = present();
+    if !ready {
+        let required =
+            std::env::var_os("CI").is_some() || std::env::var_os("DAGAK_REQUIRE_BROWSER").is_some();
+        assert!(
+            !required,
+            "Chromium and chromedriver are required (CI or DAGAK_REQUIRE_BROWSER is set) but missing"
+        );
+        eprintln!(
+            "SKIPPED: no {CHROMIUM} / {CHROMEDRIVER}; install Debian's chromium and chromium-driver to run the browser test"
+        );
+    }
+    *state = Some(ready);
+    ready
+}
+
+fn is_root() -> bool {
+    Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0")).unwrap_or(false)
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A chromedriver process and one browser session, both ended when dropped.
+struct Browser {
+    driver: Child,
+    base: String,
+    session: String,
+    agent: ureq::Agent,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    fn start() -> Browser {
+        let port = free_port();
+        let driver = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let base = format!("http://127.0.0.1:{port}");
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(60)))
+            .build()
+            .new_agent();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while agent.get(&format!("{base}/status")).call().is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let profile = tempfile::tempdir().unwrap();
+        let args = [
+            "--headless=new".to_owned(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-dev-shm-usage".into(),
+            "--disable-quic".into(),
+            "--no-first-run".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            "--lang=en-US".into(),
+            "--window-size=1200,900".into(),
+            format!("--user-data-dir={}", profile.path().display()),
+        ];
+        let capabilities = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {"binary": CHROMIUM, "args": args}
+        }}});
+        let mut browser =
+            Browser { driver, base, session: String::new(), agent, _profile: profile };
+        let answer = browser.call("POST", "/session", Some(capabilities));
+        browser.session = answer["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {answer}"))
+            .to_owned();
+        browser
+    }
+
+    /// One WebDriver command; returns its `value`, panicking on a WebDriver error.
+    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        self.try_call(method, path, body).unwrap_or_else(|error| panic!("{error}"))
+    }
+
+    /// One WebDriver command; a WebDriver error is returned as text.
+    fn try_call(&self, method: &str, path: &str, body: Option<Value>) -> Result<Value, String> {
+        let url = format!("{}{path}", self.base);
+        let mut response = match method {
+            "GET" => self.agent.get(&url).call(),
+            "DELETE" => self.agent.delete(&url).call(),
+            _ => self.agent.post(&url).send_json(body.unwrap_or(json!({}))),
+        }
+        .unwrap();
+        let text = response.body_mut().read_to_string().unwrap();
+        let value: Value = serde_json::from_str(&text).unwrap();
+        let value = value.get("value").cloned().unwrap_or(value);
+        if let Some(error) = value.get("error") {
+            return Err(format!("WebDriver {method} {path} failed: {error}: {}", value["message"]));
+        }
+        Ok(value)
+    }
+
+    fn session_path(&self, rest: &str) -> String {
+        format!("/session/{}{rest}", self.session)
+    }
+
+    fn open(&self, url: &str) {
+        self.call("POST", &self.session_path("/url"), Some(json!({"url": url})));
+    }
+
+    fn find(&self, css: &str) -> String {
+        let value = self.call(
+            "POST",
+            &self.session_path("/element"),
+            Some(json!({"using": "css selector", "value": css})),
+        );
+        value
+            .as_object()
+            .and_then(|o| o.values().next())
+            .and_then(Value::as_str)
+            .unwrap()
+            .to_owned()
+    }
+
+    fn click(&self, css: &str) {
+        let id = self.find(css);
+        self.call("POST", &self.session_path(&format!("/element/{id}/click")), None);
+    }
+
+    fn clear_and_type(&self, css: &str, text: &str) {
+        let id = self.find(css);
+        self.call("POST", &self.session_path(&format!("/element/{id}/clear")), None);
+        self.call(
+            "POST",
+            &self.session_path(&format!("/element/{id}/value")),
+            Some(json!({"text": text})),
+        );
+    }
+
+    fn try_text(&self, css: &str) -> Result<String, String> {
+        let value = self.try_call(
+            "POST",
+            &self.session_path("/element"),
+            Some(json!({"using": "css selector", "value": css})),
+        )?;
+        let id = value
+            .as_object()
+            .and_then(|o| o.values().next())
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned();
+        let text =
+            self.try_call("GET", &self.session_path(&format!("/element/{id}/text")), None)?;
+        Ok(text.as_str().unwrap_or("").to_owned())
+    }
+
+    /// Waits (up to 20 s) until the element's text satisfies `ok`, as pages load after clicks.
+    fn wait_text(&self, css: &str, ok: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let last = self.try_text(css);
+            if let Ok(text) = &last
+                && ok(text)
+            {
+                return text.clone();
+            }
+            if Instant::now() > deadline {
+                panic!("waited 20 s for {css}; last: {last:?}\n{}", self.source());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn source(&self) -> String {
+        self.call("GET", &self.session_path("/source"), None).as_str().unwrap_or("").to_owned()
+    }
+
+    fn screenshot(&self, path: &Path) {
+        use std::io::Write as _;
+        let data = self.call("GET", &self.session_path("/screenshot"), None);
+        let encoded = data.as_str().unwrap_or("");
+        if let Some(bytes) = base64_decode(encoded)
+            && let Ok(mut file) = std::fs::File::create(path)
+        {
+            let _ = file.write_all(&bytes);
+        }
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        if !self.session.is_empty() {
+            let _ = self.agent.delete(&format!("{}/session/{}", self.base, self.session)).call();
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+/// Standard base64, for the screenshot WebDriver returns.
+fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let mut buffer = 0u32;
+    let mut bits = 0;
+    for c in text.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' | b'\n' | b'\r' => continue,
+            _ => return None,
+        };
+        buffer = (buffer << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buffer >> bits) as u8);
+        }
+    }
+    Some(out)
+}
+
+#[test]
+fn the_demo_switches_language_searches_in_korean_and_validates_the_form() {
+    if !ensure_browser() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &["--demo"]);
+    let browser = Browser::start();
+
+    // The browser asks for English; the page follows.
+    browser.open(&format!("{}/organizations", server.base));
+    browser.wait_text("h1", |t| t.contains("Organisation directory"));
+
+    // Switch to Korean with the link in the header.
+    browser.click("#lang-ko");
+    browser.wait_text("h1", |t| t == "기관 디렉터리");
+
+    // Search the directory by two Korean syllables.
+    browser.clear_and_type("#search", "구미");
+    browser.click("#search-button");
+    browser.wait_text("#result-count", |t| t == "2개 기관");
+    let table = browser.wait_text("#org-table", |t| t.contains("구미시"));
+    assert!(table.contains("구미상공회의소"), "{table}");
+
+    // Create an organisation: a bad business number is shown inline, in Korean.
+    browser.click("#new-org");
+    browser.wait_text("h1", |t| t == "기관 등록");
+    browser.clear_and_type("#name_ko", "브라우저테스트전자");
+    browser.clear_and_type("#business_number", "123-45-67890");
+    browser.click("#save");
+    browser.wait_text("#error-business_number", |t| t.contains("검증번호가 맞지 않습니다"));
+
+    // Corrected, it is saved and shown.
+    browser.clear_and_type("#business_number", "999-81-00072");
+    browser.click("#save");
+    browser.wait_text("#org-title", |t| t == "브라우저테스트전자");
+    if let Ok(out) = std::env::var("DAGAK_SCREENSHOT_DIR") {
+        browser.screenshot(&Path::new(&out).join("organization.png"));
+    }
+
+    // And it can be found by any part of its name.
+    browser.open(&format!("{}/organizations?q=%ED%85%8C%EC%8A%A4%ED%8A%B8", server.base)); // q=테스트
+    browser.wait_text("#result-count", |t| t == "1개 기관");
+}

@@ -1,0 +1,131 @@
+use std::fs;
+
+use crate::{Server, dagak};
+
+#[test]
+fn serve_demo_answers_in_korean_and_english() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &["--demo"]);
+    let (status, body) = server.get("/api/v1/organizations?q=%EA%B5%AC%EB%AF%B8"); // q=구미
+    assert_eq!(status, 200);
+    let found: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(found["total"], 2, "{body}");
+    let (_, page) = server.get("/organizations");
+    assert!(page.contains("기관 디렉터리"));
+    assert!(
+        page.contains("World OKTA Los Angeles Chapter") || page.contains("세계한인무역협회 LA지회")
+    );
+    assert!(dir.path().join("dagak-demo.db").exists());
+    drop(server);
+
+    // --demo again starts from a fresh demo database rather than doubling it.
+    let server = Server::start(dir.path(), &["--demo"]);
+    let (_, body) = server.get("/api/v1/organizations?per_page=1");
+    let list: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(list["total"], 20);
+}
+
+#[test]
+fn demo_refuses_to_overwrite_an_existing_database() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("mine.db"), b"").unwrap();
+    let out = dagak()
+        .current_dir(dir.path())
+        .args(["serve", "--demo", "--db", "mine.db"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
+}
+
+#[test]
+fn import_then_export_round_trips_and_bad_files_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let orgs = "kind,name_ko,name_en,country,business_number,hs_codes\nlocal_firm,구미메디텍,Gumi Meditech,KR,124-81-00998,901819\nforeign_firm,,Irvine Dx,US,,9018\n";
+    let people = "family_name,given_name,organization,role\n김,민수,124-81-00998,CEO\n";
+    fs::write(dir.path().join("orgs.csv"), orgs).unwrap();
+    fs::write(dir.path().join("people.csv"), people).unwrap();
+
+    let dry = dagak()
+        .current_dir(dir.path())
+        .args(["import", "orgs.csv", "people.csv", "--dry-run"])
+        .output()
+        .unwrap();
+    assert!(dry.status.success(), "{}", String::from_utf8_lossy(&dry.stderr));
+    assert!(String::from_utf8_lossy(&dry.stderr).contains("2 to create"));
+
+    let out = dagak()
+        .current_dir(dir.path())
+        .args(["import", "orgs.csv", "people.csv"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("2 organisations created") && stderr.contains("1 people created"),
+        "{stderr}"
+    );
+
+    let bad = "kind,name_ko,country,business_number\nlocal_firm,나쁜번호,KR,124-81-00999\n";
+    fs::write(dir.path().join("bad.csv"), bad).unwrap();
+    let out = dagak().current_dir(dir.path()).args(["import", "bad.csv"]).output().unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("bad.csv:2: business_number (column 4)"), "{stderr}");
+    assert!(stderr.contains("nothing was written"));
+
+    let out = dagak()
+        .current_dir(dir.path())
+        .args(["export", "--what", "organizations", "--out", "-"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let exported = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(exported.lines().count(), 3, "{exported}");
+    assert!(exported.contains("124-81-00998"));
+    assert!(!exported.contains("나쁜번호"));
+
+    let out = dagak()
+        .current_dir(dir.path())
+        .args(["export", "--format", "xlsx", "--out", "all.xlsx"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let fresh = tempfile::tempdir().unwrap();
+    let out = dagak()
+        .current_dir(fresh.path())
+        .args(["import", dir.path().join("all.xlsx").to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = dagak()
+        .current_dir(fresh.path())
+        .args(["export", "--what", "people", "--out", "-"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("김,민수"));
+}
+
+#[test]
+fn migrate_creates_the_schema_and_unknown_commands_fail() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dagak().current_dir(dir.path()).args(["migrate", "--db", "x.db"]).output().unwrap();
+    assert!(out.status.success());
+    assert!(dir.path().join("x.db").exists());
+    let out = dagak().args(["frobnicate"]).output().unwrap();
+    assert!(!out.status.success());
+    let out = dagak()
+        .current_dir(dir.path())
+        .args(["export", "--db", "missing.db", "--out", "-"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not exist"));
+}
+
+#[test]
+fn the_trade_command_is_mounted() {
+    let out = dagak().args(["trade", "--help"]).output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("concentration"));
+}
