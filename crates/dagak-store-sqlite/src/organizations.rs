@@ -350,8 +350,12 @@ pub(crate) fn list(
         OrgSort::Country => "o.country, o.sort_ko, o.id",
         OrgSort::RecentlyUpdated => "o.updated_at DESC, o.id DESC",
     };
+    // A deferred join: the page's ids come from the sort index alone (no row is read for the
+    // rows skipped by OFFSET), then only those rows are read.
     let sql = format!(
-        "SELECT {COLUMNS} FROM organizations o {where_clause} ORDER BY {order} LIMIT ? OFFSET ?"
+        "SELECT {COLUMNS} FROM organizations o WHERE o.id IN
+         (SELECT o.id FROM organizations o {where_clause} ORDER BY {order} LIMIT ? OFFSET ?)
+         ORDER BY {order}"
     );
     values.push(Value::Integer(i64::try_from(page.limit).unwrap_or(i64::MAX)));
     values.push(Value::Integer(i64::try_from(page.offset).unwrap_or(i64::MAX)));
@@ -437,9 +441,24 @@ pub(crate) fn facets(conn: &Connection) -> Result<(Vec<String>, Vec<String>), St
             .collect::<rusqlite::Result<Vec<String>>>()
             .map_err(map_err)
     };
-    let tags = strings("SELECT DISTINCT tag FROM organization_tags ORDER BY tag LIMIT 500")?;
+    // Skip scans: each step seeks the next distinct value in the index, so the cost grows with
+    // the number of distinct tags and cities, not with the number of organisations.
+    let tags = strings(
+        "WITH RECURSIVE t(tag) AS (
+             SELECT MIN(tag) FROM organization_tags
+             UNION ALL
+             SELECT (SELECT MIN(tag) FROM organization_tags WHERE tag > t.tag) FROM t WHERE t.tag IS NOT NULL
+         )
+         SELECT tag FROM t WHERE tag IS NOT NULL LIMIT 500",
+    )?;
     let cities = strings(
-        "SELECT city FROM organizations WHERE city IS NOT NULL GROUP BY city_key ORDER BY city_key LIMIT 500",
+        "WITH RECURSIVE c(key) AS (
+             SELECT MIN(city_key) FROM organizations
+             UNION ALL
+             SELECT (SELECT MIN(city_key) FROM organizations WHERE city_key > c.key) FROM c WHERE c.key IS NOT NULL
+         )
+         SELECT (SELECT city FROM organizations WHERE city_key = c.key LIMIT 1) FROM c
+         WHERE c.key IS NOT NULL LIMIT 500",
     )?;
     Ok((tags, cities))
 }
