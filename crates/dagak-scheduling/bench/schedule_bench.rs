@@ -35,11 +35,44 @@ fn main() {
         let started = Instant::now();
         let deadline = time_limit.map(|seconds| started + Duration::from_secs_f64(seconds));
         let should_stop = move || deadline.is_some_and(|deadline| Instant::now() >= deadline);
-        let options =
-            AssignOptions { should_stop: Some(&should_stop), effort, ..AssignOptions::default() };
+        let trace = std::env::var_os("SCHEDULE_BENCH_TRACE").is_some();
+        let on_progress = move |progress: dagak_scheduling::Progress| {
+            if trace {
+                eprintln!(
+                    "  {:7.3} s  total {}  bound {}",
+                    started.elapsed().as_secs_f64(),
+                    progress.total_weight,
+                    progress.upper_bound
+                );
+            }
+        };
+        let options = AssignOptions {
+            should_stop: Some(&should_stop),
+            on_progress: Some(&on_progress),
+            effort,
+            ..AssignOptions::default()
+        };
         let (schedule, diagnostics) = assign(&instance.problem, &options).expect("valid instance");
         let seconds = started.elapsed().as_secs_f64();
         let violations = validate(&instance.problem, &[], &schedule);
+        if let Some(folder) = std::env::var_os("SCHEDULE_BENCH_DUMP") {
+            let lines: Vec<String> = schedule
+                .meetings
+                .iter()
+                .map(|meeting| {
+                    format!(
+                        "{} {}",
+                        instance.request_ids[meeting.request], instance.slot_ids[meeting.slot]
+                    )
+                })
+                .collect();
+            let name = std::path::Path::new(&file)
+                .file_name()
+                .map(|name| name.to_owned())
+                .unwrap_or_default();
+            let path = std::path::Path::new(&folder).join(name).with_extension("meetings.txt");
+            std::fs::write(path, lines.join("\n")).expect("writable dump folder");
+        }
         println!(
             "{{\"file\": \"{file}\", \"requests\": {}, \"total\": {}, \"bound\": {}, \"certificate\": {:.5}, \"greedy\": {}, \"seconds\": {:.3}, \"bound_iterations\": {}, \"search_rounds\": {}, \"valid\": {}, \"peak_rss_mb\": {:.1}}}",
             instance.problem.requests.len(),

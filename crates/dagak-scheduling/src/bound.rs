@@ -36,8 +36,17 @@
 //! property). The multipliers follow the projected subgradient method with Polyak's step
 //! `θ (L − target) / ‖g‖²` (Held, Wolfe & Crowder 1974), `target` being the best schedule's total,
 //! with θ halved when `L` stalls, and a deflected direction (Camerini, Fratta & Maffioli 1975).
+//! The table and meeting-budget constraints are scaled to capacity 1 for the step (their
+//! subgradients are counts in the hundreds, which would otherwise dwarf the participant-slot ones
+//! and stall them); scaling a constraint changes the path of the method, never the validity of `L`.
 
 use crate::model::Model;
+
+/// Iterations without a clear improvement of the bound after which Polyak's step scale halves.
+const PATIENCE: u32 = 200;
+
+/// The share of the previous direction mixed into the new one (Camerini, Fratta & Maffioli).
+const DEFLECTION: f64 = 0.7;
 
 /// The multipliers and the running state of the subgradient method.
 pub(crate) struct LagrangianBound {
@@ -101,7 +110,7 @@ impl LagrangianBound {
     /// contested the slot is for the request's participants.
     /// Whether the step size has shrunk so far that more iterations would not move the bound.
     pub(crate) fn has_converged(&self) -> bool {
-        self.theta < 1e-6
+        self.theta < 1e-4
     }
 
     pub(crate) fn price(&self, model: &Model, request: usize, slot: u32) -> f64 {
@@ -220,7 +229,7 @@ impl LagrangianBound {
         should_stop: &dyn Fn() -> bool,
     ) {
         for _ in 0..max_iterations {
-            if self.best_bound <= target + 1e-9 * target.abs().max(1.0) || self.theta < 1e-6 {
+            if self.best_bound <= target + 1e-9 * target.abs().max(1.0) || self.theta < 1e-4 {
                 return;
             }
             if self.iterations.is_multiple_of(8) && should_stop() {
@@ -243,9 +252,7 @@ impl LagrangianBound {
             } else {
                 self.iterations_without_progress += 1;
             }
-            let patience: u32 =
-                std::env::var("PATIENCE").ok().and_then(|v| v.parse().ok()).unwrap_or(200);
-            if self.iterations_without_progress >= patience {
+            if self.iterations_without_progress >= PATIENCE {
                 self.theta *= 0.5;
                 self.iterations_without_progress = 0;
             }
@@ -257,8 +264,7 @@ impl LagrangianBound {
     fn step(&mut self, model: &Model, value: f64, target: f64) {
         // The subgradient of L is the slack of each relaxed constraint in the relaxed solution:
         // capacity minus load. Deflection mixes in the previous direction to damp zig-zagging.
-        let deflection: f64 =
-            std::env::var("DEFLECTION").ok().and_then(|v| v.parse().ok()).unwrap_or(0.85);
+        let deflection = DEFLECTION;
         let mut norm_squared = 0.0;
         for pair in 0..self.participant_slot_price.len() {
             let gradient = 1.0 - f64::from(self.load_participant_slot[pair]);
@@ -276,7 +282,8 @@ impl LagrangianBound {
             let direction = if tables == u32::MAX {
                 0.0
             } else {
-                let gradient = f64::from(tables) - f64::from(self.load_slot[slot]);
+                let scale = f64::from(tables.max(1));
+                let gradient = (f64::from(tables) - f64::from(self.load_slot[slot])) / scale;
                 let direction = gradient + deflection * self.direction_slot[slot];
                 if self.slot_price[slot] <= 0.0 && direction > 0.0 { 0.0 } else { direction }
             };
@@ -288,8 +295,10 @@ impl LagrangianBound {
             let direction = if max_meetings == u32::MAX {
                 0.0
             } else {
-                let gradient =
-                    f64::from(max_meetings) - f64::from(self.load_participant[participant]);
+                let scale = f64::from(max_meetings.max(1));
+                let gradient = (f64::from(max_meetings)
+                    - f64::from(self.load_participant[participant]))
+                    / scale;
                 let direction = gradient + deflection * self.direction_participant[participant];
                 if self.participant_price[participant] <= 0.0 && direction > 0.0 {
                     0.0
@@ -312,13 +321,20 @@ impl LagrangianBound {
         {
             *price = (*price - step * direction).max(0.0);
         }
-        for (price, &direction) in self.slot_price.iter_mut().zip(&self.direction_slot) {
-            *price = (*price - step * direction).max(0.0);
-        }
-        for (price, &direction) in
-            self.participant_price.iter_mut().zip(&self.direction_participant)
+        for ((price, &direction), &tables) in
+            self.slot_price.iter_mut().zip(&self.direction_slot).zip(&model.tables)
         {
-            *price = (*price - step * direction).max(0.0);
+            let scale = if tables == u32::MAX { 1.0 } else { f64::from(tables.max(1)) };
+            *price = (*price - step * direction / scale).max(0.0);
+        }
+        for ((price, &direction), &max_meetings) in self
+            .participant_price
+            .iter_mut()
+            .zip(&self.direction_participant)
+            .zip(&model.max_meetings)
+        {
+            let scale = if max_meetings == u32::MAX { 1.0 } else { f64::from(max_meetings.max(1)) };
+            *price = (*price - step * direction / scale).max(0.0);
         }
     }
 }

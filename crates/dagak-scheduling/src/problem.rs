@@ -74,7 +74,7 @@ pub struct Effort {
 
 impl Default for Effort {
     fn default() -> Self {
-        Effort { bound_iterations: 3_000, search_rounds: 200_000 }
+        Effort { bound_iterations: 6_000, search_rounds: 200_000 }
     }
 }
 

@@ -16,12 +16,16 @@ use crate::state::State;
 /// How deep a chain of relocations may go when a request is inserted.
 const CHAIN_DEPTH: u32 = 2;
 
-/// How many candidate checks one insertion attempt may spend, so that a dense instance cannot
-/// make a single attempt explode.
-const WORK_PER_ATTEMPT: u64 = 4_000;
+/// How many candidate checks one insertion attempt may spend at most, so that a dense instance
+/// cannot make a single attempt explode.
+const WORK_PER_ATTEMPT: u64 = 1_500;
+
+/// How many candidate checks a pass over all requests may spend: on large instances the budget
+/// per attempt shrinks so that a pass stays near-linear in the number of requests.
+const WORK_PER_PASS: u64 = 6_000_000;
 
 /// How many unscheduled requests near a perturbation are offered a repair.
-const REPAIR_NEIGHBOURHOOD: usize = 48;
+const REPAIR_NEIGHBOURHOOD: usize = 24;
 
 /// The search's working memory around the schedule.
 pub(crate) struct Search<'a> {
@@ -42,6 +46,10 @@ pub(crate) struct Search<'a> {
     by_weight: Vec<u32>,
     touched_stamp: Vec<u32>,
     stamp: u32,
+    /// For each request whose last improvement attempt failed, a fingerprint of its participants'
+    /// schedules at that moment: while they are unchanged, a new attempt is skipped.
+    failed_fingerprint: Vec<u64>,
+    work_per_attempt: u64,
 }
 
 impl<'a> Search<'a> {
@@ -67,6 +75,9 @@ impl<'a> Search<'a> {
             by_weight,
             touched_stamp: vec![0; model.n_participants],
             stamp: 0,
+            failed_fingerprint: vec![0; model.n_requests()],
+            work_per_attempt: (WORK_PER_PASS / (model.n_requests() as u64).max(1))
+                .clamp(64, WORK_PER_ATTEMPT),
         }
     }
 
@@ -322,13 +333,13 @@ impl<'a> Search<'a> {
         }
         let mark = self.state.mark();
         let total_before = self.state.total;
-        self.work_left = WORK_PER_ATTEMPT;
+        self.work_left = self.work_per_attempt;
         if self.state.has_room_for(model, request) && self.insert(request, CHAIN_DEPTH) {
             self.note_causes(request, mark);
             return true;
         }
         let weight = model.weight[request];
-        self.work_left = WORK_PER_ATTEMPT;
+        self.work_left = self.work_per_attempt;
         for index in 0..model.candidates(request).len() {
             if self.work_left == 0 {
                 break;
@@ -358,6 +369,40 @@ impl<'a> Search<'a> {
         }
     }
 
+    /// A fingerprint of the schedules of the participants of `request` (FNV-1a over the meetings
+    /// they hold in its candidate slots, and whether those slots are full).
+    fn fingerprint(&self, request: usize) -> u64 {
+        let model = self.model;
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut mix = |value: u64| {
+            hash ^= value;
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        };
+        for &slot in model.candidates(request) {
+            mix(u64::from(self.state.busy_with(model.participant_a[request], slot)));
+            mix(u64::from(self.state.busy_with(model.participant_b[request], slot)));
+            mix(u64::from(self.state.slot_is_full(model, slot)));
+        }
+        mix(u64::from(self.state.meetings_of[model.participant_a[request] as usize]));
+        mix(u64::from(self.state.meetings_of[model.participant_b[request] as usize]));
+        hash | 1
+    }
+
+    /// `try_improve`, skipped when an earlier attempt failed and nothing changed around the request.
+    fn try_improve_unless_unchanged(&mut self, request: usize) -> bool {
+        let fingerprint = self.fingerprint(request);
+        if self.failed_fingerprint[request] == fingerprint {
+            return false;
+        }
+        if self.try_improve(request) {
+            self.failed_fingerprint[request] = 0;
+            true
+        } else {
+            self.failed_fingerprint[request] = fingerprint;
+            false
+        }
+    }
+
     /// Local search to a local optimum: passes over the unscheduled requests, heaviest first, until
     /// a pass improves nothing or `should_stop` says so.
     pub(crate) fn local_search(&mut self, should_stop: &dyn Fn() -> bool) {
@@ -368,7 +413,8 @@ impl<'a> Search<'a> {
                     return;
                 }
                 let request = self.by_weight[position] as usize;
-                if self.state.slot_of[request] == NONE && self.try_improve(request) {
+                if self.state.slot_of[request] == NONE && self.try_improve_unless_unchanged(request)
+                {
                     improved = true;
                 }
             }
@@ -392,7 +438,7 @@ impl<'a> Search<'a> {
         let slot = self.ordered(request)[choice];
         let mark = self.state.mark();
         let total_before = self.state.total;
-        self.work_left = WORK_PER_ATTEMPT;
+        self.work_left = self.work_per_attempt;
         if !self.force_into(request, slot, f64::INFINITY) {
             return false;
         }
@@ -475,7 +521,7 @@ impl<'a> Search<'a> {
         });
         neighbours.dedup();
         for neighbour in neighbours.into_iter().take(REPAIR_NEIGHBOURHOOD) {
-            self.try_improve(neighbour as usize);
+            self.try_improve_unless_unchanged(neighbour as usize);
         }
     }
 
@@ -495,6 +541,11 @@ impl<'a> Search<'a> {
         }
         self.state.clear_journal();
     }
+}
+
+/// SplitMix64's finaliser (Vigna): a well-mixed 64-bit hash of `value`.
+pub(crate) fn mix64(value: u64) -> u64 {
+    SplitMix64(value).next()
 }
 
 /// Vigna's SplitMix64 generator: small, fast and deterministic for a given seed.
