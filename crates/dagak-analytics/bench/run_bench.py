@@ -32,7 +32,9 @@ TARGET = REPO / "target"
 VENV = TARGET / "bench-venv"
 DATA = TARGET / "bench-data"
 OUT = TARGET / "bench-out"
-PEERS = ["ecomplexity==0.5.3", "economic-complexity", "econcomplex"]
+# Datawheel's economic-complexity 0.3.0 writes into `DataFrame.values`, which pandas 3's
+# copy-on-write makes read-only, so the peers run with pandas 2.
+PEERS = ["pandas<3", "ecomplexity==0.5.3", "economic-complexity==0.3.0", "econcomplex==1.0.1"]
 DAGAK = Path(os.environ.get("DAGAK_TRADE_BIN", TARGET / "release" / "examples" / "trade"))
 
 
@@ -78,8 +80,10 @@ def generate(seed, years, path):
             out.writelines(lines)
 
 
-def generate_baci(seed, path, target_rows=10_000_000):
-    """One BACI-shaped year: t,i,j,k,v,q with ~230 exporters, 238 markets, 5000 HS6 products."""
+def generate_baci(seed, path, target_rows=12_800_000):
+    """One BACI-shaped year: t,i,j,k,v,q with ~230 exporters, 238 markets, 5000 HS6 products.
+
+    `target_rows` flows are drawn; duplicates are merged, leaving about 10 million rows."""
     import numpy as np
     import pandas as pd
     rng = np.random.default_rng(seed + 1)
@@ -153,7 +157,8 @@ def run_measured(label, command):
             peak_kb = int(line.rsplit(":", 1)[1])
     ok = result.returncode == 0
     if not ok:
-        tail = "\n".join(result.stderr.splitlines()[-8:])
+        own = result.stderr.split("\tCommand being timed")[0]
+        tail = "\n".join(own.splitlines()[-8:])
         print(f"  {label} failed (exit {result.returncode}):\n{tail}", file=sys.stderr)
     print(f"  {label:<44} {wall:8.2f} s {peak_kb / 1024:9.1f} MB {'ok' if ok else 'FAILED'}", flush=True)
     return wall, peak_kb / 1024, ok
@@ -185,7 +190,7 @@ def in_venv_main(args):
     OUT.mkdir(parents=True, exist_ok=True)
     one_year = DATA / f"hs6_230x5000_1y_seed{seed}.csv"
     five_years = DATA / f"hs6_230x5000_5y_seed{seed}.csv"
-    baci = DATA / f"baci_shaped_seed{seed}.csv"
+    baci = DATA / f"baci_shaped_10m_seed{seed}.csv"
     if not one_year.exists():
         generate(seed, 1, one_year)
     if not args.quick and not five_years.exists():
