@@ -193,7 +193,7 @@ def in_venv_main(args):
     baci = DATA / f"baci_shaped_10m_seed{seed}.csv"
     if not one_year.exists():
         generate(seed, 1, one_year)
-    if not args.quick and not five_years.exists():
+    if not args.quick and not args.baci_only and not five_years.exists():
         generate(seed, 5, five_years)
     if not args.quick and not baci.exists():
         rows = generate_baci(seed, baci)
@@ -203,8 +203,8 @@ def in_venv_main(args):
     (OUT / "py_ecomplexity.py").write_text(PY_ECOMPLEXITY)
     (OUT / "datawheel.py").write_text(DATAWHEEL)
     python = sys.executable
-    cases = [("1 year, 230 x 5000", one_year)]
-    if not args.quick:
+    cases = [] if args.baci_only else [("1 year, 230 x 5000", one_year)]
+    if not args.quick and not args.baci_only:
         cases.append(("5 years, 230 x 5000", five_years))
     for name, flows in cases:
         print(f"\n{name}: {flows.name} ({flows.stat().st_size / 1e6:.0f} MB)")
@@ -230,14 +230,18 @@ def in_venv_main(args):
                   + ", ".join(f"{key} {value:.3g}" for key, value in report.items()))
     if not args.quick:
         print(f"\nBACI-shaped bilateral year: {baci.name} ({baci.stat().st_size / 1e6:.0f} MB)")
-        run_measured("dagak indicators --concentration (all + HHI...)",
+        run_measured("dagak indicators --concentration (all indicators, HHI... by market and product)",
                      [DAGAK, "indicators", "--flows", baci, "--concentration",
                       "--out", OUT / "dagak_baci"])
+        run_measured("dagak concentration --by market",
+                     [DAGAK, "concentration", "--flows", baci, "--by", "market",
+                      "--out", OUT / "dagak_baci_concentration_market.csv"])
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="only the 1-year case")
+    parser.add_argument("--baci-only", action="store_true", help="only the BACI-shaped case")
     parser.add_argument("--skip-install", action="store_true", help="do not pip install the peers")
     parser.add_argument("--in-venv", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()

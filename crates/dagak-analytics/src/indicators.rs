@@ -110,7 +110,7 @@ pub fn indicators(
         values.extend(active_products.iter().map(|&product_idx| row[product_idx]));
     }
     let conventions = options.profile.conventions();
-    let full = presence(
+    let mut full = presence(
         &values,
         active_locations.len(),
         n_products,
@@ -138,13 +138,15 @@ pub fn indicators(
         restricted = full.restrict(&complexity_locations, &complexity_products);
         &restricted
     };
+    let core_n_products = core.n_products;
+    let n_cells = full.rca.len();
     let measures = complexity_measures(core, options, &mut diagnostics);
     let mut cells = CellIndicators {
         value: values,
-        rca: full.rca.clone(),
-        m: full.m.clone(),
-        density: vec![f64::NAN; full.rca.len()],
-        cog: vec![f64::NAN; full.rca.len()],
+        rca: std::mem::take(&mut full.rca),
+        m: std::mem::take(&mut full.m),
+        density: vec![f64::NAN; n_cells],
+        cog: vec![f64::NAN; n_cells],
     };
     let mut locations: Vec<LocationIndicators> = active_locations
         .iter()
@@ -181,7 +183,7 @@ pub fn indicators(
             location.eci_reflections = Some(measures.eci_reflections[core_c]);
             location.fitness = Some(measures.fitness[core_c]);
             for (core_p, &p) in complexity_products.iter().enumerate() {
-                let core_cell = core_c * core.n_products + core_p;
+                let core_cell = core_c * core_n_products + core_p;
                 cells.density[c * n_products + p] = measures.density[core_cell];
                 cells.cog[c * n_products + p] = measures.cog[core_cell];
             }

@@ -159,27 +159,81 @@ impl ProximityMatrix {
     }
 
     /// The full P×P table of co-occurrence counts (u16: 50 MB at 5,000 products), computed once so
-    /// that density and the outlook gain read φ instead of recounting bits; `None` for the
-    /// continuous kind or more than 65,535 locations.
+    /// that density and the outlook gain read φ instead of recounting bits, with the row sums
+    /// Σ_p' φ(p, p') taken while each row is hot; `None` for the continuous kind or more than
+    /// 65,535 locations.
     ///
     /// Row p is Σ over the locations c with M_cp = 1 of the presence row M_c·, summed as u16 lanes
     /// (many per vector register), which is cheaper than bit counting without a popcount
     /// instruction.
-    fn co_occurrence_table(&self, presence: &Presence) -> Option<Vec<u16>> {
+    fn co_occurrence_table(
+        &self,
+        presence: &Presence,
+        reciprocals: &Reciprocals,
+    ) -> Option<(Vec<u16>, Vec<f64>)> {
         if self.kind == ProximityKind::Continuous || self.n_locations > usize::from(u16::MAX) {
             return None;
         }
         let n = self.n_products;
         let mut counts = vec![0u16; n * n];
-        counts.par_chunks_mut(n.max(1)).enumerate().for_each(|(first, row)| {
-            for &location_idx in &presence.locations_of_product[first] {
-                let start = location_idx as usize * n;
-                for (count, flag) in row.iter_mut().zip(&presence.m[start..start + n]) {
-                    *count += u16::from(*flag);
+        let mut row_sums = vec![0.0; n];
+        counts.par_chunks_mut(n.max(1)).zip(row_sums.par_iter_mut()).enumerate().for_each_init(
+            || vec![0.0; n],
+            |scratch, (first, (row, row_sum))| {
+                for &location_idx in &presence.locations_of_product[first] {
+                    let start = location_idx as usize * n;
+                    for (count, flag) in row.iter_mut().zip(&presence.m[start..start + n]) {
+                        *count += u16::from(*flag);
+                    }
+                }
+                self.phi_segment_from_counts(reciprocals, first, 0, row, scratch);
+                *row_sum = scratch.iter().sum();
+            },
+        );
+        Some((counts, row_sums))
+    }
+
+    /// φ(source, start + offset) from co-occurrence counts, for every offset of `segment`.
+    ///
+    /// Reciprocals turn the per-pair division into a multiplication (a difference of at most one
+    /// unit in the last place of φ, far below every tolerance), which vectorises.
+    fn phi_segment_from_counts(
+        &self,
+        reciprocals: &Reciprocals,
+        source: usize,
+        start: usize,
+        counts: &[u16],
+        segment: &mut [f64],
+    ) {
+        let end = start + segment.len();
+        match self.kind {
+            ProximityKind::Symmetric => {
+                let own = reciprocals.inverse[source];
+                for ((value, count), other) in
+                    segment.iter_mut().zip(counts).zip(&reciprocals.inverse[start..end])
+                {
+                    // 1 / max(k_p, k_p') = min(1 / k_p, 1 / k_p').
+                    *value = f64::from(*count) * own.min(*other);
                 }
             }
-        });
-        Some(counts)
+            ProximityKind::Asymmetric => {
+                let own = reciprocals.inverse[source];
+                for (value, count) in segment.iter_mut().zip(counts) {
+                    *value = f64::from(*count) * own;
+                }
+            }
+            ProximityKind::Sqrt | ProximityKind::Continuous => {
+                let own = reciprocals.inverse_sqrt[source];
+                for ((value, count), other) in
+                    segment.iter_mut().zip(counts).zip(&reciprocals.inverse_sqrt[start..end])
+                {
+                    *value = f64::from(*count) * own * other;
+                }
+            }
+        }
+        if (start..end).contains(&source) {
+            segment[source - start] = self.diagonal;
+        }
     }
 
     /// Whether φ is symmetric.
@@ -240,57 +294,29 @@ pub fn relatedness(
 ) -> RelatednessOutput {
     let n_products = presence.n_products;
     let n_locations = presence.n_locations;
-    let table = proximity.co_occurrence_table(presence);
-    // Reciprocals turn the per-pair division into a multiplication (a difference of at most one
-    // unit in the last place of φ, far below every tolerance), which vectorises.
-    let inverse: Vec<f64> =
-        proximity.ubiquity.iter().map(|k| if *k > 0.0 { 1.0 / k } else { 0.0 }).collect();
-    let inverse_sqrt: Vec<f64> = inverse.iter().map(|value| value.sqrt()).collect();
-    let fill = |source: usize, start: usize, segment: &mut [f64]| {
-        let Some(counts) = &table else {
-            proximity.fill_row_segment(source, start, segment);
-            return;
-        };
-        let end = start + segment.len();
-        let row = &counts[source * n_products + start..source * n_products + end];
-        match proximity.kind {
-            ProximityKind::Symmetric => {
-                let own = inverse[source];
-                for ((value, count), other) in segment.iter_mut().zip(row).zip(&inverse[start..end])
-                {
-                    // 1 / max(k_p, k_p') = min(1 / k_p, 1 / k_p').
-                    *value = f64::from(*count) * own.min(*other);
-                }
-            }
-            ProximityKind::Asymmetric => {
-                let own = inverse[source];
-                for (value, count) in segment.iter_mut().zip(row) {
-                    *value = f64::from(*count) * own;
-                }
-            }
-            ProximityKind::Sqrt | ProximityKind::Continuous => {
-                let own = inverse_sqrt[source];
-                for ((value, count), other) in
-                    segment.iter_mut().zip(row).zip(&inverse_sqrt[start..end])
-                {
-                    *value = f64::from(*count) * own * other;
-                }
-            }
+    let reciprocals = Reciprocals::new(&proximity.ubiquity);
+    let table = proximity.co_occurrence_table(presence, &reciprocals);
+    let fill = |source: usize, start: usize, segment: &mut [f64]| match &table {
+        Some((counts, _)) => {
+            let row = source * n_products;
+            let counts = &counts[row + start..row + start + segment.len()];
+            proximity.phi_segment_from_counts(&reciprocals, source, start, counts, segment);
         }
-        if (start..end).contains(&source) {
-            segment[source - start] = proximity.diagonal;
-        }
+        None => proximity.fill_row_segment(source, start, segment),
     };
-    let row_sums: Vec<f64> = (0..n_products)
-        .into_par_iter()
-        .map_init(
-            || vec![0.0; n_products],
-            |row, source| {
-                fill(source, 0, row);
-                row.iter().sum()
-            },
-        )
-        .collect();
+    let row_sums: Vec<f64> = match &table {
+        Some((_, row_sums)) => row_sums.clone(),
+        None => (0..n_products)
+            .into_par_iter()
+            .map_init(
+                || vec![0.0; n_products],
+                |row, source| {
+                    fill(source, 0, row);
+                    row.iter().sum()
+                },
+            )
+            .collect(),
+    };
     let column_sums = if proximity.is_symmetric() {
         row_sums.clone()
     } else {
@@ -395,4 +421,19 @@ fn block_density_and_gain(
         }
     }
     (density, gain)
+}
+
+/// 1/k and 1/√k per product (0 where k = 0, which makes φ 0 there).
+struct Reciprocals {
+    inverse: Vec<f64>,
+    inverse_sqrt: Vec<f64>,
+}
+
+impl Reciprocals {
+    fn new(ubiquity: &[f64]) -> Reciprocals {
+        let inverse: Vec<f64> =
+            ubiquity.iter().map(|k| if *k > 0.0 { 1.0 / k } else { 0.0 }).collect();
+        let inverse_sqrt = inverse.iter().map(|value| value.sqrt()).collect();
+        Reciprocals { inverse, inverse_sqrt }
+    }
 }

@@ -135,11 +135,41 @@ type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FnvHasher>>;
 #[derive(Debug, Default)]
 pub struct Interner {
     ids: FastMap<Box<[u8]>, u32>,
+    /// Ids of short decimal codes without a leading zero (BACI's country and product codes),
+    /// indexed by their value: a lookup without hashing.
+    numeric_ids: Vec<u32>,
     names: Vec<String>,
+}
+
+/// The value of a decimal code of 1 to 6 digits without a leading zero.
+fn small_code(bytes: &[u8]) -> Option<usize> {
+    if bytes.is_empty() || bytes.len() > 6 || (bytes[0] == b'0' && bytes.len() > 1) {
+        return None;
+    }
+    bytes.iter().try_fold(0usize, |value, byte| {
+        byte.is_ascii_digit().then(|| value * 10 + usize::from(byte - b'0'))
+    })
 }
 
 impl Interner {
     fn intern(&mut self, bytes: &[u8]) -> Result<u32, ReadErrorKind> {
+        let code = small_code(bytes);
+        if let Some(&id) = code.and_then(|code| self.numeric_ids.get(code))
+            && id != u32::MAX
+        {
+            return Ok(id);
+        }
+        let id = self.intern_slowly(bytes)?;
+        if let Some(code) = code {
+            if self.numeric_ids.len() <= code {
+                self.numeric_ids.resize(code + 1, u32::MAX);
+            }
+            self.numeric_ids[code] = id;
+        }
+        Ok(id)
+    }
+
+    fn intern_slowly(&mut self, bytes: &[u8]) -> Result<u32, ReadErrorKind> {
         if let Some(id) = self.ids.get(bytes) {
             return Ok(*id);
         }
@@ -173,18 +203,28 @@ pub struct FlowTable {
 }
 
 /// Flows of one year: `(location, product, market)` → value, market `u32::MAX` when not bilateral.
+///
+/// Rows are appended as read (24 bytes each, no hashing) and sorted and merged once at the end,
+/// which is where duplicated keys are found.
 #[derive(Debug, Default)]
 pub struct YearFlows {
-    cells: FastMap<(u32, u32, u32), f64>,
-    repeats: FastMap<(u32, u32, u32), u32>,
+    flows: Vec<Flow>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Flow {
+    location: u32,
+    product: u32,
+    market: u32,
+    value: f64,
 }
 
 impl YearFlows {
     /// Dense location × product sums (row-major over all interned locations and products).
     pub fn dense_by_product(&self, n_locations: usize, n_products: usize) -> Vec<f64> {
         let mut sums = vec![0.0; n_locations * n_products];
-        for ((location, product, _), value) in &self.cells {
-            sums[*location as usize * n_products + *product as usize] += value;
+        for flow in &self.flows {
+            sums[flow.location as usize * n_products + flow.product as usize] += flow.value;
         }
         sums
     }
@@ -192,27 +232,61 @@ impl YearFlows {
     /// Dense location × market sums (bilateral formats only).
     pub fn dense_by_market(&self, n_locations: usize, n_markets: usize) -> Vec<f64> {
         let mut sums = vec![0.0; n_locations * n_markets];
-        for ((location, _, market), value) in &self.cells {
-            if *market != NO_MARKET {
-                sums[*location as usize * n_markets + *market as usize] += value;
-            }
+        for flow in self.flows.iter().filter(|flow| flow.market != NO_MARKET) {
+            sums[flow.location as usize * n_markets + flow.market as usize] += flow.value;
         }
         sums
     }
 
-    /// Every stored (location, product, market) key, in no particular order.
+    /// Every stored (location, product, market) key, ascending by ids.
     pub fn keys(&self) -> impl Iterator<Item = (u32, u32, u32)> + '_ {
-        self.cells.keys().copied()
+        self.flows.iter().map(|flow| (flow.location, flow.product, flow.market))
     }
 
     /// Number of stored keys.
     pub fn len(&self) -> usize {
-        self.cells.len()
+        self.flows.len()
     }
 
     /// Whether no flow was read for the year.
     pub fn is_empty(&self) -> bool {
-        self.cells.is_empty()
+        self.flows.is_empty()
+    }
+
+    /// Sorts by key and merges duplicated keys, returning each duplicated key with its row count.
+    fn merge_duplicates(&mut self) -> Vec<((u32, u32, u32), usize)> {
+        use rayon::slice::ParallelSliceMut;
+        self.flows.par_sort_unstable_by_key(|flow| (flow.location, flow.product, flow.market));
+        let mut duplicates = Vec::new();
+        let mut merged: Vec<Flow> = Vec::with_capacity(self.flows.len());
+        let mut rows = 1;
+        for flow in self.flows.drain(..) {
+            match merged.last_mut() {
+                Some(last)
+                    if (last.location, last.product, last.market)
+                        == (flow.location, flow.product, flow.market) =>
+                {
+                    last.value += flow.value;
+                    rows += 1;
+                }
+                _ => {
+                    if rows > 1
+                        && let Some(last) = merged.last()
+                    {
+                        duplicates.push(((last.location, last.product, last.market), rows));
+                    }
+                    rows = 1;
+                    merged.push(flow);
+                }
+            }
+        }
+        if rows > 1
+            && let Some(last) = merged.last()
+        {
+            duplicates.push(((last.location, last.product, last.market), rows));
+        }
+        self.flows = merged;
+        duplicates
     }
 }
 
@@ -521,8 +595,6 @@ pub fn read_flows(
     let mut skipped: BTreeMap<&'static str, u64> = BTreeMap::new();
     let mut record = csv::ByteRecord::new();
     let n_fields = layout.header.len();
-    let mut translated = Vec::new();
-    let mut unknown_codes = std::collections::BTreeSet::new();
     loop {
         let line_hint = reader.position().line();
         match reader.read_byte_record(&mut record) {
@@ -564,81 +636,61 @@ pub fn read_flows(
         }
         let value = parse_value(field(layout.value))
             .map_err(|kind| context.error(line, Some(layout.value), kind))?;
-        let location_bytes = trim(field(layout.location));
-        let location = match (&options.countries, layout.format) {
-            (Some(countries), FlowFormat::Baci) => {
-                translated.clear();
-                translated.extend_from_slice(
-                    country_name(countries, location_bytes, &mut unknown_codes)
-                        .map_err(|kind| context.error(line, Some(layout.location), kind))?,
-                );
-                table.locations.intern(&translated)
-            }
-            _ => table.locations.intern(location_bytes),
-        }
-        .map_err(|kind| context.error(line, Some(layout.location), kind))?;
-        let product_bytes = trim(field(layout.product));
-        let product = if layout.format == FlowFormat::Baci && product_bytes.len() < 6 {
-            // BACI writes HS6 codes as integers, dropping the leading zero of chapters 01-09.
-            let mut padded = vec![b'0'; 6 - product_bytes.len()];
-            padded.extend_from_slice(product_bytes);
-            table.products.intern(&padded)
-        } else {
-            table.products.intern(product_bytes)
-        }
-        .map_err(|kind| context.error(line, Some(layout.product), kind))?;
+        let location = table
+            .locations
+            .intern(trim(field(layout.location)))
+            .map_err(|kind| context.error(line, Some(layout.location), kind))?;
+        let product = table
+            .products
+            .intern(trim(field(layout.product)))
+            .map_err(|kind| context.error(line, Some(layout.product), kind))?;
         let market = match layout.market {
-            Some(column) => {
-                let bytes = trim(field(column));
-                match (&options.countries, layout.format) {
-                    (Some(countries), FlowFormat::Baci) => {
-                        let name = country_name(countries, bytes, &mut unknown_codes)
-                            .map_err(|kind| context.error(line, Some(column), kind))?;
-                        table.markets.intern(name)
-                    }
-                    _ => table.markets.intern(bytes),
-                }
-                .map_err(|kind| context.error(line, Some(column), kind))?
-            }
+            Some(column) => table
+                .markets
+                .intern(trim(field(column)))
+                .map_err(|kind| context.error(line, Some(column), kind))?,
             None => NO_MARKET,
         };
-        let year_flows = table.years.entry(year).or_default();
-        let key = (location, product, market);
-        match year_flows.cells.entry(key) {
-            std::collections::hash_map::Entry::Occupied(mut entry) => {
-                *entry.get_mut() += value;
-                *year_flows.repeats.entry(key).or_insert(1) += 1;
-            }
-            std::collections::hash_map::Entry::Vacant(entry) => {
-                entry.insert(value);
-            }
-        }
+        table.years.entry(year).or_default().flows.push(Flow { location, product, market, value });
+    }
+    if layout.format == FlowFormat::Baci {
+        rename_baci_codes(&mut table, options.countries.as_ref());
     }
     report_duplicates(&mut table);
-    for code in unknown_codes {
-        table.diagnostics.push(ReadDiagnostic::UnknownCountryCode { code });
-    }
     for (reason, rows) in skipped {
         table.diagnostics.push(ReadDiagnostic::SkippedRows { rows, reason });
     }
     Ok(table)
 }
 
-/// The dictionary's name for a BACI code, or the code itself (remembered in `unknown`).
-fn country_name<'a>(
-    countries: &'a BTreeMap<String, String>,
-    code: &'a [u8],
-    unknown: &mut std::collections::BTreeSet<String>,
-) -> Result<&'a [u8], ReadErrorKind> {
-    let text = std::str::from_utf8(code).map_err(|_| ReadErrorKind::InvalidUtf8)?;
-    match countries.get(text) {
-        Some(name) => Ok(name.as_bytes()),
-        None => {
-            if !unknown.contains(text) {
-                unknown.insert(text.to_owned());
-            }
-            Ok(code)
+/// Names BACI's numeric codes: products zero-padded to six digits (BACI writes HS6 codes as
+/// integers, dropping the leading zero of chapters 01-09), countries by the dictionary's ISO3 code
+/// (unknown codes keep their number and are reported).
+fn rename_baci_codes(table: &mut FlowTable, countries: Option<&BTreeMap<String, String>>) {
+    for name in &mut table.products.names {
+        if name.len() < 6 {
+            *name = format!("{name:0>6}");
         }
+    }
+    let Some(countries) = countries else {
+        return;
+    };
+    let mut unknown = std::collections::BTreeSet::new();
+    for interner in [&mut table.locations, &mut table.markets] {
+        let mut used: std::collections::HashSet<String> = std::collections::HashSet::new();
+        for name in &mut interner.names {
+            match countries.get(name.as_str()) {
+                // Two codes sharing an ISO3 code keep their number, so names stay unique.
+                Some(iso) if used.insert(iso.clone()) => *name = iso.clone(),
+                Some(iso) => *name = format!("{iso} ({name})"),
+                None => {
+                    unknown.insert(name.clone());
+                }
+            }
+        }
+    }
+    for code in unknown {
+        table.diagnostics.push(ReadDiagnostic::UnknownCountryCode { code });
     }
 }
 
@@ -648,21 +700,16 @@ fn trim(bytes: &[u8]) -> &[u8] {
 
 fn report_duplicates(table: &mut FlowTable) {
     let mut all: Vec<(Option<i32>, String, usize)> = Vec::new();
-    for (year, flows) in &table.years {
-        for ((location, product, market), rows) in &flows.repeats {
-            let mut key = format!(
-                "{},{}",
-                table.locations.names[*location as usize], table.products.names[*product as usize]
-            );
-            if *market != NO_MARKET {
-                key = format!(
-                    "{},{},{}",
-                    table.locations.names[*location as usize],
-                    table.markets.names[*market as usize],
-                    table.products.names[*product as usize]
-                );
-            }
-            all.push((*year, key, *rows as usize));
+    for (year, flows) in &mut table.years {
+        for ((location, product, market), rows) in flows.merge_duplicates() {
+            let location = &table.locations.names[location as usize];
+            let product = &table.products.names[product as usize];
+            let key = if market == NO_MARKET {
+                format!("{location},{product}")
+            } else {
+                format!("{location},{},{product}", table.markets.names[market as usize])
+            };
+            all.push((*year, key, rows));
         }
     }
     all.sort();
