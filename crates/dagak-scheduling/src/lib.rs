@@ -96,7 +96,7 @@ pub fn assign(
     }
     // Phase 2: perturb the best schedule until it stalls, reaches the bound, or time is up.
     reprice(&model, &mut search, &bound);
-    let stall_limit = (model.n_requests() as u64 / 2).clamp(500, 10_000);
+    let stall_limit = (model.n_requests() as u64 / 8).clamp(200, 10_000);
     // Every `restart_period` rounds without progress, a fresh schedule is built under prices with a
     // little seeded noise (a GRASP-style restart, Feo & Resende 1995) and kept if it is better: ties
     // among equally priced slots are common, and the greedy's way of breaking them can trap it.
@@ -140,10 +140,12 @@ pub fn assign(
     Ok((schedule, diagnostics))
 }
 
-/// Sets the search's slot prices and pass order from the bound's best multipliers.
+/// Sets the search's slot prices and pass order from the bound's best multipliers: slots cheapest
+/// first, requests by Lagrangian profit per unit of weight (the share of its weight a request keeps
+/// after paying for the capacity it uses), largest first.
 fn reprice(model: &Model, search: &mut Search<'_>, bound: &LagrangianBound) {
     search.set_prices(&|request, slot| bound.price(model, request, slot));
-    search.set_order(&|request| bound.profit(model, request));
+    search.set_order(&|request| bound.profit(model, request) / model.weight[request]);
 }
 
 /// Like `reprice`, with seeded noise of up to 5 % of each request's weight on its prices and profit.
@@ -153,7 +155,9 @@ fn reprice_with_noise(model: &Model, search: &mut Search<'_>, bound: &Lagrangian
         0.05 * model.weight[request] * (hash >> 11) as f64 / (1u64 << 53) as f64
     };
     search.set_prices(&|request, slot| bound.price(model, request, slot) + jitter(request, slot));
-    search.set_order(&|request| bound.profit(model, request) + jitter(request, u32::MAX));
+    search.set_order(&|request| {
+        (bound.profit(model, request) + jitter(request, u32::MAX)) / model.weight[request]
+    });
 }
 
 /// A schedule built from `start` (pins and kept meetings) by the greedy and the local search under
