@@ -221,6 +221,15 @@ fn url_encode(text: &str) -> String {
     out
 }
 
+/// The total of a list as shown: `1,234`, or `10,000+` when counting stopped at the cap.
+fn total_text<T>(t: Tr, found: &dagak_store::PageOf<T>) -> String {
+    if found.total_is_exact() {
+        t.number(found.total)
+    } else {
+        format!("{}+", t.number(dagak_store::COUNT_CAP))
+    }
+}
+
 fn field_messages(t: Tr, errors: &FieldErrors) -> Vec<String> {
     errors
         .0
@@ -256,11 +265,11 @@ async fn org_list(
         Ok((found, page)) => {
             let pages = found.total.div_ceil(page.limit).max(1);
             let rows = found.items.iter().map(|r| org_row(t, r)).collect();
-            (rows, found.total, page.offset / page.limit + 1, pages)
+            (rows, total_text(t, &found), page.offset / page.limit + 1, pages)
         }
         Err(ServiceError::Invalid(e)) => {
             errors = field_messages(t, &e);
-            (Vec::new(), 0, 1, 1)
+            (Vec::new(), t.number(0), 1, 1)
         }
         Err(e) => return Err(fail(t)(e)),
     };
@@ -284,7 +293,7 @@ async fn org_list(
         t,
         path: format!("/organizations?{}", query_string(&base)),
         rows,
-        total: t.number(total),
+        total,
         prev_url: (page > 1).then(|| url_for(page - 1)),
         next_url: (page < pages).then(|| url_for(page + 1)),
         page,
@@ -673,7 +682,7 @@ async fn person_list(
         t,
         path: format!("/people?{}", query_string(&[("q", &q)])),
         rows: found.items.iter().map(|r| person_row(t, r)).collect(),
-        total: t.number(found.total),
+        total: total_text(t, &found),
         prev_url: (current > 1).then(|| url_for(current - 1)),
         next_url: (current < pages).then(|| url_for(current + 1)),
         page: current,

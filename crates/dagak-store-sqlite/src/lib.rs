@@ -24,7 +24,10 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use crate::pool::Pool;
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts those applied.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_directory.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_directory.sql"),
+    include_str!("../migrations/0002_search_indexes.sql"),
+];
 
 /// A dagak database in one SQLite file.
 #[derive(Clone)]
@@ -149,6 +152,9 @@ impl Store for SqliteStore {
             }
             for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
                 tx.execute_batch(sql).with_context(|| format!("migration {}", i + 1)).map_err(other)?;
+                if i + 1 == 2 {
+                    people::backfill_bigrams(tx)?;
+                }
                 tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1)).map_err(map_err)?;
             }
             Ok(())
@@ -280,6 +286,7 @@ impl Store for SqliteStore {
 
     async fn delete_person(&self, id: PersonId) -> Result<(), StoreError> {
         self.write(move |tx| {
+            tx.execute("DELETE FROM people_fts WHERE rowid = ?1", [id.0]).map_err(map_err)?;
             let n = tx.execute("DELETE FROM people WHERE id = ?1", [id.0]).map_err(map_err)?;
             if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
         })

@@ -277,23 +277,69 @@ pub(crate) fn like_pattern(text: &str) -> String {
     out
 }
 
+/// The search tables of one entity: its FTS5 trigram table, its bigram table and id column.
+pub(crate) struct SearchTables {
+    pub fts: &'static str,
+    pub bigrams: &'static str,
+    pub id_column: &'static str,
+    /// The entity's id and search text, as written in the outer query (`o.id`, `o.search_text`).
+    pub outer_id: &'static str,
+    pub outer_text: &'static str,
+}
+
+pub(crate) const ORG_SEARCH: SearchTables = SearchTables {
+    fts: "organization_fts",
+    bigrams: "organization_bigrams",
+    id_column: "org_id",
+    outer_id: "o.id",
+    outer_text: "o.search_text",
+};
+
 /// Adds the conditions for one free-text word: FTS5 trigram for three characters or more, the
 /// bigram table for two non-ASCII characters, a scan otherwise.
-fn text_condition(word: &str, conditions: &mut Vec<String>, values: &mut Vec<Value>) {
+pub(crate) fn text_condition(
+    tables: &SearchTables,
+    word: &str,
+    conditions: &mut Vec<String>,
+    values: &mut Vec<Value>,
+) {
     let length = word.chars().count();
+    let SearchTables { fts, bigrams, id_column, outer_id, outer_text } = tables;
     if length >= 3 {
-        conditions.push(
-            "o.id IN (SELECT rowid FROM organization_fts WHERE organization_fts MATCH ?)".into(),
-        );
+        conditions.push(format!("{outer_id} IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)"));
         values.push(Value::Text(format!("\"{}\"", word.replace('"', "\"\""))));
     } else if length == 2 && !word.is_ascii() {
-        conditions.push("o.id IN (SELECT org_id FROM organization_bigrams WHERE gram = ?)".into());
+        conditions.push(format!("{outer_id} IN (SELECT {id_column} FROM {bigrams} WHERE gram = ?)"));
         values.push(Value::Text(word.to_owned()));
     } else {
-        conditions.push("o.search_text LIKE ? ESCAPE '\\'".into());
+        conditions.push(format!("{outer_text} LIKE ? ESCAPE '\\'"));
         values.push(Value::Text(like_pattern(word)));
     }
 }
+
+/// Counts matching rows, stopping at [`COUNT_CAP`] + 1 so a broad filter stays cheap; the caller
+/// reports a capped count as a lower bound.
+pub(crate) fn capped_count(
+    conn: &Connection,
+    from: &str,
+    where_clause: &str,
+    values: &[Value],
+) -> Result<u64, StoreError> {
+    let sql = if where_clause.is_empty() {
+        format!("SELECT COUNT(*) FROM {from}")
+    } else {
+        format!("SELECT COUNT(*) FROM (SELECT 1 FROM {from} {where_clause} LIMIT {})", COUNT_CAP + 1)
+    };
+    let total: i64 = conn
+        .prepare_cached(&sql)
+        .map_err(map_err)?
+        .query_row(params_from_iter(values.iter()), |r| r.get(0))
+        .map_err(map_err)?;
+    Ok(u64::try_from(total).unwrap_or(0))
+}
+
+/// Filtered lists count exactly up to this many rows.
+pub(crate) const COUNT_CAP: u64 = dagak_store::COUNT_CAP;
 
 pub(crate) fn list(
     conn: &Connection,
@@ -329,7 +375,7 @@ pub(crate) fn list(
     }
     if let Some(text) = &filter.text {
         for word in text.to_lowercase().split_whitespace() {
-            text_condition(word, &mut conditions, &mut values);
+            text_condition(&ORG_SEARCH, word, &mut conditions, &mut values);
         }
     }
     let where_clause = if conditions.is_empty() {
@@ -337,13 +383,7 @@ pub(crate) fn list(
     } else {
         format!("WHERE {}", conditions.join(" AND "))
     };
-    let total: i64 = conn
-        .query_row(
-            &format!("SELECT COUNT(*) FROM organizations o {where_clause}"),
-            params_from_iter(values.iter()),
-            |r| r.get(0),
-        )
-        .map_err(map_err)?;
+    let total = capped_count(conn, "organizations o", &where_clause, &values)?;
     let order = match filter.sort {
         OrgSort::NameKo => "o.sort_ko, o.id",
         OrgSort::NameEn => "o.sort_en, o.id",
@@ -365,7 +405,7 @@ pub(crate) fn list(
         .map_err(map_err)?
         .collect::<rusqlite::Result<Vec<_>>>()
         .map_err(map_err)?;
-    Ok(PageOf { items: finish(conn, rows)?, total: u64::try_from(total).unwrap_or(0) })
+    Ok(PageOf { items: finish(conn, rows)?, total })
 }
 
 pub(crate) fn find_by_keys(

@@ -9,7 +9,7 @@ use dagak_store::{AffiliationRecord, Page, PageOf, PersonFilter, PersonRecord, S
 use rusqlite::types::Value;
 use rusqlite::{Connection, params, params_from_iter};
 
-use crate::organizations::{exists, like_pattern};
+use crate::organizations::{SearchTables, bigrams, capped_count, exists, text_condition};
 use crate::{map_err, other};
 
 fn date_text(date: Option<time::Date>) -> Option<String> {
@@ -71,6 +71,7 @@ pub(crate) fn write(
             id
         }
     };
+    write_search(tx, id, &search)?;
     if let Some(affiliations) = affiliations {
         tx.prepare_cached("DELETE FROM affiliations WHERE person_id = ?1")
             .map_err(map_err)?
@@ -92,6 +93,50 @@ pub(crate) fn write(
         }
     }
     Ok(id)
+}
+
+const PERSON_SEARCH: SearchTables = SearchTables {
+    fts: "people_fts",
+    bigrams: "people_bigrams",
+    id_column: "person_id",
+    outer_id: "p.id",
+    outer_text: "p.search_text",
+};
+
+/// Replaces a person's rows in the search tables.
+fn write_search(tx: &Connection, id: PersonId, search: &str) -> Result<(), StoreError> {
+    for sql in ["DELETE FROM people_bigrams WHERE person_id = ?1", "DELETE FROM people_fts WHERE rowid = ?1"] {
+        tx.prepare_cached(sql).map_err(map_err)?.execute([id.0]).map_err(map_err)?;
+    }
+    for gram in bigrams(search) {
+        tx.prepare_cached("INSERT OR IGNORE INTO people_bigrams (gram, person_id) VALUES (?1, ?2)")
+            .map_err(map_err)?
+            .execute(params![gram, id.0])
+            .map_err(map_err)?;
+    }
+    tx.prepare_cached("INSERT INTO people_fts (rowid, search_text) VALUES (?1, ?2)")
+        .map_err(map_err)?
+        .execute(params![id.0, search])
+        .map_err(map_err)?;
+    Ok(())
+}
+
+/// Fills `people_bigrams` for people stored before migration 2.
+pub(crate) fn backfill_bigrams(tx: &Connection) -> Result<(), StoreError> {
+    let rows: Vec<(i64, String)> = tx
+        .prepare("SELECT id, search_text FROM people")
+        .map_err(map_err)?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .map_err(map_err)?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(map_err)?;
+    for (id, search) in rows {
+        for gram in bigrams(&search) {
+            tx.execute("INSERT OR IGNORE INTO people_bigrams (gram, person_id) VALUES (?1, ?2)", params![gram, id])
+                .map_err(map_err)?;
+        }
+    }
+    Ok(())
 }
 
 const COLUMNS: &str = "p.id, p.family_name, p.given_name, p.name_order, p.titles, p.emails,
@@ -183,16 +228,15 @@ pub(crate) fn list(
     filter: &PersonFilter,
     page: Page,
 ) -> Result<PageOf<PersonRecord>, StoreError> {
-    let mut conditions = Vec::new();
+    let mut conditions: Vec<String> = Vec::new();
     let mut values = Vec::new();
     if let Some(org_id) = filter.org_id {
-        conditions.push("p.id IN (SELECT person_id FROM affiliations WHERE org_id = ?)");
+        conditions.push("p.id IN (SELECT person_id FROM affiliations WHERE org_id = ?)".into());
         values.push(Value::Integer(org_id.0));
     }
     if let Some(text) = &filter.text {
         for word in text.to_lowercase().split_whitespace() {
-            conditions.push("p.search_text LIKE ? ESCAPE '\\'");
-            values.push(Value::Text(like_pattern(word)));
+            text_condition(&PERSON_SEARCH, word, &mut conditions, &mut values);
         }
     }
     let where_clause = if conditions.is_empty() {
@@ -200,17 +244,13 @@ pub(crate) fn list(
     } else {
         format!("WHERE {}", conditions.join(" AND "))
     };
-    let total: i64 = conn
-        .query_row(
-            &format!("SELECT COUNT(*) FROM people p {where_clause}"),
-            params_from_iter(values.iter()),
-            |r| r.get(0),
-        )
-        .map_err(map_err)?;
+    let total = capped_count(conn, "people p", &where_clause, &values)?;
     values.push(Value::Integer(i64::try_from(page.limit).unwrap_or(i64::MAX)));
     values.push(Value::Integer(i64::try_from(page.offset).unwrap_or(i64::MAX)));
     let sql = format!(
-        "SELECT {COLUMNS} FROM people p {where_clause} ORDER BY p.sort_key, p.id LIMIT ? OFFSET ?"
+        "SELECT {COLUMNS} FROM people p WHERE p.id IN
+         (SELECT p.id FROM people p {where_clause} ORDER BY p.sort_key, p.id LIMIT ? OFFSET ?)
+         ORDER BY p.sort_key, p.id"
     );
     let mut stmt = conn.prepare_cached(&sql).map_err(map_err)?;
     let rows = stmt
@@ -218,5 +258,5 @@ pub(crate) fn list(
         .map_err(map_err)?
         .collect::<rusqlite::Result<Vec<_>>>()
         .map_err(map_err)?;
-    Ok(PageOf { items: finish(conn, rows)?, total: u64::try_from(total).unwrap_or(0) })
+    Ok(PageOf { items: finish(conn, rows)?, total })
 }

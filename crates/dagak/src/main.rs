@@ -68,6 +68,9 @@ enum Command {
     /// Trade analytics: concentration, complexity and relatedness from trade-flow files.
     #[command(subcommand)]
     Trade(dagak_trade_cli::TradeCommand),
+    /// B2B meeting scheduling: solve an instance with a quality certificate, or check a schedule.
+    #[command(subcommand)]
+    Schedule(dagak_schedule_cli::ScheduleCommand),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -103,6 +106,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Trade(command) => dagak_trade_cli::run(command),
+        Command::Schedule(command) => dagak_schedule_cli::run(command),
         command => {
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
@@ -131,7 +135,9 @@ async fn run_async(command: Command) -> anyhow::Result<ExitCode> {
         }
         Command::Import { files, db, dry_run } => import(&files, &db, dry_run).await,
         Command::Export { what, format, out, db } => export(what, format, &out, &db).await,
-        Command::Trade(_) => unreachable!("handled without a runtime"),
+        Command::Trade(_) | Command::Schedule(_) => {
+            bail!("the engines' commands run without the async runtime")
+        }
     }
 }
 

@@ -129,3 +129,31 @@ fn the_trade_command_is_mounted() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("concentration"));
 }
+
+#[test]
+fn the_schedule_command_is_mounted() {
+    let out = dagak().args(["schedule", "--help"]).output().unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("solve") && help.contains("check"), "{help}");
+}
+
+#[test]
+fn schedule_solve_then_check_on_the_article_mission() {
+    let dir = tempfile::tempdir().unwrap();
+    let instance = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../dagak-scheduling/tests/data/mission-article.json");
+    let out_file = dir.path().join("schedule.json");
+    let out = dagak()
+        .args(["schedule", "solve", instance.to_str().unwrap(), "--out", out_file.to_str().unwrap(), "--seed", "1"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let schedule: serde_json::Value = serde_json::from_slice(&fs::read(&out_file).unwrap()).unwrap();
+    assert!(schedule["upper_bound"].as_f64().unwrap() >= 686.0, "the bound is at least the proven optimum");
+    let out = dagak()
+        .args(["schedule", "check", instance.to_str().unwrap(), out_file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}

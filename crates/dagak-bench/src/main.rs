@@ -1,0 +1,301 @@
+//! On-demand benchmark of the partner directory (issue 2's acceptance figures): a seeded synthetic
+//! directory of realistic shape is imported from CSV through the real import path, then the real
+//! router is served on loopback and hammered by concurrent clients asking for list pages and JSON,
+//! filtered and text-searched. It prints wall times and latency percentiles. Not part of
+//! `cargo test`; run it in release mode:
+//!
+//! ```sh
+//! cargo run --release -p dagak-bench -- --orgs 100000 --people 300000 --clients 32
+//! ```
+
+#![allow(clippy::print_stdout)]
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use clap::Parser;
+use dagak_service::{ImportFile, Service};
+use dagak_store_sqlite::SqliteStore;
+
+#[derive(Debug, Parser)]
+struct Args {
+    #[arg(long, default_value_t = 100_000)]
+    orgs: usize,
+    #[arg(long, default_value_t = 300_000)]
+    people: usize,
+    #[arg(long, default_value_t = 32)]
+    clients: usize,
+    /// Requests per client.
+    #[arg(long, default_value_t = 250)]
+    requests: usize,
+    #[arg(long, default_value_t = 42, env = "DAGAK_BENCH_SEED")]
+    seed: u64,
+    /// Where the database and generated files go (a temporary directory by default).
+    #[arg(long)]
+    dir: Option<PathBuf>,
+}
+
+/// SplitMix64: a tiny seeded generator, so the corpus is the same on every machine.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+}
+
+const SYLLABLES: [&str; 40] = [
+    "구", "미", "대", "한", "성", "진", "우", "영", "테", "크", "메", "디", "바", "이", "오", "나", "노",
+    "텍", "신", "광", "경", "북", "산", "업", "동", "서", "남", "정", "밀", "화", "소", "재", "전", "자",
+    "카", "본", "웨", "어", "금", "빛",
+];
+const SUFFIX_KO: [&str; 8] = ["전자", "테크", "정밀", "소재", "메디칼", "산업", "시스템", "바이오"];
+const WORDS_EN: [&str; 24] = [
+    "Pacific", "Summit", "Golden", "Harbor", "Vertex", "Nova", "Cedar", "Atlas", "Bright", "Delta",
+    "Evergreen", "Falcon", "Granite", "Horizon", "Iron", "Juniper", "Keystone", "Lumen", "Meridian",
+    "Northstar", "Orion", "Pioneer", "Quantum", "Redwood",
+];
+const SUFFIX_EN: [&str; 8] =
+    ["Medical", "Devices", "Materials", "Systems", "Electronics", "Aerospace", "Labs", "Sensors"];
+const CITIES_KR: [&str; 6] = ["구미", "대구", "포항", "경산", "김천", "안동"];
+const CITIES_US: [&str; 8] =
+    ["Irvine", "San Jose", "Seattle", "Redmond", "Los Angeles", "Austin", "Boston", "Detroit"];
+const TAGS: [&str; 10] = [
+    "medical devices", "carbon materials", "wearables", "electronics", "semiconductors",
+    "batteries", "displays", "automotive parts", "software", "diagnostics",
+];
+const HS: [&str; 10] = ["901819", "9018", "6815", "681511", "851762", "8541", "850760", "8524", "870899", "3822"];
+const KINDS_FOREIGN: [&str; 4] = ["foreign_firm", "foreign_firm", "university", "association"];
+
+/// A valid business number from a counter: prefix 999 (unassigned), then the check digit.
+fn business_number(n: usize) -> String {
+    let body = format!("999{:06}", n % 1_000_000);
+    let digits: Vec<u32> = body.bytes().map(|b| u32::from(b - b'0')).collect();
+    let weights = [1, 3, 7, 1, 3, 7, 1, 3, 5];
+    let mut sum: u32 = digits.iter().zip(weights).map(|(d, w)| d * w).sum();
+    sum += digits[8] * 5 / 10;
+    let check = (10 - sum % 10) % 10;
+    format!("{}-{}-{}{check}", &body[..3], &body[3..5], &body[5..])
+}
+
+fn korean_name(rng: &mut Rng, i: usize) -> String {
+    let mut name = String::new();
+    for _ in 0..2 + rng.below(2) {
+        name.push_str(rng.pick(&SYLLABLES));
+    }
+    // The index keeps names unique, as real directories mostly are.
+    format!("{name}{}{}", rng.pick(&SUFFIX_KO), i)
+}
+
+fn english_name(rng: &mut Rng, i: usize) -> String {
+    format!("{} {} {}", rng.pick(&WORDS_EN), rng.pick(&SUFFIX_EN), i)
+}
+
+/// Writes the organisations and people CSV files; returns them as import files.
+fn generate(args: &Args) -> (ImportFile, ImportFile) {
+    let mut rng = Rng(args.seed);
+    let mut orgs = String::from("kind,name_ko,name_en,country,city,domain,business_number,industry_tags,hs_codes,offers,seeks,employees,description_ko,description_en\n");
+    let mut references = Vec::with_capacity(args.orgs);
+    for i in 0..args.orgs {
+        let tags = format!("\"{}, {}\"", rng.pick(&TAGS), rng.pick(&TAGS));
+        let hs = rng.pick(&HS);
+        if i % 2 == 0 {
+            let bn = business_number(i);
+            let _ = writeln!(
+                orgs,
+                "local_firm,{},{},KR,{},,{bn},{tags},{hs},manufacturing,distribution,{},,",
+                korean_name(&mut rng, i),
+                english_name(&mut rng, i),
+                rng.pick(&CITIES_KR),
+                10 + rng.below(500)
+            );
+            references.push(bn);
+        } else {
+            let domain = format!("firm{i}.example");
+            let _ = writeln!(
+                orgs,
+                "{},,{},US,{},{domain},,{tags},{hs},rnd,manufacturing,{},,",
+                rng.pick(&KINDS_FOREIGN),
+                english_name(&mut rng, i),
+                rng.pick(&CITIES_US),
+                50 + rng.below(5000)
+            );
+            references.push(domain);
+        }
+    }
+    let mut people = String::from("family_name,given_name,titles,emails,organization,role\n");
+    let families = ["김", "이", "박", "최", "정", "강", "조", "윤"];
+    let givens = ["민수", "지훈", "서연", "하은", "도윤", "수아", "예준", "지우"];
+    for i in 0..args.people {
+        let org = &references[rng.below(references.len())];
+        let _ = writeln!(
+            people,
+            "{},{},{},p{i}@mail.example,{org},{}",
+            rng.pick(&families),
+            rng.pick(&givens),
+            ["대표이사", "CTO", "Sales manager", "Researcher"][rng.below(4)],
+            ["CEO", "Engineer", "Buyer"][rng.below(3)]
+        );
+    }
+    (
+        ImportFile { name: "orgs.csv".into(), bytes: orgs.into_bytes() },
+        ImportFile { name: "people.csv".into(), bytes: people.into_bytes() },
+    )
+}
+
+/// Imports one file; returns the time to check it and the time to write it.
+async fn import(service: &Service, file: ImportFile) -> anyhow::Result<(Duration, Duration)> {
+    let started = Instant::now();
+    let preview = service
+        .preview_import(&[file], &|_, _| {})
+        .await
+        .map_err(|e| anyhow::anyhow!("import rejected: {e:?}"))?;
+    let checked = started.elapsed();
+    service.commit_import(&preview).await?;
+    Ok((checked, started.elapsed() - checked))
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index]
+}
+
+fn millis(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// The requests the clients cycle through: pages and JSON, filtered and searched.
+fn queries(orgs: usize) -> Vec<(&'static str, String)> {
+    let last_page = (orgs / 25).max(1);
+    vec![
+        ("page, first", "/organizations".into()),
+        ("page, deep", format!("/organizations?page={}", last_page / 2)),
+        ("page, filtered", "/organizations?country=US&kind=foreign_firm&sort=name_en".into()),
+        ("page, 2-syllable search", "/organizations?q=%EA%B5%AC%EB%AF%B8".into()), // 구미
+        ("page, HS + tag", "/organizations?hs=9018&tag=medical+devices".into()),
+        ("json, first", "/api/v1/organizations".into()),
+        ("json, 3+ char search", "/api/v1/organizations?q=meridian".into()),
+        ("json, Korean word search", "/api/v1/organizations?q=%EB%A9%94%EB%94%94%EC%B9%BC".into()), // 메디칼
+        ("json, filtered city", "/api/v1/organizations?country=KR&city=%EA%B5%AC%EB%AF%B8".into()),
+        ("json, people", "/api/v1/people?q=%EB%AF%BC%EC%88%98".into()), // 민수
+    ]
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let temp;
+    let dir = match &args.dir {
+        Some(d) => d.clone(),
+        None => {
+            temp = std::env::temp_dir().join(format!("dagak-bench-{}", std::process::id()));
+            std::fs::create_dir_all(&temp)?;
+            temp.clone()
+        }
+    };
+    let db = dir.join("bench.db");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    println!("dagak directory benchmark (seed {}, {} organisations, {} people)", args.seed, args.orgs, args.people);
+    let started = Instant::now();
+    let (orgs, people) = generate(&args);
+    println!("generated CSV: {:.1} MB organisations, {:.1} MB people in {:.2} s", orgs.bytes.len() as f64 / 1e6, people.bytes.len() as f64 / 1e6, started.elapsed().as_secs_f64());
+
+    let service = runtime.block_on(async {
+        let store = SqliteStore::open(&db)?;
+        let service = Service::new(Arc::new(store));
+        service.migrate().await?;
+        anyhow::Ok(service)
+    })?;
+    let org_time = runtime.block_on(import(&service, orgs)).context("importing organisations")?;
+    println!(
+        "import {} organisations from CSV: {:.2} s (check {:.2} s + one transaction {:.2} s)  [target ≤ 10 s]",
+        args.orgs,
+        (org_time.0 + org_time.1).as_secs_f64(),
+        org_time.0.as_secs_f64(),
+        org_time.1.as_secs_f64()
+    );
+    let people_time = runtime.block_on(import(&service, people)).context("importing people")?;
+    println!(
+        "import {} people from CSV: {:.2} s (check {:.2} s + one transaction {:.2} s)",
+        args.people,
+        (people_time.0 + people_time.1).as_secs_f64(),
+        people_time.0.as_secs_f64(),
+        people_time.1.as_secs_f64()
+    );
+
+    let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
+    let address = listener.local_addr()?;
+    let app = dagak_http::router(dagak_http::AppState::new(service));
+    runtime.spawn(async move { axum::serve(listener, app).await });
+
+    let queries = Arc::new(queries(args.orgs));
+    // Warm up every query once (and check that it answers 200).
+    let agent = ureq::Agent::config_builder().http_status_as_error(false).build().new_agent();
+    for (name, path) in queries.iter() {
+        let status = agent.get(&format!("http://{address}{path}")).call()?.status();
+        anyhow::ensure!(status == 200, "{name} answered {status}");
+    }
+    let started = Instant::now();
+    let handles: Vec<_> = (0..args.clients)
+        .map(|client| {
+            let queries = queries.clone();
+            let requests = args.requests;
+            std::thread::spawn(move || {
+                let agent = ureq::Agent::config_builder().http_status_as_error(false).build().new_agent();
+                let mut timings: Vec<(usize, Duration)> = Vec::with_capacity(requests);
+                for r in 0..requests {
+                    let q = (client + r) % queries.len();
+                    let url = format!("http://{address}{}", queries[q].1);
+                    let t0 = Instant::now();
+                    let ok = agent.get(&url).call().map(|mut resp| {
+                        let status = resp.status();
+                        let _ = resp.body_mut().read_to_vec();
+                        status == 200
+                    });
+                    if matches!(ok, Ok(true)) {
+                        timings.push((q, t0.elapsed()));
+                    }
+                }
+                timings
+            })
+        })
+        .collect();
+    let mut all: Vec<(usize, Duration)> = Vec::new();
+    for handle in handles {
+        all.extend(handle.join().map_err(|_| anyhow::anyhow!("a client thread panicked"))?);
+    }
+    let wall = started.elapsed();
+    let expected = args.clients * args.requests;
+    println!("\n{} concurrent clients, {} requests ({} answered 200) in {:.2} s = {:.0} req/s", args.clients, expected, all.len(), wall.as_secs_f64(), all.len() as f64 / wall.as_secs_f64());
+    println!("{:<28} {:>8} {:>10} {:>10} {:>10}", "query", "n", "p50", "p99", "max");
+    for (q, (name, _)) in queries.iter().enumerate() {
+        let mut times: Vec<Duration> = all.iter().filter(|(i, _)| *i == q).map(|(_, d)| *d).collect();
+        times.sort();
+        println!("{:<28} {:>8} {:>10} {:>10} {:>10}", name, times.len(), millis(percentile(&times, 0.5)), millis(percentile(&times, 0.99)), millis(*times.last().unwrap_or(&Duration::ZERO)));
+    }
+    let mut times: Vec<Duration> = all.iter().map(|(_, d)| *d).collect();
+    times.sort();
+    println!("{:<28} {:>8} {:>10} {:>10} {:>10}   [targets p50 ≤ 10 ms, p99 ≤ 50 ms]", "all", times.len(), millis(percentile(&times, 0.5)), millis(percentile(&times, 0.99)), millis(*times.last().unwrap_or(&Duration::ZERO)));
+    anyhow::ensure!(all.len() == expected, "{} requests failed", expected - all.len());
+    Ok(())
+}
