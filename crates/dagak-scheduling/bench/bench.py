@@ -111,7 +111,7 @@ def main():
             continue
         cases.append((name, generate(python, name, spec), None))
     header = (f"{'instance':18} {'requests':>8} {'optimum':>9} {'total':>9} {'ratio':>7} {'bound':>10} "
-              f"{'cert':>7} {'secs':>6} {'MB':>6} {'greedy':>7} {'highs':>24}")
+              f"{'cert':>7} {'secs':>6} {'cpu':>6} {'MB':>6} {'greedy':>7} {'highs':>24}")
     print(header)
     print("-" * len(header))
     for name, path, optimum in cases:
@@ -124,15 +124,20 @@ def main():
         reference = optimum if optimum is not None else engine["bound"]
         ratio = engine["total"] / reference
         greedy_ratio = engine["greedy"] / reference
-        if highs is None:
-            highs_text = "known" if name in optima else "skipped"
+        if name in optima:
+            highs_text = "proven (optimal.csv)"
+        elif engine["requests"] > args.highs_max_requests:
+            highs_text = "not run (too large)"
+        elif highs is None:
+            highs_text = "no result in time"
         else:
             highs_text = f"{highs.get('objective', float('nan')):.0f} {highs['status'][:8]} {highs['seconds']}s"
         print(f"{name:18} {engine['requests']:>8} {optimum if optimum is not None else '-':>9} "
               f"{engine['total']:>9.0f} {ratio:>7.2%} {engine['bound']:>10.1f} {engine['certificate']:>7.2%} "
-              f"{engine['seconds']:>6.2f} {engine['peak_rss_mb']:>6.0f} {greedy_ratio:>7.2%} {highs_text:>24}",
+              f"{engine['seconds']:>6.2f} {engine.get('cpu_seconds', 0.0):>6.2f} {engine['peak_rss_mb']:>6.0f} {greedy_ratio:>7.2%} {highs_text:>24}",
               flush=True)
-    print("ratio: engine total / proven optimum (HiGHS), or / engine bound where no optimum is known.")
+    print("ratio: engine total / proven optimum (HiGHS), or / engine bound where no optimum is known;")
+    print("cert: total / engine bound; secs: wall time; cpu: processor time; MB: peak resident memory.")
 
 
 if __name__ == "__main__":

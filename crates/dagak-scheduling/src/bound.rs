@@ -362,3 +362,54 @@ impl NeumaierSum {
         self.sum + self.compensation
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::compile;
+    use crate::problem::{Participant, Request, ScheduleProblem, Slot};
+
+    /// A triangle of three participants who can all meet only in one slot: at most one meeting
+    /// (weight 5) can be held, while the LP relaxation reaches 7.5 (each request at one half).
+    fn triangle() -> Model {
+        let once = Participant { available: vec![0], ..Participant::default() };
+        let problem = ScheduleProblem {
+            slots: vec![Slot { tables: None }],
+            participants: vec![once.clone(), once.clone(), once],
+            requests: vec![
+                Request { participant_a: 0, participant_b: 1, weight: 5.0 },
+                Request { participant_a: 1, participant_b: 2, weight: 5.0 },
+                Request { participant_a: 0, participant_b: 2, weight: 5.0 },
+            ],
+        };
+        compile(&problem, &[]).unwrap()
+    }
+
+    #[test]
+    fn at_zero_multipliers_the_bound_is_the_weight_of_every_placeable_request() {
+        let model = triangle();
+        let mut bound = LagrangianBound::new(&model);
+        assert_eq!(bound.evaluate(&model).value, 15.0);
+    }
+
+    #[test]
+    fn the_subgradient_method_reaches_the_lp_bound_and_never_goes_below_the_optimum() {
+        let model = triangle();
+        let mut bound = LagrangianBound::new(&model);
+        bound.improve(&model, 5.0, 2_000, &|| false);
+        assert!(bound.best_bound >= 5.0);
+        // The LP optimum is 7.5; with whole weights the bound is rounded down to 7.
+        assert!(bound.best_bound <= 7.0 + 1e-9, "bound {}", bound.best_bound);
+    }
+
+    #[test]
+    fn compensated_summation_keeps_small_terms() {
+        let mut sum = NeumaierSum::default();
+        sum.add(1e16);
+        for _ in 0..10 {
+            sum.add(1.0);
+        }
+        sum.add(-1e16);
+        assert_eq!(sum.total(), 10.0);
+    }
+}

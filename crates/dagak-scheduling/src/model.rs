@@ -316,3 +316,26 @@ pub(crate) fn compile(problem: &ScheduleProblem, pins: &[Pin]) -> Result<Model, 
         integral_weights,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problem::{Participant, Request, Slot};
+
+    #[test]
+    fn candidate_slots_are_the_common_available_unblocked_ones() {
+        let problem = ScheduleProblem {
+            slots: vec![Slot { tables: None }; 4],
+            participants: vec![
+                Participant { available: vec![0, 1, 2, 3], blocked: vec![2], max_meetings: None },
+                Participant { available: vec![1, 2, 3], ..Participant::default() },
+            ],
+            requests: vec![Request { participant_a: 0, participant_b: 1, weight: 2.5 }],
+        };
+        let model = compile(&problem, &[]).unwrap();
+        assert_eq!(model.candidates(0), &[1, 3]);
+        assert!(!model.integral_weights);
+        assert!(model.blocked[2]);
+        assert_eq!(model.requests_of_participant(1), &[0]);
+    }
+}

@@ -195,6 +195,91 @@ impl<'a> Search<'a> {
         placed
     }
 
+    /// Puts the unscheduled `request` in a slot where one of its participants is free and the other
+    /// is busy, by swapping slots along a Kempe chain: the busy participant's meeting moves from
+    /// slot `s1` to a slot `s2` where that participant is free, the meeting its partner holds in
+    /// `s2` moves to `s1`, and so on until the chain ends (the alternating-path recolouring of
+    /// Kempe 1879 and Vizing 1964). Leaves the state unchanged when it fails.
+    fn insert_by_kempe_chain(&mut self, request: usize) -> bool {
+        let model = self.model;
+        let n_candidates = model.candidates(request).len();
+        for index in 0..n_candidates {
+            let first_slot = self.ordered(request)[index];
+            if self.state.slot_is_full(model, first_slot) {
+                continue;
+            }
+            let [blocker_a, blocker_b] = self.blockers(request, first_slot);
+            if blocker_a == NONE || blocker_b != NONE || !self.is_movable(blocker_a) {
+                continue;
+            }
+            let busy = if self.state.busy_with(model.participant_a[request], first_slot) != NONE {
+                model.participant_a[request]
+            } else {
+                model.participant_b[request]
+            };
+            let n_second = model.candidates(blocker_a as usize).len();
+            for second_index in 0..n_second {
+                if self.work_left == 0 {
+                    return false;
+                }
+                let second_slot = self.ordered(blocker_a as usize)[second_index];
+                if second_slot == first_slot || self.state.busy_with(busy, second_slot) != NONE {
+                    continue;
+                }
+                let mark = self.state.mark();
+                if self.swap_along_chain(busy, first_slot, second_slot)
+                    && self.state.slot_is_free_for(model, request, first_slot)
+                {
+                    self.state.set(model, request, first_slot);
+                    return true;
+                }
+                self.state.rollback(model, mark);
+            }
+        }
+        false
+    }
+
+    /// Swaps slots `from` and `to` along the chain of meetings that starts with the meeting of
+    /// `participant` in `from`. Returns false (the caller rolls back) when a meeting on the chain
+    /// cannot move or a slot would exceed its tables.
+    fn swap_along_chain(&mut self, participant: u32, from: u32, to: u32) -> bool {
+        let model = self.model;
+        let mut chain: Vec<(u32, u32)> = Vec::new();
+        let mut current_participant = participant;
+        let (mut source, mut target) = (from, to);
+        loop {
+            let meeting = self.state.busy_with(current_participant, source);
+            if meeting == NONE {
+                break;
+            }
+            self.work_left = self.work_left.saturating_sub(1);
+            let movable = self.is_movable(meeting)
+                && model.candidates(meeting as usize).binary_search(&target).is_ok()
+                && !chain.iter().any(|&(seen, _)| seen == meeting);
+            if !movable || chain.len() >= 64 || self.work_left == 0 {
+                return false;
+            }
+            chain.push((meeting, target));
+            let other_a = model.participant_a[meeting as usize];
+            current_participant = if other_a == current_participant {
+                model.participant_b[meeting as usize]
+            } else {
+                other_a
+            };
+            std::mem::swap(&mut source, &mut target);
+        }
+        for &(meeting, _) in &chain {
+            self.state.set(model, meeting as usize, NONE);
+        }
+        for &(meeting, slot) in &chain {
+            if !self.state.slot_is_free_for(model, meeting as usize, slot) {
+                return false;
+            }
+            self.state.set(model, meeting as usize, slot);
+        }
+        true
+    }
+
     /// The meetings the two participants of `request` hold in `slot` (each `NONE` when free, and
     /// the second `NONE` when both are the same meeting).
     fn blockers(&self, request: usize, slot: u32) -> [u32; 2] {
@@ -316,13 +401,56 @@ impl<'a> Search<'a> {
             model.weight[right as usize].total_cmp(&model.weight[left as usize])
         });
         self.in_chain[request] = true;
-        for ejectee in ejected {
+        for &ejectee in &ejected {
             if self.state.has_room_for(model, ejectee as usize) {
                 self.insert(ejectee as usize, CHAIN_DEPTH);
             }
         }
+        for &ejectee in &ejected {
+            if self.state.slot_of[ejectee as usize] == NONE {
+                self.fill_hole_left_by(request, ejectee as usize);
+            }
+        }
         self.in_chain[request] = false;
         true
+    }
+
+    /// After `ejectee` was taken out to make room for `request`, its participant outside `request`
+    /// has a free slot: offers it to that participant's heaviest unscheduled requests (the next
+    /// link of an alternating ejection chain, as in weighted matching).
+    fn fill_hole_left_by(&mut self, request: usize, ejectee: usize) {
+        const TRIES: usize = 6;
+        let model = self.model;
+        let own = [model.participant_a[request], model.participant_b[request]];
+        for participant in [model.participant_a[ejectee], model.participant_b[ejectee]] {
+            if own.contains(&participant) {
+                continue;
+            }
+            let mut waiting: Vec<u32> = model
+                .requests_of_participant(participant as usize)
+                .iter()
+                .copied()
+                .filter(|&other| {
+                    self.state.slot_of[other as usize] == NONE
+                        && other as usize != ejectee
+                        && !model.candidates(other as usize).is_empty()
+                })
+                .collect();
+            waiting.sort_by(|&left, &right| {
+                model.weight[right as usize]
+                    .total_cmp(&model.weight[left as usize])
+                    .then(left.cmp(&right))
+            });
+            for other in waiting.into_iter().take(TRIES) {
+                if self.work_left == 0 {
+                    return;
+                }
+                if self.state.has_room_for(model, other as usize) && self.insert(other as usize, 1)
+                {
+                    break;
+                }
+            }
+        }
     }
 
     /// Tries to raise the total by bringing the unscheduled `request` in. Returns whether it did.
@@ -334,7 +462,9 @@ impl<'a> Search<'a> {
         let mark = self.state.mark();
         let total_before = self.state.total;
         self.work_left = self.work_per_attempt;
-        if self.state.has_room_for(model, request) && self.insert(request, CHAIN_DEPTH) {
+        if self.state.has_room_for(model, request)
+            && (self.insert(request, CHAIN_DEPTH) || self.insert_by_kempe_chain(request))
+        {
             self.note_causes(request, mark);
             return true;
         }

@@ -139,3 +139,44 @@ impl State {
         self.journal.clear();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::compile;
+    use crate::problem::{Participant, Request, ScheduleProblem, Slot};
+
+    fn two_meetings_one_table() -> Model {
+        let everywhere = Participant { available: vec![0, 1], ..Participant::default() };
+        let problem = ScheduleProblem {
+            slots: vec![Slot { tables: Some(1) }, Slot { tables: None }],
+            participants: vec![everywhere.clone(), everywhere.clone(), everywhere],
+            requests: vec![
+                Request { participant_a: 0, participant_b: 1, weight: 3.0 },
+                Request { participant_a: 1, participant_b: 2, weight: 4.0 },
+            ],
+        };
+        compile(&problem, &[]).unwrap()
+    }
+
+    #[test]
+    fn a_rollback_restores_occupancy_tables_and_totals() {
+        let model = two_meetings_one_table();
+        let mut state = State::new(&model);
+        state.set(&model, 0, 0);
+        let mark = state.mark();
+        assert!(state.slot_is_full(&model, 0));
+        assert!(!state.slot_is_free_for(&model, 1, 0));
+        state.set(&model, 0, 1);
+        state.set(&model, 1, 0);
+        assert_eq!(state.total, 7.0);
+        assert_eq!(state.meetings_of, vec![1, 2, 1]);
+        state.rollback(&model, mark);
+        assert_eq!(state.slot_of, vec![0, NONE]);
+        assert_eq!(state.busy_with(1, 0), 0);
+        assert_eq!(state.busy_with(1, 1), NONE);
+        assert_eq!(state.members(0), &[0]);
+        assert_eq!(state.total, 3.0);
+        assert_eq!(state.meetings_of, vec![1, 1, 0]);
+    }
+}
