@@ -60,15 +60,36 @@ impl Rng {
 }
 
 const SYLLABLES: [&str; 40] = [
-    "구", "미", "대", "한", "성", "진", "우", "영", "테", "크", "메", "디", "바", "이", "오", "나", "노",
-    "텍", "신", "광", "경", "북", "산", "업", "동", "서", "남", "정", "밀", "화", "소", "재", "전", "자",
-    "카", "본", "웨", "어", "금", "빛",
+    "구", "미", "대", "한", "성", "진", "우", "영", "테", "크", "메", "디", "바", "이", "오", "나",
+    "노", "텍", "신", "광", "경", "북", "산", "업", "동", "서", "남", "정", "밀", "화", "소", "재",
+    "전", "자", "카", "본", "웨", "어", "금", "빛",
 ];
 const SUFFIX_KO: [&str; 8] = ["전자", "테크", "정밀", "소재", "메디칼", "산업", "시스템", "바이오"];
 const WORDS_EN: [&str; 24] = [
-    "Pacific", "Summit", "Golden", "Harbor", "Vertex", "Nova", "Cedar", "Atlas", "Bright", "Delta",
-    "Evergreen", "Falcon", "Granite", "Horizon", "Iron", "Juniper", "Keystone", "Lumen", "Meridian",
-    "Northstar", "Orion", "Pioneer", "Quantum", "Redwood",
+    "Pacific",
+    "Summit",
+    "Golden",
+    "Harbor",
+    "Vertex",
+    "Nova",
+    "Cedar",
+    "Atlas",
+    "Bright",
+    "Delta",
+    "Evergreen",
+    "Falcon",
+    "Granite",
+    "Horizon",
+    "Iron",
+    "Juniper",
+    "Keystone",
+    "Lumen",
+    "Meridian",
+    "Northstar",
+    "Orion",
+    "Pioneer",
+    "Quantum",
+    "Redwood",
 ];
 const SUFFIX_EN: [&str; 8] =
     ["Medical", "Devices", "Materials", "Systems", "Electronics", "Aerospace", "Labs", "Sensors"];
@@ -76,10 +97,19 @@ const CITIES_KR: [&str; 6] = ["구미", "대구", "포항", "경산", "김천", 
 const CITIES_US: [&str; 8] =
     ["Irvine", "San Jose", "Seattle", "Redmond", "Los Angeles", "Austin", "Boston", "Detroit"];
 const TAGS: [&str; 10] = [
-    "medical devices", "carbon materials", "wearables", "electronics", "semiconductors",
-    "batteries", "displays", "automotive parts", "software", "diagnostics",
+    "medical devices",
+    "carbon materials",
+    "wearables",
+    "electronics",
+    "semiconductors",
+    "batteries",
+    "displays",
+    "automotive parts",
+    "software",
+    "diagnostics",
 ];
-const HS: [&str; 10] = ["901819", "9018", "6815", "681511", "851762", "8541", "850760", "8524", "870899", "3822"];
+const HS: [&str; 10] =
+    ["901819", "9018", "6815", "681511", "851762", "8541", "850760", "8524", "870899", "3822"];
 const KINDS_FOREIGN: [&str; 4] = ["foreign_firm", "foreign_firm", "university", "association"];
 
 /// A valid business number from a counter: prefix 999 (unassigned), then the check digit.
@@ -109,7 +139,9 @@ fn english_name(rng: &mut Rng, i: usize) -> String {
 /// Writes the organisations and people CSV files; returns them as import files.
 fn generate(args: &Args) -> (ImportFile, ImportFile) {
     let mut rng = Rng(args.seed);
-    let mut orgs = String::from("kind,name_ko,name_en,country,city,domain,business_number,industry_tags,hs_codes,offers,seeks,employees,description_ko,description_en\n");
+    let mut orgs = String::from(
+        "kind,name_ko,name_en,country,city,domain,business_number,industry_tags,hs_codes,offers,seeks,employees,description_ko,description_en\n",
+    );
     let mut references = Vec::with_capacity(args.orgs);
     for i in 0..args.orgs {
         let tags = format!("\"{}, {}\"", rng.pick(&TAGS), rng.pick(&TAGS));
@@ -215,10 +247,18 @@ fn main() -> anyhow::Result<()> {
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
     }
-    println!("dagak directory benchmark (seed {}, {} organisations, {} people)", args.seed, args.orgs, args.people);
+    println!(
+        "dagak directory benchmark (seed {}, {} organisations, {} people)",
+        args.seed, args.orgs, args.people
+    );
     let started = Instant::now();
     let (orgs, people) = generate(&args);
-    println!("generated CSV: {:.1} MB organisations, {:.1} MB people in {:.2} s", orgs.bytes.len() as f64 / 1e6, people.bytes.len() as f64 / 1e6, started.elapsed().as_secs_f64());
+    println!(
+        "generated CSV: {:.1} MB organisations, {:.1} MB people in {:.2} s",
+        orgs.bytes.len() as f64 / 1e6,
+        people.bytes.len() as f64 / 1e6,
+        started.elapsed().as_secs_f64()
+    );
 
     let service = runtime.block_on(async {
         let store = SqliteStore::open(&db)?;
@@ -261,7 +301,8 @@ fn main() -> anyhow::Result<()> {
             let queries = queries.clone();
             let requests = args.requests;
             std::thread::spawn(move || {
-                let agent = ureq::Agent::config_builder().http_status_as_error(false).build().new_agent();
+                let agent =
+                    ureq::Agent::config_builder().http_status_as_error(false).build().new_agent();
                 let mut timings: Vec<(usize, Duration)> = Vec::with_capacity(requests);
                 for r in 0..requests {
                     let q = (client + r) % queries.len();
@@ -286,16 +327,38 @@ fn main() -> anyhow::Result<()> {
     }
     let wall = started.elapsed();
     let expected = args.clients * args.requests;
-    println!("\n{} concurrent clients, {} requests ({} answered 200) in {:.2} s = {:.0} req/s", args.clients, expected, all.len(), wall.as_secs_f64(), all.len() as f64 / wall.as_secs_f64());
+    println!(
+        "\n{} concurrent clients, {} requests ({} answered 200) in {:.2} s = {:.0} req/s",
+        args.clients,
+        expected,
+        all.len(),
+        wall.as_secs_f64(),
+        all.len() as f64 / wall.as_secs_f64()
+    );
     println!("{:<28} {:>8} {:>10} {:>10} {:>10}", "query", "n", "p50", "p99", "max");
     for (q, (name, _)) in queries.iter().enumerate() {
-        let mut times: Vec<Duration> = all.iter().filter(|(i, _)| *i == q).map(|(_, d)| *d).collect();
+        let mut times: Vec<Duration> =
+            all.iter().filter(|(i, _)| *i == q).map(|(_, d)| *d).collect();
         times.sort();
-        println!("{:<28} {:>8} {:>10} {:>10} {:>10}", name, times.len(), millis(percentile(&times, 0.5)), millis(percentile(&times, 0.99)), millis(*times.last().unwrap_or(&Duration::ZERO)));
+        println!(
+            "{:<28} {:>8} {:>10} {:>10} {:>10}",
+            name,
+            times.len(),
+            millis(percentile(&times, 0.5)),
+            millis(percentile(&times, 0.99)),
+            millis(*times.last().unwrap_or(&Duration::ZERO))
+        );
     }
     let mut times: Vec<Duration> = all.iter().map(|(_, d)| *d).collect();
     times.sort();
-    println!("{:<28} {:>8} {:>10} {:>10} {:>10}   [targets p50 ≤ 10 ms, p99 ≤ 50 ms]", "all", times.len(), millis(percentile(&times, 0.5)), millis(percentile(&times, 0.99)), millis(*times.last().unwrap_or(&Duration::ZERO)));
+    println!(
+        "{:<28} {:>8} {:>10} {:>10} {:>10}   [targets p50 ≤ 10 ms, p99 ≤ 50 ms]",
+        "all",
+        times.len(),
+        millis(percentile(&times, 0.5)),
+        millis(percentile(&times, 0.99)),
+        millis(*times.last().unwrap_or(&Duration::ZERO))
+    );
     anyhow::ensure!(all.len() == expected, "{} requests failed", expected - all.len());
     Ok(())
 }

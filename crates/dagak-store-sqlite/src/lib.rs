@@ -27,6 +27,7 @@ use crate::pool::Pool;
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_directory.sql"),
     include_str!("../migrations/0002_search_indexes.sql"),
+    include_str!("../migrations/0003_english_order_indexes.sql"),
 ];
 
 /// A dagak database in one SQLite file.

@@ -309,7 +309,8 @@ pub(crate) fn text_condition(
         conditions.push(format!("{outer_id} IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)"));
         values.push(Value::Text(format!("\"{}\"", word.replace('"', "\"\""))));
     } else if length == 2 && !word.is_ascii() {
-        conditions.push(format!("{outer_id} IN (SELECT {id_column} FROM {bigrams} WHERE gram = ?)"));
+        conditions
+            .push(format!("{outer_id} IN (SELECT {id_column} FROM {bigrams} WHERE gram = ?)"));
         values.push(Value::Text(word.to_owned()));
     } else {
         conditions.push(format!("{outer_text} LIKE ? ESCAPE '\\'"));
@@ -328,7 +329,10 @@ pub(crate) fn capped_count(
     let sql = if where_clause.is_empty() {
         format!("SELECT COUNT(*) FROM {from}")
     } else {
-        format!("SELECT COUNT(*) FROM (SELECT 1 FROM {from} {where_clause} LIMIT {})", COUNT_CAP + 1)
+        format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM {from} {where_clause} LIMIT {})",
+            COUNT_CAP + 1
+        )
     };
     let total: i64 = conn
         .prepare_cached(&sql)
@@ -337,6 +341,9 @@ pub(crate) fn capped_count(
         .map_err(map_err)?;
     Ok(u64::try_from(total).unwrap_or(0))
 }
+
+/// Above this many matching rows a filtered page walks the sort index instead of sorting matches.
+pub(crate) const DENSE_MATCHES: u64 = 1000;
 
 /// Filtered lists count exactly up to this many rows.
 pub(crate) const COUNT_CAP: u64 = dagak_store::COUNT_CAP;
@@ -384,17 +391,30 @@ pub(crate) fn list(
         format!("WHERE {}", conditions.join(" AND "))
     };
     let total = capped_count(conn, "organizations o", &where_clause, &values)?;
-    let order = match filter.sort {
-        OrgSort::NameKo => "o.sort_ko, o.id",
-        OrgSort::NameEn => "o.sort_en, o.id",
-        OrgSort::Country => "o.country, o.sort_ko, o.id",
-        OrgSort::RecentlyUpdated => "o.updated_at DESC, o.id DESC",
+    let (order, sort_index) = match filter.sort {
+        OrgSort::NameKo => ("o.sort_ko, o.id", "organizations_sort_ko"),
+        OrgSort::NameEn => ("o.sort_en, o.id", "organizations_sort_en"),
+        OrgSort::Country => ("o.country, o.sort_ko, o.id", "organizations_country"),
+        OrgSort::RecentlyUpdated => ("o.updated_at DESC, o.id DESC", "organizations_updated"),
     };
-    // A deferred join: the page's ids come from the sort index alone (no row is read for the
-    // rows skipped by OFFSET), then only those rows are read.
+    // When many rows match, walking the sort index in order and testing each row finds a page
+    // after a few rows, where fetching every match and sorting them would read them all; when few
+    // match, fetching and sorting them is cheaper than walking the index.
+    // Kind, country and city have composite indexes that already yield the Korean-name order, and
+    // correlate with it (foreign names sort first), so only the set conditions (text, tag, HS)
+    // take the index walk.
+    let set_conditions_only =
+        filter.kind.is_none() && filter.country.is_none() && filter.city.is_none();
+    let source = if !where_clause.is_empty() && set_conditions_only && total > DENSE_MATCHES {
+        format!("organizations o INDEXED BY {sort_index}")
+    } else {
+        "organizations o".to_owned()
+    };
+    // A deferred join: the page's ids are found first (no row is read for the rows skipped by
+    // OFFSET when the index covers the order), then only those rows are read.
     let sql = format!(
         "SELECT {COLUMNS} FROM organizations o WHERE o.id IN
-         (SELECT o.id FROM organizations o {where_clause} ORDER BY {order} LIMIT ? OFFSET ?)
+         (SELECT o.id FROM {source} {where_clause} ORDER BY {order} LIMIT ? OFFSET ?)
          ORDER BY {order}"
     );
     values.push(Value::Integer(i64::try_from(page.limit).unwrap_or(i64::MAX)));

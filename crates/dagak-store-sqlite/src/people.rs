@@ -9,7 +9,9 @@ use dagak_store::{AffiliationRecord, Page, PageOf, PersonFilter, PersonRecord, S
 use rusqlite::types::Value;
 use rusqlite::{Connection, params, params_from_iter};
 
-use crate::organizations::{SearchTables, bigrams, capped_count, exists, text_condition};
+use crate::organizations::{
+    DENSE_MATCHES, SearchTables, bigrams, capped_count, exists, text_condition,
+};
 use crate::{map_err, other};
 
 fn date_text(date: Option<time::Date>) -> Option<String> {
@@ -105,7 +107,10 @@ const PERSON_SEARCH: SearchTables = SearchTables {
 
 /// Replaces a person's rows in the search tables.
 fn write_search(tx: &Connection, id: PersonId, search: &str) -> Result<(), StoreError> {
-    for sql in ["DELETE FROM people_bigrams WHERE person_id = ?1", "DELETE FROM people_fts WHERE rowid = ?1"] {
+    for sql in [
+        "DELETE FROM people_bigrams WHERE person_id = ?1",
+        "DELETE FROM people_fts WHERE rowid = ?1",
+    ] {
         tx.prepare_cached(sql).map_err(map_err)?.execute([id.0]).map_err(map_err)?;
     }
     for gram in bigrams(search) {
@@ -132,8 +137,11 @@ pub(crate) fn backfill_bigrams(tx: &Connection) -> Result<(), StoreError> {
         .map_err(map_err)?;
     for (id, search) in rows {
         for gram in bigrams(&search) {
-            tx.execute("INSERT OR IGNORE INTO people_bigrams (gram, person_id) VALUES (?1, ?2)", params![gram, id])
-                .map_err(map_err)?;
+            tx.execute(
+                "INSERT OR IGNORE INTO people_bigrams (gram, person_id) VALUES (?1, ?2)",
+                params![gram, id],
+            )
+            .map_err(map_err)?;
         }
     }
     Ok(())
@@ -247,9 +255,15 @@ pub(crate) fn list(
     let total = capped_count(conn, "people p", &where_clause, &values)?;
     values.push(Value::Integer(i64::try_from(page.limit).unwrap_or(i64::MAX)));
     values.push(Value::Integer(i64::try_from(page.offset).unwrap_or(i64::MAX)));
+    // As for organisations: many matches walk the sort index, few are fetched and sorted.
+    let source = if !where_clause.is_empty() && total > DENSE_MATCHES {
+        "people p INDEXED BY people_sort"
+    } else {
+        "people p"
+    };
     let sql = format!(
         "SELECT {COLUMNS} FROM people p WHERE p.id IN
-         (SELECT p.id FROM people p {where_clause} ORDER BY p.sort_key, p.id LIMIT ? OFFSET ?)
+         (SELECT p.id FROM {source} {where_clause} ORDER BY p.sort_key, p.id LIMIT ? OFFSET ?)
          ORDER BY p.sort_key, p.id"
     );
     let mut stmt = conn.prepare_cached(&sql).map_err(map_err)?;

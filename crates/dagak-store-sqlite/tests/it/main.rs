@@ -44,7 +44,10 @@ async fn people_stored_before_migration_2_become_searchable() {
     store.migrate().await.unwrap();
     let page = Page { offset: 0, limit: 10 };
     for text in ["민수", "김민수"] {
-        let found = store.list_people(&PersonFilter { text: Some(text.into()), ..Default::default() }, page).await.unwrap();
+        let found = store
+            .list_people(&PersonFilter { text: Some(text.into()), ..Default::default() }, page)
+            .await
+            .unwrap();
         assert_eq!(found.total, 1, "{text}");
     }
 }

@@ -145,12 +145,24 @@ fn schedule_solve_then_check_on_the_article_mission() {
         .join("../dagak-scheduling/tests/data/mission-article.json");
     let out_file = dir.path().join("schedule.json");
     let out = dagak()
-        .args(["schedule", "solve", instance.to_str().unwrap(), "--out", out_file.to_str().unwrap(), "--seed", "1"])
+        .args([
+            "schedule",
+            "solve",
+            instance.to_str().unwrap(),
+            "--out",
+            out_file.to_str().unwrap(),
+            "--seed",
+            "1",
+        ])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let schedule: serde_json::Value = serde_json::from_slice(&fs::read(&out_file).unwrap()).unwrap();
-    assert!(schedule["upper_bound"].as_f64().unwrap() >= 686.0, "the bound is at least the proven optimum");
+    let schedule: serde_json::Value =
+        serde_json::from_slice(&fs::read(&out_file).unwrap()).unwrap();
+    assert!(
+        schedule["upper_bound"].as_f64().unwrap() >= 686.0,
+        "the bound is at least the proven optimum"
+    );
     let out = dagak()
         .args(["schedule", "check", instance.to_str().unwrap(), out_file.to_str().unwrap()])
         .output()
