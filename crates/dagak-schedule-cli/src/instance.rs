@@ -11,7 +11,7 @@ use serde::Deserialize;
 pub enum InstanceError {
     /// The text is not JSON of the instance's shape.
     #[error("malformed instance JSON: {0}")]
-    Malformed(#[from] serde_json::Error),
+    Malformed(serde_json::Error),
     /// Two items of a kind share an id.
     #[error("duplicated {kind} id \"{id}\"")]
     DuplicateId {
@@ -140,7 +140,7 @@ pub struct Instance {
 
 /// Parses and checks an instance.
 pub fn parse_instance(text: &str) -> Result<Instance, InstanceError> {
-    let file: InstanceFile = serde_json::from_str(text)?;
+    let file: InstanceFile = serde_json::from_str(text).map_err(InstanceError::Malformed)?;
     let slot_ids: Vec<String> = file.slots.iter().map(|slot| slot.id.clone()).collect();
     let slot_index = index_ids("slot", &slot_ids)?;
     let participant_ids: Vec<String> =

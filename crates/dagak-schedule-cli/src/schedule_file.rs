@@ -10,12 +10,13 @@ use crate::instance::Instance;
 #[derive(Debug, thiserror::Error)]
 pub enum ScheduleFileError {
     /// The text is not JSON of the expected shape.
-    #[error("malformed {what} JSON: {source}")]
+    #[error("malformed {what} JSON: {error}")]
     Malformed {
         /// "schedule" or "pin".
         what: &'static str,
-        /// The parser's message, with line and column.
-        source: serde_json::Error,
+        /// The parser's message, with line and column (part of this error's message, so not
+        /// also reported as its source).
+        error: serde_json::Error,
     },
     /// A request id is not in the instance.
     #[error("{what} names request \"{request}\", which is not in the instance")]
@@ -133,7 +134,7 @@ pub fn schedule_to_file(
 /// Parses a schedule file.
 pub fn parse_schedule_file(text: &str) -> Result<ScheduleFile, ScheduleFileError> {
     serde_json::from_str(text)
-        .map_err(|source| ScheduleFileError::Malformed { what: "schedule", source })
+        .map_err(|error| ScheduleFileError::Malformed { what: "schedule", error })
 }
 
 /// The schedule file in the engine's indices, for the validator. Every id must be in the instance.
@@ -209,7 +210,7 @@ struct PinEntry {
 /// Parses a pin file against the instance.
 pub fn parse_pins(instance: &Instance, text: &str) -> Result<Vec<Pin>, ScheduleFileError> {
     let file: PinFile = serde_json::from_str(text)
-        .map_err(|source| ScheduleFileError::Malformed { what: "pin", source })?;
+        .map_err(|error| ScheduleFileError::Malformed { what: "pin", error })?;
     let entries = match file {
         PinFile::List(entries)
         | PinFile::Pins { pins: entries }

@@ -10,7 +10,8 @@ project's oracle generator), and prints one row per instance (`SCHEDULE_BENCH_BI
 already built benchmark binary instead of building one):
 
 - the oracle instances in `tests/data`, whose optimum HiGHS proved (`optimal.csv`);
-- generated instances of other shapes, up to 100,000 requests, 5,000 participants and 40 slots.
+- generated instances of other shapes, up to 100,000 requests, 5,000 participants and 40 slots,
+  from gen.py and from `other_shape` below (uniform pairs, many slots, fractional weights).
 
 Columns: the engine's total as a ratio of the proven optimum (or, where none is known, of the
 engine's own bound), its certificate (total / bound), time and peak memory; greedy-by-weight's
@@ -45,6 +46,42 @@ GENERATED = {
                            tables=1200, n_partners=3000, n_requests=100000, brokerage_pairs=0.2, max_meet=20),
 }
 QUICK = ["mission-tight", "brokerage-dense"]
+
+
+def other_shape(seed, n_slots, n_participants, n_requests, availability, tables=None, max_meetings=None,
+                fractional=False):
+    """Shapes gen.py does not make: every participant available in a random subset of slots, pairs
+    drawn uniformly, optional table and budget limits, optional non-integer weights."""
+    import random
+    rng = random.Random(seed)
+    slots = [{"id": f"s{i}"} for i in range(n_slots)]
+    for slot in slots:
+        if tables:
+            slot["tables"] = rng.randint(*tables)
+    participants = []
+    for p in range(n_participants):
+        entry = {"id": f"p{p}", "available": [f"s{i}" for i in range(n_slots) if rng.random() < availability]}
+        if max_meetings:
+            entry["max_meetings"] = rng.randint(*max_meetings)
+        participants.append(entry)
+    requests, seen = [], set()
+    while len(requests) < n_requests:
+        a, b = rng.randrange(n_participants), rng.randrange(n_participants)
+        if a == b or (min(a, b), max(a, b)) in seen:
+            continue
+        seen.add((min(a, b), max(a, b)))
+        weight = round(rng.uniform(0.5, 9.5), 3) if fractional else rng.randint(1, 10)
+        requests.append({"id": f"r{len(requests)}", "a": f"p{a}", "b": f"p{b}", "weight": weight})
+    return {"slots": slots, "participants": participants, "requests": requests}
+
+
+OTHER_SHAPES = {
+    "dense-no-limits": dict(seed=12, n_slots=10, n_participants=100, n_requests=1200, availability=0.5),
+    "many-slots-budgets": dict(seed=13, n_slots=200, n_participants=60, n_requests=1500, availability=0.3,
+                               max_meetings=(1, 8)),
+    "fractional-tables": dict(seed=14, n_slots=12, n_participants=80, n_requests=1200, availability=0.6,
+                              tables=(1, 6), fractional=True),
+}
 
 
 def ensure_venv():
@@ -100,6 +137,7 @@ def main():
     parser.add_argument("--highs-seconds", type=float, default=60.0, help="HiGHS time limit per instance (s)")
     parser.add_argument("--highs-max-requests", type=int, default=20000, help="skip HiGHS above this size")
     parser.add_argument("--quick", action="store_true", help="only the oracle and two small generated instances")
+    parser.add_argument("--only", default="", help="comma-separated instance names to run (default: all)")
     args = parser.parse_args()
     os.makedirs(OUT, exist_ok=True)
     python = ensure_venv()
@@ -110,6 +148,15 @@ def main():
         if args.quick and name not in QUICK:
             continue
         cases.append((name, generate(python, name, spec), None))
+    for name, spec in OTHER_SHAPES.items():
+        path = os.path.join(OUT, f"{name}.json")
+        if not os.path.exists(path):
+            with open(path, "w") as out:
+                json.dump(other_shape(**spec), out)
+        cases.append((name, path, None))
+    if args.only:
+        wanted = set(args.only.split(","))
+        cases = [case for case in cases if case[0] in wanted]
     header = (f"{'instance':18} {'requests':>8} {'optimum':>9} {'total':>9} {'ratio':>7} {'bound':>10} "
               f"{'cert':>7} {'secs':>6} {'cpu':>6} {'MB':>6} {'greedy':>7} {'highs':>24}")
     print(header)
