@@ -31,6 +31,11 @@ struct Args {
     /// Requests per client.
     #[arg(long, default_value_t = 250)]
     requests: usize,
+    /// Pause of each client between its requests, in milliseconds: 0 is a closed loop (every
+    /// client sends its next request as soon as the last one answered, saturating the server);
+    /// a pause models people reading a page before the next click.
+    #[arg(long, default_value_t = 0)]
+    think_ms: u64,
     #[arg(long, default_value_t = 42, env = "DAGAK_BENCH_SEED")]
     seed: u64,
     /// Where the database and generated files go (a temporary directory by default).
@@ -300,6 +305,7 @@ fn main() -> anyhow::Result<()> {
         .map(|client| {
             let queries = queries.clone();
             let requests = args.requests;
+            let think = Duration::from_millis(args.think_ms);
             std::thread::spawn(move || {
                 let agent =
                     ureq::Agent::config_builder().http_status_as_error(false).build().new_agent();
@@ -316,6 +322,9 @@ fn main() -> anyhow::Result<()> {
                     if matches!(ok, Ok(true)) {
                         timings.push((q, t0.elapsed()));
                     }
+                    if !think.is_zero() {
+                        std::thread::sleep(think);
+                    }
                 }
                 timings
             })
@@ -328,8 +337,9 @@ fn main() -> anyhow::Result<()> {
     let wall = started.elapsed();
     let expected = args.clients * args.requests;
     println!(
-        "\n{} concurrent clients, {} requests ({} answered 200) in {:.2} s = {:.0} req/s",
+        "\n{} concurrent clients, pause {} ms, {} requests ({} answered 200) in {:.2} s = {:.0} req/s",
         args.clients,
+        args.think_ms,
         expected,
         all.len(),
         wall.as_secs_f64(),
