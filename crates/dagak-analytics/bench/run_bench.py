@@ -145,6 +145,16 @@ eci.to_csv(sys.argv[2])
 '''
 
 
+ECONCOMPLEX = r'''
+import sys, pandas as pd
+import econcomplex as ec
+df = pd.read_csv(sys.argv[1], dtype={"location": str, "product": str})
+cols = {"loc": "location", "act": "product", "val": "value", "time": "year"}
+out = ec.compute_complexity(df, cols, method="eigenvector")
+out.to_csv(sys.argv[2], index=False)
+'''
+
+
 def run_measured(label, command):
     """Runs `command` under /usr/bin/time -v; returns (wall seconds, peak RSS MB, ok)."""
     started = time.perf_counter()
@@ -152,15 +162,20 @@ def run_measured(label, command):
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     wall = time.perf_counter() - started
     peak_kb = 0
+    cpu = 0.0
     for line in result.stderr.splitlines():
         if "Maximum resident set size" in line:
             peak_kb = int(line.rsplit(":", 1)[1])
+        if "User time (seconds)" in line or "System time (seconds)" in line:
+            cpu += float(line.rsplit(":", 1)[1])
     ok = result.returncode == 0
     if not ok:
         own = result.stderr.split("\tCommand being timed")[0]
         tail = "\n".join(own.splitlines()[-8:])
         print(f"  {label} failed (exit {result.returncode}):\n{tail}", file=sys.stderr)
-    print(f"  {label:<44} {wall:8.2f} s {peak_kb / 1024:9.1f} MB {'ok' if ok else 'FAILED'}", flush=True)
+    load = os.getloadavg()[0]
+    print(f"  {label:<44} {wall:8.2f} s wall {cpu:8.2f} s cpu {peak_kb / 1024:9.1f} MB"
+          f"  (load {load:.1f}) {'ok' if ok else 'FAILED'}", flush=True)
     return wall, peak_kb / 1024, ok
 
 
@@ -200,8 +215,12 @@ def in_venv_main(args):
         print(f"BACI-shaped file: {rows} rows")
     if not DAGAK.exists():
         sys.exit(f"{DAGAK} is missing: cargo build --release -p dagak-trade-cli --example trade")
-    (OUT / "py_ecomplexity.py").write_text(PY_ECOMPLEXITY)
-    (OUT / "datawheel.py").write_text(DATAWHEEL)
+    # A script named like a package would shadow it (the script's folder comes first on sys.path).
+    for stale in ("py_ecomplexity.py", "datawheel.py", "econcomplex.py"):
+        (OUT / stale).unlink(missing_ok=True)
+    (OUT / "peer_py_ecomplexity.py").write_text(PY_ECOMPLEXITY)
+    (OUT / "peer_datawheel.py").write_text(DATAWHEEL)
+    (OUT / "peer_econcomplex.py").write_text(ECONCOMPLEX)
     python = sys.executable
     cases = [] if args.baci_only else [("1 year, 230 x 5000", one_year)]
     if not args.quick and not args.baci_only:
@@ -218,10 +237,13 @@ def in_venv_main(args):
         run_measured("dagak indicators --profile atlas",
                      [DAGAK, "indicators", "--flows", flows, "--out", OUT / f"dagak_atlas_{tag}"])
         py = run_measured("py-ecomplexity 0.5.3 ecomplexity()",
-                          [python, OUT / "py_ecomplexity.py", flows, OUT / f"py_{tag}.csv"])
+                          [python, OUT / "peer_py_ecomplexity.py", flows, OUT / f"py_{tag}.csv"])
         dw = run_measured("Datawheel economic-complexity (rca, complexity, proximity, relatedness)",
-                          [python, OUT / "datawheel.py", flows, OUT / f"dw_{tag}.csv"])
-        for label, (wall, peak, ok) in [("py-ecomplexity", py), ("economic-complexity", dw)]:
+                          [python, OUT / "peer_datawheel.py", flows, OUT / f"dw_{tag}.csv"])
+        ecx = run_measured("econcomplex 1.0.1 compute_complexity()",
+                           [python, OUT / "peer_econcomplex.py", flows, OUT / f"econcomplex_{tag}.csv"])
+        for label, (wall, peak, ok) in [("py-ecomplexity", py), ("economic-complexity", dw),
+                                         ("econcomplex", ecx)]:
             if ok and dagak[2]:
                 print(f"  ratio {label}/dagak: wall {wall / dagak[0]:.1f}x, peak memory {peak / dagak[1]:.1f}x")
         if py[2] and dagak[2]:
