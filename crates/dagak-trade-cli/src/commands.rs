@@ -4,8 +4,8 @@ use crate::read::{FlowFormat, FlowTable, ReadOptions, read_baci_countries, read_
 use crate::write::{self, Extras};
 use anyhow::{Context, bail};
 use dagak_analytics::{
-    Diagnostic, IndicatorsOptions, Profile, ProximityKind, TradeMatrix, concentration, indicators,
-    productivity_levels,
+    Concentration, Diagnostic, IndicatorsOptions, Profile, ProximityKind, TradeMatrix,
+    concentration, indicators, productivity_levels,
 };
 use std::collections::HashMap;
 use std::fs::File;
@@ -72,6 +72,9 @@ pub enum TradeCommand {
         /// else the distinct markets or products of the year.
         #[arg(long)]
         universe: Option<usize>,
+        /// Also count the markets or products whose value exceeds this floor (`n_above_floor`).
+        #[arg(long)]
+        value_floor: Option<f64>,
         /// Output file (standard output when absent).
         #[arg(long)]
         out: Option<PathBuf>,
@@ -129,9 +132,9 @@ pub fn run(command: TradeCommand) -> anyhow::Result<ExitCode> {
             let gdp = gdp.as_deref().map(read_gdp).transpose()?;
             run_indicators(&table, &options, &out, proximity, gdp.as_ref(), &timer)?;
             if with_concentration {
-                let mut text = concentration_csv(&table, ConcentrationBy::Product, None)?;
+                let mut text = concentration_csv(&table, ConcentrationBy::Product, None, None)?;
                 if table.has_markets {
-                    let by_market = concentration_csv(&table, ConcentrationBy::Market, None)?;
+                    let by_market = concentration_csv(&table, ConcentrationBy::Market, None, None)?;
                     text.push_str(by_market.split_once('\n').map_or("", |(_, rows)| rows));
                 }
                 let path = out.join("concentration.csv");
@@ -139,9 +142,18 @@ pub fn run(command: TradeCommand) -> anyhow::Result<ExitCode> {
                     .with_context(|| format!("writing {}", path.display()))?;
             }
         }
-        TradeCommand::Concentration { flows, format, countries, by, year, universe, out } => {
+        TradeCommand::Concentration {
+            flows,
+            format,
+            countries,
+            by,
+            year,
+            universe,
+            value_floor,
+            out,
+        } => {
             let table = load(&flows, format, countries.as_deref(), year)?;
-            let text = concentration_csv(&table, by, universe)?;
+            let text = concentration_csv(&table, by, universe, value_floor)?;
             match out {
                 Some(path) => std::fs::write(&path, text)
                     .with_context(|| format!("writing {}", path.display()))?,
@@ -340,6 +352,7 @@ pub(crate) fn concentration_csv(
     table: &FlowTable,
     by: ConcentrationBy,
     universe: Option<usize>,
+    value_floor: Option<f64>,
 ) -> anyhow::Result<String> {
     if by == ConcentrationBy::Market && !table.has_markets {
         bail!(
@@ -375,12 +388,14 @@ pub(crate) fn concentration_csv(
             let result = concentration(row, universe).with_context(|| {
                 format!("{label} {}: concentration by {by_name}", location_names[location])
             })?;
+            let above_floor = value_floor.map(|floor| Concentration::count_above(row, floor));
             write::push_concentration(
                 &mut text,
                 &label,
                 &location_names[location],
                 by_name,
                 &result,
+                above_floor,
             );
         }
     }

@@ -14,7 +14,7 @@ pub(crate) const PRODUCTS_HEADER: &str =
     "year,product,total,ubiquity,pci,pci_reflections,complexity_fitness,prody,profile\n";
 pub(crate) const CELLS_HEADER: &str = "year,location,product,value,rca,m,density,cog\n";
 pub(crate) const PROXIMITY_HEADER: &str = "year,product_a,product_b,phi\n";
-pub(crate) const CONCENTRATION_HEADER: &str = "year,location,by,n,universe,hhi,hhi_normalized,unctad,effective_number,entropy,entropy_normalized,theil,theil_within,theil_between,top1,top3,top5,top10,gini,hhi_x10000,hhi_band,total\n";
+pub(crate) const CONCENTRATION_HEADER: &str = "year,location,by,n,universe,hhi,hhi_normalized,unctad,effective_number,entropy,entropy_normalized,theil,theil_within,theil_between,top1,top3,top5,top10,gini,hhi_x10000,hhi_band,total,n_above_floor\n";
 
 const BATCH_ROWS: usize = 1 << 16;
 
@@ -206,6 +206,7 @@ pub(crate) fn push_concentration(
     location: &str,
     by: &str,
     result: &Concentration,
+    above_floor: Option<usize>,
 ) {
     buffer.push_str(year);
     buffer.push(',');
@@ -241,5 +242,9 @@ pub(crate) fn push_concentration(
     buffer.push_str(result.band.name());
     buffer.push(',');
     push_number(buffer, result.total);
+    buffer.push(',');
+    if let Some(count) = above_floor {
+        buffer.push_str(&count.to_string());
+    }
     buffer.push('\n');
 }

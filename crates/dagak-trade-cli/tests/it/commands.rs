@@ -201,11 +201,17 @@ fn concentration_by_market_and_product_matches_the_baci_oracle() {
             by,
             year: None,
             universe: None,
+            value_floor: Some(1000.0),
             out: Some(out.clone()),
         })
         .unwrap();
         let (header, rows) = read_table(&out);
         assert_eq!(rows.len(), 2);
+        for row in &rows {
+            let n: usize = row[column(&header, "n")].parse().unwrap();
+            let above: usize = row[column(&header, "n_above_floor")].parse().unwrap();
+            assert!(above <= n && above > 0, "{above} of {n} above the floor");
+        }
         for row in rows {
             let code = if row[column(&header, "location")] == "ZAF" { "710" } else { "4" };
             let oracle = oracle_rows
@@ -251,6 +257,7 @@ fn concentration_by_market_needs_bilateral_flows() {
         by: ConcentrationBy::Market,
         year: None,
         universe: None,
+        value_floor: None,
         out: None,
     })
     .err()
