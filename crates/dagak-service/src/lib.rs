@@ -9,6 +9,7 @@ mod duplicates;
 mod error;
 mod exports;
 pub mod imports;
+pub mod region;
 
 use std::sync::Arc;
 

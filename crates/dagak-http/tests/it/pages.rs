@@ -117,3 +117,20 @@ async fn an_upload_is_previewed_then_committed() {
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.text().contains("필수 열이 없습니다"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_region_page_shows_gumis_published_exports_with_sources() {
+    let app = app().await;
+    let ko = app.get("/region", Some("ko")).await;
+    assert_eq!(ko.status, StatusCode::OK);
+    let text = ko.text();
+    assert!(text.contains("구미 수출 현황"));
+    assert!(text.contains("중국"), "destinations are translated");
+    assert!(text.contains(">2024<"), "the chart has a bar for 2024");
+    assert!(
+        text.contains("https://www.yeongnam.com/web/view.php?key=20250121010002721"),
+        "sources are linked"
+    );
+    let en = app.get("/region", Some("en")).await;
+    assert!(en.text().contains("Export destinations"));
+}
