@@ -31,6 +31,11 @@ use model::{Model, NONE};
 use search::Search;
 use state::State;
 
+/// Above this many requests, the schedule is improved in place under new prices instead of being
+/// rebuilt from scratch at each checkpoint, which leaves more of the time to the bound; it is
+/// rebuilt once, under the final prices.
+const REBUILD_MAX_REQUESTS: usize = 30_000;
+
 /// Bound iterations before the first rebuild of the schedule under the bound's prices; rebuilds
 /// follow at doubling counts.
 const WARM_UP_BOUND_ITERATIONS: u32 = 150;
@@ -74,7 +79,8 @@ pub fn assign(
     let mut search = build_priced(&model, &state, &bound, options.seed, None, should_stop);
     let mut checkpoint = WARM_UP_BOUND_ITERATIONS;
     // Phase 1: tighten the bound; at doubling checkpoints, rebuild the schedule under the new
-    // prices (or, when rescheduling, improve the kept schedule under them) and keep the best.
+    // prices and keep the best (or, when rescheduling or on very large instances, improve the
+    // current schedule under them).
     while !is_proven_optimal(&model, search.state.total, bound.best_bound)
         && !bound.has_converged()
         && bound.iterations < effort.bound_iterations
@@ -83,7 +89,7 @@ pub fn assign(
         let iterations = checkpoint.min(effort.bound_iterations).saturating_sub(bound.iterations);
         bound.improve(&model, search.state.total, iterations.max(1), should_stop);
         checkpoint = checkpoint.saturating_mul(2);
-        if rescheduling {
+        if rescheduling || model.n_requests() > REBUILD_MAX_REQUESTS {
             reprice(&model, &mut search, &bound);
             search.local_search(should_stop);
         } else {
@@ -91,6 +97,15 @@ pub fn assign(
             if candidate.state.total > search.state.total + 1e-9 * search.state.total.abs() {
                 search = candidate;
             }
+        }
+        report(&search, &bound);
+    }
+    if !rescheduling && model.n_requests() > REBUILD_MAX_REQUESTS {
+        // One rebuild under the final prices: its greedy runs even when time is up, because the
+        // greedy alone is cheap and priced slot choices are what a large instance gains most from.
+        let candidate = build_priced(&model, &state, &bound, options.seed, None, should_stop);
+        if candidate.state.total > search.state.total + 1e-9 * search.state.total.abs() {
+            search = candidate;
         }
         report(&search, &bound);
     }
