@@ -76,7 +76,7 @@ pub fn assign(
             });
         }
     };
-    let mut search = build_priced(&model, &state, &bound, options.seed, None, should_stop);
+    let mut search = build_priced(&model, &state, &bound, options.seed, should_stop);
     let mut checkpoint = WARM_UP_BOUND_ITERATIONS;
     // Phase 1: tighten the bound; at doubling checkpoints, rebuild the schedule under the new
     // prices and keep the best (or, when rescheduling or on very large instances, improve the
@@ -93,7 +93,7 @@ pub fn assign(
             reprice(&model, &mut search, &bound);
             search.local_search(should_stop);
         } else {
-            let candidate = build_priced(&model, &state, &bound, options.seed, None, should_stop);
+            let candidate = build_priced(&model, &state, &bound, options.seed, should_stop);
             if candidate.state.total > search.state.total + 1e-9 * search.state.total.abs() {
                 search = candidate;
             }
@@ -103,7 +103,7 @@ pub fn assign(
     if !rescheduling && model.n_requests() > REBUILD_MAX_REQUESTS {
         // One rebuild under the final prices: its greedy runs even when time is up, because the
         // greedy alone is cheap and priced slot choices are what a large instance gains most from.
-        let candidate = build_priced(&model, &state, &bound, options.seed, None, should_stop);
+        let candidate = build_priced(&model, &state, &bound, options.seed, should_stop);
         if candidate.state.total > search.state.total + 1e-9 * search.state.total.abs() {
             search = candidate;
         }
@@ -112,12 +112,6 @@ pub fn assign(
     // Phase 2: perturb the best schedule until it stalls, reaches the bound, or time is up.
     reprice(&model, &mut search, &bound);
     let stall_limit = (model.n_requests() as u64 / 8).clamp(200, 10_000);
-    // Every `restart_period` rounds without progress, a fresh schedule is built under prices with a
-    // little seeded noise (a GRASP-style restart, Feo & Resende 1995) and kept if it is better: ties
-    // among equally priced slots are common, and the greedy's way of breaking them can trap it.
-    let restart_period = (stall_limit / 4).max(100);
-    let mut restarts: u64 = 0;
-    let mut last_restart_round: u64 = 0;
     let mut rounds_done: u64 = 0;
     let mut last_improving_round: u64 = 0;
     while rounds_done < effort.search_rounds
@@ -129,18 +123,6 @@ pub fn assign(
         if search.perturb(rescheduling) {
             last_improving_round = rounds_done;
             report(&search, &bound);
-        }
-        let quiet_rounds = rounds_done - last_improving_round.max(last_restart_round);
-        if !rescheduling && quiet_rounds >= restart_period {
-            restarts += 1;
-            last_restart_round = rounds_done;
-            let noise = Some(options.seed.wrapping_add(restarts));
-            let candidate = build_priced(&model, &state, &bound, options.seed, noise, should_stop);
-            if candidate.state.total > search.state.total + 1e-9 * search.state.total.abs() {
-                search = candidate;
-                last_improving_round = rounds_done;
-                report(&search, &bound);
-            }
         }
     }
     if rescheduling {
@@ -163,33 +145,17 @@ fn reprice(model: &Model, search: &mut Search<'_>, bound: &LagrangianBound) {
     search.set_order(&|request| bound.profit(model, request) / model.weight[request]);
 }
 
-/// Like `reprice`, with seeded noise of up to 5 % of each request's weight on its prices and profit.
-fn reprice_with_noise(model: &Model, search: &mut Search<'_>, bound: &LagrangianBound, noise: u64) {
-    let jitter = |request: usize, slot: u32| {
-        let hash = search::mix64(noise ^ ((request as u64) << 20) ^ u64::from(slot));
-        0.05 * model.weight[request] * (hash >> 11) as f64 / (1u64 << 53) as f64
-    };
-    search.set_prices(&|request, slot| bound.price(model, request, slot) + jitter(request, slot));
-    search.set_order(&|request| {
-        (bound.profit(model, request) + jitter(request, u32::MAX)) / model.weight[request]
-    });
-}
-
 /// A schedule built from `start` (pins and kept meetings) by the greedy and the local search under
-/// the bound's current prices (with seeded noise when `noise` is given).
+/// the bound's current prices.
 fn build_priced<'m>(
     model: &'m Model,
     start: &State,
     bound: &LagrangianBound,
     seed: u64,
-    noise: Option<u64>,
     should_stop: &dyn Fn() -> bool,
 ) -> Search<'m> {
     let mut search = Search::new(model, start.clone(), seed);
-    match noise {
-        Some(noise) => reprice_with_noise(model, &mut search, bound, noise),
-        None => reprice(model, &mut search, bound),
-    }
+    reprice(model, &mut search, bound);
     search.greedy();
     search.local_search(should_stop);
     search

@@ -673,11 +673,6 @@ impl<'a> Search<'a> {
     }
 }
 
-/// SplitMix64's finaliser (Vigna): a well-mixed 64-bit hash of `value`.
-pub(crate) fn mix64(value: u64) -> u64 {
-    SplitMix64(value).next()
-}
-
 /// Vigna's SplitMix64 generator: small, fast and deterministic for a given seed.
 struct SplitMix64(u64);
 
