@@ -138,6 +138,9 @@ pub enum UnscheduledReason {
         /// How many slots the two participants share.
         common_slots: usize,
     },
+    /// A common slot is still free: the run was stopped (by `should_stop`) before it placed the
+    /// request.
+    StoppedEarly,
     /// Every common slot is taken by other meetings of the two participants or by a full slot.
     Displaced {
         /// How many slots the two participants share.

@@ -37,6 +37,9 @@ pub(crate) fn unscheduled_reason(
             };
         }
     }
+    if candidates.iter().any(|&slot| state.slot_is_free_for(model, request, slot)) {
+        return UnscheduledReason::StoppedEarly;
+    }
     let mut blockers: Vec<u32> = Vec::new();
     for &slot in candidates {
         let before = blockers.len();
@@ -78,6 +81,10 @@ impl UnscheduledReason {
     ) -> String {
         match self {
             UnscheduledReason::NoCommonFreeSlot => "no common free slot".to_owned(),
+            UnscheduledReason::StoppedEarly => {
+                "a common free slot remains: the run stopped before placing it (allow more time)"
+                    .to_owned()
+            }
             UnscheduledReason::MaxMeetingsReached { participant, max_meetings } => format!(
                 "{} already holds its maximum of {max_meetings} meetings",
                 participant_name(*participant)

@@ -79,3 +79,17 @@ fn mission_medium_is_near_optimal_with_a_tight_bound() {
 fn brokerage_medium_is_near_optimal_with_a_tight_bound() {
     check_oracle_instance("brokerage-medium", optimum_of("brokerage-medium"));
 }
+
+#[test]
+fn a_run_stopped_at_once_still_gives_a_valid_schedule_and_a_valid_bound() {
+    let optimum = optimum_of("mission-article");
+    let text = std::fs::read_to_string(format!("{DATA}/mission-article.json")).unwrap();
+    let instance = read_instance(&text);
+    let stop_now = || true;
+    let options = AssignOptions { should_stop: Some(&stop_now), ..AssignOptions::default() };
+    let (schedule, diagnostics) = assign(&instance.problem, &options).unwrap();
+    assert_valid(&instance.problem, &[], &schedule);
+    assert!(diagnostics.stopped_early);
+    assert!(schedule.upper_bound >= optimum);
+    assert!(schedule.total_weight >= diagnostics.greedy_total_weight * 0.95);
+}
