@@ -246,7 +246,7 @@ fn place_previous(
         previous_slot[request] = slot as u32;
         if model.is_pinned(request) {
             if model.pinned_slot[request] != slot as u32 {
-                let reason = MoveReason::PinConflict { pinned_request: request };
+                let reason = MoveReason::PinnedElsewhere;
                 forced.push(Move { request, from: Some(slot), to: None, reason });
             }
             continue;

@@ -171,6 +171,8 @@ pub enum MoveReason {
         /// The participant.
         participant: usize,
     },
+    /// The meeting itself is now pinned to another slot.
+    PinnedElsewhere,
     /// The previous placement clashes with a pinned meeting.
     PinConflict {
         /// The pinned request.

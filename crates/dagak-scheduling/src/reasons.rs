@@ -117,6 +117,7 @@ impl MoveReason {
     ) -> String {
         match self {
             MoveReason::SlotRemoved => "its slot was removed".to_owned(),
+            MoveReason::PinnedElsewhere => "it is now pinned to another slot".to_owned(),
             MoveReason::ParticipantUnavailable { participant } => {
                 format!("{} is no longer available in its slot", participant_name(*participant))
             }

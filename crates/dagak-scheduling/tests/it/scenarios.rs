@@ -285,3 +285,22 @@ fn pins_that_fill_a_slot_are_an_error_naming_the_pin() {
         }
     );
 }
+
+#[test]
+fn a_previous_meeting_pinned_elsewhere_moves_to_its_pin() {
+    let problem = ScheduleProblem {
+        slots: slots(2, None),
+        participants: vec![participant(&[0, 1]), participant(&[0, 1])],
+        requests: vec![request(0, 1, 5.0)],
+    };
+    let options = AssignOptions {
+        pins: vec![Pin { request: 0, slot: 1 }],
+        previous: Some(vec![PreviousMeeting { request: 0, slot: Some(0) }]),
+        ..AssignOptions::default()
+    };
+    let (schedule, _) = assign(&problem, &options).unwrap();
+    assert_valid(&problem, &[Pin { request: 0, slot: 1 }], &schedule);
+    assert_eq!(schedule.moved.len(), 1);
+    assert_eq!(schedule.moved[0].reason, MoveReason::PinnedElsewhere);
+    assert_eq!((schedule.moved[0].from, schedule.moved[0].to), (Some(0), Some(1)));
+}
