@@ -179,8 +179,9 @@ def main():
             highs_text = "no result in time"
         else:
             highs_text = f"{highs.get('objective', float('nan')):.0f} {highs['status'][:8]} {highs['seconds']}s"
-        print(f"{name:18} {engine['requests']:>8} {optimum if optimum is not None else '-':>9} "
-              f"{engine['total']:>9.0f} {ratio:>7.2%} {engine['bound']:>10.1f} {engine['certificate']:>7.2%} "
+        optimum_text = f"{optimum:.1f}" if optimum is not None else "-"
+        print(f"{name:18} {engine['requests']:>8} {optimum_text:>9} "
+              f"{engine['total']:>9.1f} {ratio:>7.2%} {engine['bound']:>10.1f} {engine['certificate']:>7.2%} "
               f"{engine['seconds']:>6.2f} {engine.get('cpu_seconds', 0.0):>6.2f} {engine['peak_rss_mb']:>6.0f} {greedy_ratio:>7.2%} {highs_text:>24}",
               flush=True)
     print("ratio: engine total / proven optimum (HiGHS), or / engine bound where no optimum is known;")
