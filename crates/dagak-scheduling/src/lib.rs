@@ -111,7 +111,10 @@ pub fn assign(
     }
     // Phase 2: perturb the best schedule until it stalls, reaches the bound, or time is up.
     reprice(&model, &mut search, &bound);
-    let stall_limit = (model.n_requests() as u64 / 8).clamp(200, 10_000);
+    // Rounds without progress before giving up: an eighth of the requests, and more on small
+    // instances, where a round costs little (fewer request-slot pairs, cheaper repairs).
+    let n_pairs = model.candidate_slots.len().max(1) as u64;
+    let stall_limit = (model.n_requests() as u64 / 8).max(4_000_000 / n_pairs).clamp(200, 10_000);
     let mut rounds_done: u64 = 0;
     let mut last_improving_round: u64 = 0;
     while rounds_done < effort.search_rounds
