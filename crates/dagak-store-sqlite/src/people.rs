@@ -42,6 +42,7 @@ pub(crate) fn write(
         display.to_lowercase(),
         search,
     ];
+    let is_update = id.is_some();
     let id = match id {
         None => {
             tx.prepare_cached(
@@ -73,12 +74,14 @@ pub(crate) fn write(
             id
         }
     };
-    write_search(tx, id, &search)?;
+    write_search(tx, id, &search, is_update)?;
     if let Some(affiliations) = affiliations {
-        tx.prepare_cached("DELETE FROM affiliations WHERE person_id = ?1")
-            .map_err(map_err)?
-            .execute([id.0])
-            .map_err(map_err)?;
+        if is_update {
+            tx.prepare_cached("DELETE FROM affiliations WHERE person_id = ?1")
+                .map_err(map_err)?
+                .execute([id.0])
+                .map_err(map_err)?;
+        }
         for a in affiliations {
             if !exists(tx, a.org_id)? {
                 return Err(StoreError::Conflict {
@@ -106,12 +109,21 @@ const PERSON_SEARCH: SearchTables = SearchTables {
 };
 
 /// Replaces a person's rows in the search tables.
-fn write_search(tx: &Connection, id: PersonId, search: &str) -> Result<(), StoreError> {
-    for sql in [
-        "DELETE FROM people_bigrams WHERE person_id = ?1",
-        "DELETE FROM people_fts WHERE rowid = ?1",
-    ] {
-        tx.prepare_cached(sql).map_err(map_err)?.execute([id.0]).map_err(map_err)?;
+fn write_search(
+    tx: &Connection,
+    id: PersonId,
+    search: &str,
+    replace: bool,
+) -> Result<(), StoreError> {
+    // A new person has nothing to replace, and skipping the deletes keeps a bulk import (which
+    // drops the person_id indexes while it runs) from scanning the tables once per person.
+    if replace {
+        for sql in [
+            "DELETE FROM people_bigrams WHERE person_id = ?1",
+            "DELETE FROM people_fts WHERE rowid = ?1",
+        ] {
+            tx.prepare_cached(sql).map_err(map_err)?.execute([id.0]).map_err(map_err)?;
+        }
     }
     for gram in bigrams(search) {
         tx.prepare_cached("INSERT OR IGNORE INTO people_bigrams (gram, person_id) VALUES (?1, ?2)")

@@ -51,3 +51,72 @@ async fn people_stored_before_migration_2_become_searchable() {
         assert_eq!(found.total, 1, "{text}");
     }
 }
+
+fn index_count(path: &std::path::Path) -> i64 {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.query_row("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index'", [], |r| r.get(0))
+        .unwrap()
+}
+
+/// A bulk import drops and rebuilds the secondary indexes; a failed one restores them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bulk_imports_rebuild_indexes_and_a_failed_one_restores_them() {
+    use dagak_domain::OrgId;
+    use dagak_store::{ImportAffiliation, ImportBatch, OrgFilter, OrgRef, Page, Store as _};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bulk.db");
+    let store = SqliteStore::open(&path).unwrap();
+    store.migrate().await.unwrap();
+    let indexes = index_count(&path);
+    let orgs: Vec<_> = (0..6000)
+        .map(|i| {
+            dagak_testkit::org(dagak_testkit::org_draft(
+                &format!("대량기업{i}"),
+                &format!("Bulk Firm {i}"),
+            ))
+        })
+        .collect();
+    let person = dagak_testkit::person("김", "민수", "");
+    let failing = ImportBatch {
+        new_organizations: orgs.clone(),
+        updated_organizations: vec![],
+        new_people: vec![(
+            person.clone(),
+            vec![ImportAffiliation {
+                org: OrgRef::Existing(OrgId(999_999)),
+                role: None,
+                start: None,
+                end: None,
+            }],
+        )],
+    };
+    assert!(store.apply_import(&failing).await.is_err());
+    assert_eq!(index_count(&path), indexes, "the rollback restored every index");
+    assert_eq!(store.count_organizations().await.unwrap(), 0);
+
+    let good = ImportBatch {
+        new_organizations: orgs,
+        updated_organizations: vec![],
+        new_people: vec![(
+            person,
+            vec![ImportAffiliation { org: OrgRef::New(5999), role: None, start: None, end: None }],
+        )],
+    };
+    store.apply_import(&good).await.unwrap();
+    assert_eq!(index_count(&path), indexes, "every index is rebuilt");
+    let page = Page { offset: 0, limit: 5 };
+    let found = store
+        .list_organizations(
+            &OrgFilter { text: Some("대량기업5999".into()), ..Default::default() },
+            page,
+        )
+        .await
+        .unwrap();
+    assert_eq!(found.total, 1);
+    assert_eq!(found.items[0].people_count, 1);
+    let by_bigram = store
+        .list_organizations(&OrgFilter { text: Some("대량".into()), ..Default::default() }, page)
+        .await
+        .unwrap();
+    assert_eq!(by_bigram.total, 6000);
+}
