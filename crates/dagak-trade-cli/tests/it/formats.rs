@@ -87,3 +87,16 @@ fn baci_codes_are_zero_padded_and_named_from_the_dictionary() {
     assert_eq!(table.market_universe, Some(2));
     assert!(table.diagnostics.contains(&ReadDiagnostic::UnknownCountryCode { code: "999".into() }));
 }
+
+#[test]
+fn gzip_files_are_read_transparently() {
+    use std::io::Write;
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("flows.csv.gz");
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(b"location,product,value\nkor,0101,1.5\njpn,0101,2\n").unwrap();
+    std::fs::write(&path, encoder.finish().unwrap()).unwrap();
+    let table = read_flows(&path, FlowFormat::Auto, &ReadOptions::default()).unwrap();
+    assert_eq!(table.locations.names(), ["kor", "jpn"]);
+    assert_eq!(table.years[&None].dense_by_product(2, 1), [1.5, 2.0]);
+}
