@@ -5,6 +5,7 @@
 //! `IMMEDIATE` transaction; reads use a small pool of reader connections, which WAL lets run next
 //! to the writer. All of it runs on tokio's blocking threads: rusqlite is synchronous.
 
+mod idset;
 mod organizations;
 mod people;
 mod pool;

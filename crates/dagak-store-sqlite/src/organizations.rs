@@ -7,6 +7,7 @@ use dagak_store::{OrgFilter, OrgKeys, OrgRecord, OrgSort, Page, PageOf, StoreErr
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
+use crate::idset::{self, SetCondition};
 use crate::{map_err, other};
 
 /// The text searched by free-text queries: names (with the Korean name romanised), domain and
@@ -353,6 +354,12 @@ pub(crate) fn list(
     filter: &OrgFilter,
     page: Page,
 ) -> Result<PageOf<OrgRecord>, StoreError> {
+    let set_conditions_only =
+        filter.kind.is_none() && filter.country.is_none() && filter.city.is_none();
+    let sets = set_conditions(filter);
+    if set_conditions_only && !sets.is_empty() {
+        return list_by_id_set(conn, filter, &sets, page);
+    }
     let mut conditions: Vec<String> = Vec::new();
     let mut values: Vec<Value> = Vec::new();
     if let Some(kind) = filter.kind {
@@ -403,8 +410,6 @@ pub(crate) fn list(
     // Kind, country and city have composite indexes that already yield the Korean-name order, and
     // correlate with it (foreign names sort first), so only the set conditions (text, tag, HS)
     // take the index walk.
-    let set_conditions_only =
-        filter.kind.is_none() && filter.country.is_none() && filter.city.is_none();
     let source = if !where_clause.is_empty() && set_conditions_only && total > DENSE_MATCHES {
         format!("organizations o INDEXED BY {sort_index}")
     } else {
@@ -425,6 +430,96 @@ pub(crate) fn list(
         .map_err(map_err)?
         .collect::<rusqlite::Result<Vec<_>>>()
         .map_err(map_err)?;
+    Ok(PageOf { items: finish(conn, rows)?, total })
+}
+
+/// The order clause and the index that yields it, for a sort.
+fn order_of(sort: OrgSort) -> (&'static str, &'static str) {
+    match sort {
+        OrgSort::NameKo => ("o.sort_ko, o.id", "organizations_sort_ko"),
+        OrgSort::NameEn => ("o.sort_en, o.id", "organizations_sort_en"),
+        OrgSort::Country => ("o.country, o.sort_ko, o.id", "organizations_country"),
+        OrgSort::RecentlyUpdated => ("o.updated_at DESC, o.id DESC", "organizations_updated"),
+    }
+}
+
+/// The filter's set conditions (tag, HS code, free-text words) as id queries.
+fn set_conditions(filter: &OrgFilter) -> Vec<SetCondition> {
+    let mut sets = Vec::new();
+    if let Some(tag) = &filter.industry_tag {
+        sets.push(SetCondition {
+            sql: "SELECT org_id FROM organization_tags WHERE tag = ?".into(),
+            values: vec![Value::Text(tag.trim().to_lowercase())],
+        });
+    }
+    if let Some(code) = &filter.hs_code {
+        sets.push(SetCondition {
+            sql: "SELECT org_id FROM organization_hs_codes WHERE code >= ? AND code < ?".into(),
+            values: vec![
+                Value::Text(code.as_str().into()),
+                Value::Text(format!("{}:", code.as_str())),
+            ],
+        });
+    }
+    if let Some(text) = &filter.text {
+        for word in text.to_lowercase().split_whitespace() {
+            sets.push(word_condition(&ORG_SEARCH, "organizations", "id", word));
+        }
+    }
+    sets
+}
+
+/// One free-text word as an id query, by the same rules as [`text_condition`].
+pub(crate) fn word_condition(
+    tables: &SearchTables,
+    table: &str,
+    id_column: &str,
+    word: &str,
+) -> SetCondition {
+    let length = word.chars().count();
+    if length >= 3 {
+        SetCondition {
+            sql: format!("SELECT rowid FROM {fts} WHERE {fts} MATCH ?", fts = tables.fts),
+            values: vec![Value::Text(format!("\"{}\"", word.replace('"', "\"\"")))],
+        }
+    } else if length == 2 && !word.is_ascii() {
+        SetCondition {
+            sql: format!("SELECT {} FROM {} WHERE gram = ?", tables.id_column, tables.bigrams),
+            values: vec![Value::Text(word.to_owned())],
+        }
+    } else {
+        SetCondition {
+            sql: format!("SELECT {id_column} FROM {table} WHERE search_text LIKE ? ESCAPE '\\'"),
+            values: vec![Value::Text(like_pattern(word))],
+        }
+    }
+}
+
+/// Lists by intersecting id sets (see `idset`).
+fn list_by_id_set(
+    conn: &Connection,
+    filter: &OrgFilter,
+    sets: &[SetCondition],
+    page: Page,
+) -> Result<PageOf<OrgRecord>, StoreError> {
+    let ids = idset::matching_ids(conn, sets)?;
+    let (order, sort_index) = order_of(filter.sort);
+    let sorted =
+        idset::SortedTable { table: "organizations o", id_column: "o.id", sort_index, order };
+    let page_ids = idset::page_ids(conn, &ids, &sorted, page)?;
+    let rows = if page_ids.is_empty() {
+        Vec::new()
+    } else {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM organizations o WHERE o.id IN (SELECT value FROM json_each(?1)) ORDER BY {order}"
+        );
+        let mut stmt = conn.prepare_cached(&sql).map_err(map_err)?;
+        stmt.query_map([idset::json_ids(&page_ids)], read_row)
+            .map_err(map_err)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(map_err)?
+    };
+    let total = (ids.len() as u64).min(COUNT_CAP + 1);
     Ok(PageOf { items: finish(conn, rows)?, total })
 }
 

@@ -9,8 +9,9 @@ use dagak_store::{AffiliationRecord, Page, PageOf, PersonFilter, PersonRecord, S
 use rusqlite::types::Value;
 use rusqlite::{Connection, params, params_from_iter};
 
+use crate::idset::{self, SetCondition};
 use crate::organizations::{
-    DENSE_MATCHES, SearchTables, bigrams, capped_count, exists, text_condition,
+    DENSE_MATCHES, SearchTables, bigrams, capped_count, exists, word_condition,
 };
 use crate::{map_err, other};
 
@@ -248,22 +249,47 @@ pub(crate) fn list(
     filter: &PersonFilter,
     page: Page,
 ) -> Result<PageOf<PersonRecord>, StoreError> {
-    let mut conditions: Vec<String> = Vec::new();
-    let mut values = Vec::new();
+    // Every people filter is a set condition: intersect id sets (see `idset`).
+    let mut sets = Vec::new();
     if let Some(org_id) = filter.org_id {
-        conditions.push("p.id IN (SELECT person_id FROM affiliations WHERE org_id = ?)".into());
-        values.push(Value::Integer(org_id.0));
+        sets.push(SetCondition {
+            sql: "SELECT person_id FROM affiliations WHERE org_id = ?".into(),
+            values: vec![Value::Integer(org_id.0)],
+        });
     }
     if let Some(text) = &filter.text {
         for word in text.to_lowercase().split_whitespace() {
-            text_condition(&PERSON_SEARCH, word, &mut conditions, &mut values);
+            sets.push(word_condition(&PERSON_SEARCH, "people", "id", word));
         }
     }
-    let where_clause = if conditions.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", conditions.join(" AND "))
-    };
+    if !sets.is_empty() {
+        let ids = idset::matching_ids(conn, &sets)?;
+        let sorted = idset::SortedTable {
+            table: "people p",
+            id_column: "p.id",
+            sort_index: "people_sort",
+            order: "p.sort_key, p.id",
+        };
+        let page_ids = idset::page_ids(conn, &ids, &sorted, page)?;
+        let rows = if page_ids.is_empty() {
+            Vec::new()
+        } else {
+            let sql = format!(
+                "SELECT {COLUMNS} FROM people p WHERE p.id IN (SELECT value FROM json_each(?1))
+                 ORDER BY p.sort_key, p.id"
+            );
+            let mut stmt = conn.prepare_cached(&sql).map_err(map_err)?;
+            stmt.query_map([idset::json_ids(&page_ids)], read_row)
+                .map_err(map_err)?
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .map_err(map_err)?
+        };
+        let total = (ids.len() as u64).min(dagak_store::COUNT_CAP + 1);
+        return Ok(PageOf { items: finish(conn, rows)?, total });
+    }
+    // No filter: the whole list in name order.
+    let mut values = Vec::new();
+    let where_clause = String::new();
     let total = capped_count(conn, "people p", &where_clause, &values)?;
     values.push(Value::Integer(i64::try_from(page.limit).unwrap_or(i64::MAX)));
     values.push(Value::Integer(i64::try_from(page.offset).unwrap_or(i64::MAX)));
