@@ -254,6 +254,7 @@ pub(crate) fn action_code(action: &RowAction) -> (&'static str, Option<i64>) {
         RowAction::Create => ("create", None),
         RowAction::Update(id) => ("update", Some(id.0)),
         RowAction::SkipDuplicate(id) => ("skip_duplicate", Some(id.0)),
+        RowAction::SkipExistingPerson(id) => ("skip_duplicate", Some(id.0)),
     }
 }
 

@@ -1159,7 +1159,8 @@ struct PreviewRowView {
     label: String,
     action: String,
     action_code: &'static str,
-    existing: Option<i64>,
+    /// The page of the stored organisation or person the row matches.
+    existing: Option<String>,
 }
 
 struct ProblemView {
@@ -1219,8 +1220,7 @@ async fn import_upload(State(app): State<AppState>, t: Tr, multipart: Multipart)
                     preview.count(entity, |a| matches!(a, dagak_service::RowAction::Create));
                 let update =
                     preview.count(entity, |a| matches!(a, dagak_service::RowAction::Update(_)));
-                let skip = preview
-                    .count(entity, |a| matches!(a, dagak_service::RowAction::SkipDuplicate(_)));
+                let skip = preview.count(entity, dagak_service::RowAction::is_skip);
                 if create + update + skip > 0 {
                     page.summary.push(
                         t.t("import.summary")
@@ -1248,7 +1248,11 @@ async fn import_upload(State(app): State<AppState>, t: Tr, multipart: Multipart)
                         label: r.label.clone(),
                         action: t.code("action", code),
                         action_code: code,
-                        existing,
+                        existing: existing.map(|id| {
+                            let page =
+                                if r.entity == "person" { "people" } else { "organizations" };
+                            format!("/{page}/{id}")
+                        }),
                     }
                 })
                 .collect();

@@ -352,6 +352,26 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn all_person_emails(&self) -> Result<Vec<(PersonId, String)>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn
+                .prepare("SELECT id, emails FROM people WHERE emails != ''")
+                .map_err(map_err)?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+                .map_err(map_err)?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (id, emails) = row.map_err(map_err)?;
+                for email in emails.split(',').filter(|e| !e.is_empty()) {
+                    out.push((PersonId(id), email.to_lowercase()));
+                }
+            }
+            Ok(out)
+        })
+        .await
+    }
+
     async fn apply_import(&self, batch: &ImportBatch) -> Result<ImportIds, StoreError> {
         let batch = batch.clone();
         self.write(move |tx| {

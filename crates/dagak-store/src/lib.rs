@@ -212,6 +212,8 @@ pub trait Store: Send + Sync + 'static {
         page: Page,
     ) -> Result<PageOf<PersonRecord>, StoreError>;
     async fn delete_person(&self, id: PersonId) -> Result<(), StoreError>;
+    /// Every (person, email) pair, lower-cased, for recognising people already stored.
+    async fn all_person_emails(&self) -> Result<Vec<(PersonId, String)>, StoreError>;
 
     /// Writes a whole import batch, or nothing.
     async fn apply_import(&self, batch: &ImportBatch) -> Result<ImportIds, StoreError>;

@@ -290,6 +290,17 @@ pub async fn store_contract<S: Store>(store: &S) {
     store.delete_person(mayor).await.unwrap();
     assert!(matches!(store.get_person(mayor).await, Err(StoreError::NotFound)));
 
+    // People are recognisable by their emails, lower-cased.
+    let ana = PersonDraft {
+        family_name: "Lee".into(),
+        emails: "Ana@Example.com".into(),
+        ..Default::default()
+    };
+    let ana = store.insert_person(&ana.parse().unwrap(), &[]).await.unwrap();
+    assert!(
+        store.all_person_emails().await.unwrap().contains(&(ana, "ana@example.com".to_owned()))
+    );
+
     // Facets list tags and cities.
     let (tags, cities) = store.organization_facets().await.unwrap();
     assert!(tags.contains(&"medical devices".to_owned()));

@@ -201,11 +201,12 @@ async fn import(files: &[PathBuf], db: &Path, dry_run: bool) -> anyhow::Result<E
     };
     let count = |entity: &str, action: fn(&RowAction) -> bool| preview.count(entity, action);
     let summary = format!(
-        "organisations: {} to create, {} to update, {} skipped as duplicates; people: {} to create",
+        "organisations: {} to create, {} to update, {} skipped as duplicates; people: {} to create, {} already stored",
         count("organization", |a| *a == RowAction::Create),
         count("organization", |a| matches!(a, RowAction::Update(_))),
         count("organization", |a| matches!(a, RowAction::SkipDuplicate(_))),
         count("person", |a| *a == RowAction::Create),
+        count("person", RowAction::is_skip),
     );
     if dry_run {
         eprintln!("dry run, nothing written: {summary}");

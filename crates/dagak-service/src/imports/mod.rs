@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use dagak_domain::{
     AffiliationDraft, BusinessNumber, OrgId, Organization, OrganizationDraft, PersonDraft,
-    WebDomain, name_keys,
+    PersonId, WebDomain, name_keys,
 };
 use dagak_store::{ImportAffiliation, ImportBatch, OrgRef};
 
@@ -58,6 +58,15 @@ pub enum RowAction {
     Update(OrgId),
     /// The row is already stored unchanged, or names an organisation stored under the same name.
     SkipDuplicate(OrgId),
+    /// A person whose email belongs to a person already stored.
+    SkipExistingPerson(PersonId),
+}
+
+impl RowAction {
+    /// Whether the row is skipped as already stored.
+    pub fn is_skip(&self) -> bool {
+        matches!(self, RowAction::SkipDuplicate(_) | RowAction::SkipExistingPerson(_))
+    }
 }
 
 /// One row of the preview.
@@ -557,6 +566,12 @@ impl Service {
         }
 
         let mut seen_people: BTreeMap<String, u64> = BTreeMap::new();
+        // People already stored are recognised by any of their emails.
+        let known_emails: HashMap<String, PersonId> = if people_tables.is_empty() {
+            HashMap::new()
+        } else {
+            self.store.all_person_emails().await?.into_iter().map(|(id, e)| (e, id)).collect()
+        };
         for table in &people_tables {
             let map = match map_headers(
                 table,
@@ -656,6 +671,18 @@ impl Service {
                     continue;
                 }
                 seen_people.insert(key, *line);
+                if let Some(id) =
+                    person.emails.iter().find_map(|e| known_emails.get(&e.to_lowercase()))
+                {
+                    preview.rows.push(PreviewRow {
+                        file: table.file.clone(),
+                        line: *line,
+                        entity: "person",
+                        label: person.display_name(),
+                        action: RowAction::SkipExistingPerson(*id),
+                    });
+                    continue;
+                }
                 preview.rows.push(PreviewRow {
                     file: table.file.clone(),
                     line: *line,
@@ -683,11 +710,7 @@ impl Service {
             organizations_created: ids.organizations.len(),
             organizations_updated: preview.batch.updated_organizations.len(),
             people_created: ids.people.len(),
-            skipped: preview
-                .rows
-                .iter()
-                .filter(|r| matches!(r.action, RowAction::SkipDuplicate(_)))
-                .count(),
+            skipped: preview.rows.iter().filter(|r| r.action.is_skip()).count(),
         })
     }
 }

@@ -261,3 +261,21 @@ async fn a_file_holding_neither_organisations_nor_people_is_rejected() {
     let problems = rejected(&[file("misc.csv", "foo,bar\n1,2\n")]).await;
     assert_eq!(one(&problems, "table_unrecognised").line, Some(1));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn people_already_stored_are_recognised_by_email_on_reimport() {
+    let (service, _dir) = service().await;
+    let files = [file("orgs.csv", ORGS), file("people.csv", PEOPLE)];
+    let preview = service.preview_import(&files, &no_progress).await.unwrap();
+    service.commit_import(&preview).await.unwrap();
+    let again = service.preview_import(&[file("people.csv", PEOPLE)], &no_progress).await.unwrap();
+    let actions: Vec<RowAction> = again.rows.iter().map(|r| r.action).collect();
+    // Jane Smith has an email and is recognised; the two without email are created again.
+    assert_eq!(
+        actions.iter().filter(|a| matches!(a, RowAction::SkipExistingPerson(_))).count(),
+        1,
+        "{actions:?}"
+    );
+    let outcome = service.commit_import(&again).await.unwrap();
+    assert_eq!((outcome.people_created, outcome.skipped), (2, 1));
+}
