@@ -4,6 +4,7 @@
 
 mod browser;
 mod cli;
+mod tidy;
 
 use std::io::{BufRead as _, BufReader};
 use std::path::Path;
