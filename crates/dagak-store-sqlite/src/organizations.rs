@@ -398,12 +398,7 @@ pub(crate) fn list(
         format!("WHERE {}", conditions.join(" AND "))
     };
     let total = capped_count(conn, "organizations o", &where_clause, &values)?;
-    let (order, sort_index) = match filter.sort {
-        OrgSort::NameKo => ("o.sort_ko, o.id", "organizations_sort_ko"),
-        OrgSort::NameEn => ("o.sort_en, o.id", "organizations_sort_en"),
-        OrgSort::Country => ("o.country, o.sort_ko, o.id", "organizations_country"),
-        OrgSort::RecentlyUpdated => ("o.updated_at DESC, o.id DESC", "organizations_updated"),
-    };
+    let (order, sort_index) = order_of(filter.sort);
     // When many rows match, walking the sort index in order and testing each row finds a page
     // after a few rows, where fetching every match and sorting them would read them all; when few
     // match, fetching and sorting them is cheaper than walking the index.

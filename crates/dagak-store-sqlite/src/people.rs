@@ -10,9 +10,7 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, params, params_from_iter};
 
 use crate::idset::{self, SetCondition};
-use crate::organizations::{
-    DENSE_MATCHES, SearchTables, bigrams, capped_count, exists, word_condition,
-};
+use crate::organizations::{SearchTables, bigrams, capped_count, exists, word_condition};
 use crate::{map_err, other};
 
 fn date_text(date: Option<time::Date>) -> Option<String> {
@@ -287,26 +285,18 @@ pub(crate) fn list(
         let total = (ids.len() as u64).min(dagak_store::COUNT_CAP + 1);
         return Ok(PageOf { items: finish(conn, rows)?, total });
     }
-    // No filter: the whole list in name order.
-    let mut values = Vec::new();
-    let where_clause = String::new();
-    let total = capped_count(conn, "people p", &where_clause, &values)?;
-    values.push(Value::Integer(i64::try_from(page.limit).unwrap_or(i64::MAX)));
-    values.push(Value::Integer(i64::try_from(page.offset).unwrap_or(i64::MAX)));
-    // As for organisations: many matches walk the sort index, few are fetched and sorted.
-    let source = if !where_clause.is_empty() && total > DENSE_MATCHES {
-        "people p INDEXED BY people_sort"
-    } else {
-        "people p"
-    };
+    // No filter: the whole list in name order, the page's ids read from the sort index alone.
+    let total = capped_count(conn, "people p", "", &[])?;
     let sql = format!(
         "SELECT {COLUMNS} FROM people p WHERE p.id IN
-         (SELECT p.id FROM {source} {where_clause} ORDER BY p.sort_key, p.id LIMIT ? OFFSET ?)
+         (SELECT p.id FROM people p ORDER BY p.sort_key, p.id LIMIT ?1 OFFSET ?2)
          ORDER BY p.sort_key, p.id"
     );
+    let limit = i64::try_from(page.limit).unwrap_or(i64::MAX);
+    let offset = i64::try_from(page.offset).unwrap_or(i64::MAX);
     let mut stmt = conn.prepare_cached(&sql).map_err(map_err)?;
     let rows = stmt
-        .query_map(params_from_iter(values.iter()), read_row)
+        .query_map(params![limit, offset], read_row)
         .map_err(map_err)?
         .collect::<rusqlite::Result<Vec<_>>>()
         .map_err(map_err)?;
