@@ -265,6 +265,18 @@ pub(crate) fn get(conn: &Connection, id: OrgId) -> Result<OrgRecord, StoreError>
     finish(conn, vec![row])?.pop().ok_or(StoreError::NotFound)
 }
 
+/// The words of a free-text query, lower-cased, without control characters (a NUL would end an
+/// FTS5 query string early and turn the query into a syntax error).
+pub(crate) fn search_words(text: &str) -> Vec<String> {
+    text.to_lowercase()
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect()
+}
+
 /// Escapes `%`, `_` and `\` for a `LIKE ... ESCAPE '\'` pattern.
 pub(crate) fn like_pattern(text: &str) -> String {
     let mut out = String::from("%");
@@ -388,8 +400,8 @@ pub(crate) fn list(
         values.push(Value::Text(format!("{}:", code.as_str())));
     }
     if let Some(text) = &filter.text {
-        for word in text.to_lowercase().split_whitespace() {
-            text_condition(&ORG_SEARCH, word, &mut conditions, &mut values);
+        for word in search_words(text) {
+            text_condition(&ORG_SEARCH, &word, &mut conditions, &mut values);
         }
     }
     let where_clause = if conditions.is_empty() {
@@ -457,8 +469,8 @@ fn set_conditions(filter: &OrgFilter) -> Vec<SetCondition> {
         });
     }
     if let Some(text) = &filter.text {
-        for word in text.to_lowercase().split_whitespace() {
-            sets.push(word_condition(&ORG_SEARCH, "organizations", "id", word));
+        for word in search_words(text) {
+            sets.push(word_condition(&ORG_SEARCH, "organizations", "id", &word));
         }
     }
     sets
@@ -625,6 +637,11 @@ pub(crate) fn exists(conn: &Connection, id: OrgId) -> Result<bool, StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_split_search_words() {
+        assert_eq!(search_words("Gumi\u{0}메디\tTEK"), vec!["gumi", "메디", "tek"]);
+    }
 
     #[test]
     fn bigrams_cover_only_non_ascii_words() {

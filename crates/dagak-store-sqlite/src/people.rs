@@ -10,7 +10,9 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, params, params_from_iter};
 
 use crate::idset::{self, SetCondition};
-use crate::organizations::{SearchTables, bigrams, capped_count, exists, word_condition};
+use crate::organizations::{
+    SearchTables, bigrams, capped_count, exists, search_words, word_condition,
+};
 use crate::{map_err, other};
 
 fn date_text(date: Option<time::Date>) -> Option<String> {
@@ -256,8 +258,8 @@ pub(crate) fn list(
         });
     }
     if let Some(text) = &filter.text {
-        for word in text.to_lowercase().split_whitespace() {
-            sets.push(word_condition(&PERSON_SEARCH, "people", "id", word));
+        for word in search_words(text) {
+            sets.push(word_condition(&PERSON_SEARCH, "people", "id", &word));
         }
     }
     if !sets.is_empty() {

@@ -154,6 +154,9 @@ pub async fn store_contract<S: Store>(store: &S) {
     assert_eq!(by(text("1248100998")).await, ["Gumi Meditech"]);
     assert!(by(text("존재하지않음")).await.is_empty());
     assert!(by(text("100%")).await.is_empty());
+    // Control characters (schemathesis sends NUL) are separators, never an FTS5 syntax error.
+    assert_eq!(by(text("gumi\u{0}meditech")).await, ["Gumi Meditech"]);
+    assert!(by(text("\u{0}\u{1}")).await.len() == 3);
 
     // Sorting and pagination.
     let sorted = by(OrgFilter { sort: OrgSort::NameKo, ..Default::default() }).await;
