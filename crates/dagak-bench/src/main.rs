@@ -41,6 +41,10 @@ struct Args {
     /// Where the database and generated files go (a temporary directory by default).
     #[arg(long)]
     dir: Option<PathBuf>,
+    /// Ask only these paths instead of the standard mix (repeatable), e.g. `--path /healthz` for
+    /// the floor that HTTP and the client cost on this machine.
+    #[arg(long = "path")]
+    paths: Vec<String>,
 }
 
 /// SplitMix64: a tiny seeded generator, so the corpus is the same on every machine.
@@ -293,7 +297,12 @@ fn main() -> anyhow::Result<()> {
     let app = dagak_http::router(dagak_http::AppState::new(service));
     runtime.spawn(async move { axum::serve(listener, app).await });
 
-    let queries = Arc::new(queries(args.orgs));
+    let queries = if args.paths.is_empty() {
+        queries(args.orgs)
+    } else {
+        args.paths.iter().map(|p| ("custom", p.clone())).collect()
+    };
+    let queries = Arc::new(queries);
     // Warm up every query once (and check that it answers 200).
     let agent = ureq::Agent::config_builder().http_status_as_error(false).build().new_agent();
     for (name, path) in queries.iter() {

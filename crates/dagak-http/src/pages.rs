@@ -222,13 +222,9 @@ fn url_encode(text: &str) -> String {
     out
 }
 
-/// The total of a list as shown: `1,234`, or `10,000+` when counting stopped at the cap.
+/// The total of a list as shown: `1,234`.
 fn total_text<T>(t: Tr, found: &dagak_store::PageOf<T>) -> String {
-    if found.total_is_exact() {
-        t.number(found.total)
-    } else {
-        format!("{}+", t.number(dagak_store::COUNT_CAP))
-    }
+    t.number(found.total)
 }
 
 fn field_messages(t: Tr, errors: &FieldErrors) -> Vec<String> {

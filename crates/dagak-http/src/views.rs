@@ -8,9 +8,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Serialize)]
 pub(crate) struct ListView<T> {
     pub items: Vec<T>,
-    /// Exact up to 10,000; above, a lower bound (`total_is_exact` is false).
+    /// The exact number of matching rows.
     pub total: u64,
-    pub total_is_exact: bool,
     pub page: u64,
     pub per_page: u64,
 }
@@ -19,7 +18,6 @@ impl<T> ListView<T> {
     pub(crate) fn new<R>(page_of: PageOf<R>, page: Page, f: impl Fn(R) -> T) -> ListView<T> {
         ListView {
             total: page_of.total,
-            total_is_exact: page_of.total_is_exact(),
             page: page.offset / page.limit.max(1) + 1,
             per_page: page.limit,
             items: page_of.items.into_iter().map(f).collect(),

@@ -5,6 +5,7 @@
 //! `IMMEDIATE` transaction; reads use a small pool of reader connections, which WAL lets run next
 //! to the writer. All of it runs on tokio's blocking threads: rusqlite is synchronous.
 
+mod cache;
 mod idset;
 mod organizations;
 mod people;
@@ -29,7 +30,11 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_directory.sql"),
     include_str!("../migrations/0002_search_indexes.sql"),
     include_str!("../migrations/0003_english_order_indexes.sql"),
+    include_str!("../migrations/0004_store_generation.sql"),
 ];
+
+/// The migration that creates `store_generation`, which every later write transaction bumps.
+const GENERATION_MIGRATION: usize = 4;
 
 /// A dagak database in one SQLite file.
 #[derive(Clone)]
@@ -41,6 +46,7 @@ struct Inner {
     path: PathBuf,
     writer: std::sync::Mutex<Connection>,
     readers: Pool,
+    cache: cache::ReadCache,
 }
 
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
@@ -138,7 +144,12 @@ impl SqliteStore {
         writer.execute_batch("PRAGMA cache_size = -262144;").context("sizing the page cache")?;
         let readers = Pool::new(4);
         Ok(SqliteStore {
-            inner: Arc::new(Inner { path, writer: std::sync::Mutex::new(writer), readers }),
+            inner: Arc::new(Inner {
+                path,
+                writer: std::sync::Mutex::new(writer),
+                readers,
+                cache: cache::ReadCache::default(),
+            }),
         })
     }
 
@@ -159,7 +170,16 @@ impl SqliteStore {
             let tx =
                 conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(map_err)?;
             let value = f(&tx)?;
+            // Tells every reader, in this process or another, that what it cached is stale.
+            let schema: usize =
+                tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(map_err)?;
+            if schema >= GENERATION_MIGRATION {
+                tx.prepare_cached("UPDATE store_generation SET value = value + 1")
+                    .and_then(|mut s| s.execute([]))
+                    .map_err(map_err)?;
+            }
             tx.commit().map_err(map_err)?;
+            inner.cache.written();
             Ok(value)
         })
         .await
@@ -173,27 +193,58 @@ impl SqliteStore {
         F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     {
         let inner = self.inner.clone();
-        tokio::task::spawn_blocking(move || {
-            let conn = inner
-                .readers
-                .get(|| {
-                    let conn = Connection::open_with_flags(
-                        &inner.path,
-                        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-                    )?;
-                    conn.busy_timeout(std::time::Duration::from_secs(10))?;
-                    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA cache_size = -32000;")?;
-                    Ok(conn)
-                })
-                .map_err(map_err)?;
-            // Read inside one transaction so multi-statement reads see one snapshot.
-            conn.execute_batch("BEGIN").map_err(map_err)?;
-            let res = f(&conn);
-            let _ = conn.execute_batch("COMMIT");
-            res
-        })
-        .await
-        .map_err(other)?
+        tokio::task::spawn_blocking(move || inner.run_read(|conn, _| f(conn)))
+            .await
+            .map_err(other)?
+    }
+
+    /// Runs a list query `f` with the read cache of its snapshot (see `cache`). When the cache is
+    /// warm the query costs a fraction of a millisecond and runs right here: handing it to a
+    /// blocking thread would cost more than it. Otherwise it may read whole indexes, and goes to
+    /// a blocking thread.
+    async fn read_cached<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection, &cache::View<'_>) -> Result<T, StoreError> + Send + 'static,
+    {
+        if self.inner.cache.is_warm() {
+            return self.inner.run_read(f);
+        }
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || inner.run_read(f)).await.map_err(other)?
+    }
+}
+
+impl Inner {
+    /// Runs `f` in one read transaction on a reader connection, on the calling thread.
+    fn run_read<T>(
+        &self,
+        f: impl FnOnce(&Connection, &cache::View<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let conn = self
+            .readers
+            .get(|| {
+                let conn = Connection::open_with_flags(
+                    &self.path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                conn.busy_timeout(std::time::Duration::from_secs(10))?;
+                conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA cache_size = -32000;")?;
+                Ok(conn)
+            })
+            .map_err(map_err)?;
+        // Read inside one transaction so multi-statement reads see one snapshot.
+        conn.prepare_cached("BEGIN").and_then(|mut s| s.execute([])).map_err(map_err)?;
+        // The first read fixes the snapshot, so the generation names it. A database not yet
+        // migrated has no generation: its reads bypass the cache.
+        let generation: i64 = conn
+            .prepare_cached("SELECT value FROM store_generation")
+            .and_then(|mut s| s.query_row([], |r| r.get(0)))
+            .unwrap_or(-1);
+        let view = self.cache.view(generation);
+        let res = f(&conn, &view);
+        let _ = conn.prepare_cached("COMMIT").and_then(|mut s| s.execute([]));
+        res
     }
 }
 
@@ -241,7 +292,7 @@ impl Store for SqliteStore {
         page: Page,
     ) -> Result<PageOf<OrgRecord>, StoreError> {
         let filter = filter.clone();
-        self.read(move |conn| organizations::list(conn, &filter, page)).await
+        self.read_cached(move |conn, view| organizations::list(conn, view, &filter, page)).await
     }
 
     async fn delete_organization(&self, id: OrgId) -> Result<(), StoreError> {
@@ -280,7 +331,10 @@ impl Store for SqliteStore {
     }
 
     async fn organization_facets(&self) -> Result<(Vec<String>, Vec<String>), StoreError> {
-        self.read(organizations::facets).await
+        self.read_cached(|conn, view| {
+            Ok(view.facets(conn, organizations::facets)?.as_ref().clone())
+        })
+        .await
     }
 
     async fn merge_organizations(
@@ -340,7 +394,7 @@ impl Store for SqliteStore {
         page: Page,
     ) -> Result<PageOf<PersonRecord>, StoreError> {
         let filter = filter.clone();
-        self.read(move |conn| people::list(conn, &filter, page)).await
+        self.read_cached(move |conn, view| people::list(conn, view, &filter, page)).await
     }
 
     async fn delete_person(&self, id: PersonId) -> Result<(), StoreError> {

@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 use dagak_domain::{OrgId, Organization, OrganizationDraft, name_keys, romanize_hangul};
 use dagak_store::{OrgFilter, OrgKeys, OrgRecord, OrgSort, Page, PageOf, StoreError};
 use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, params};
 
+use crate::cache::View;
 use crate::idset::{self, SetCondition};
 use crate::{map_err, other};
 
@@ -222,17 +223,18 @@ fn finish(conn: &Connection, rows: Vec<Row>) -> Result<Vec<OrgRecord>, StoreErro
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    let ids: Vec<Value> = rows.iter().map(|r| Value::Integer(r.id)).collect();
-    let placeholders = vec!["?"; ids.len()].join(",");
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let ids = idset::json_ids(&ids);
     let mut lists: BTreeMap<i64, (Vec<String>, Vec<String>)> = BTreeMap::new();
     for (i, table, column) in
         [(0, "organization_tags", "tag"), (1, "organization_hs_codes", "code")]
     {
         let sql = format!(
-            "SELECT org_id, {column} FROM {table} WHERE org_id IN ({placeholders}) ORDER BY org_id, {column}"
+            "SELECT org_id, {column} FROM {table} WHERE org_id IN (SELECT value FROM json_each(?1))
+             ORDER BY org_id, {column}"
         );
-        let mut stmt = conn.prepare(&sql).map_err(map_err)?;
-        let mut q = stmt.query(params_from_iter(ids.iter())).map_err(map_err)?;
+        let mut stmt = conn.prepare_cached(&sql).map_err(map_err)?;
+        let mut q = stmt.query([&ids]).map_err(map_err)?;
         while let Some(r) = q.next().map_err(map_err)? {
             let entry = lists.entry(r.get(0).map_err(map_err)?).or_default();
             let value: String = r.get(1).map_err(map_err)?;
@@ -295,164 +297,88 @@ pub(crate) struct SearchTables {
     pub fts: &'static str,
     pub bigrams: &'static str,
     pub id_column: &'static str,
-    /// The entity's id and search text, as written in the outer query (`o.id`, `o.search_text`).
-    pub outer_id: &'static str,
-    pub outer_text: &'static str,
 }
 
-pub(crate) const ORG_SEARCH: SearchTables = SearchTables {
-    fts: "organization_fts",
-    bigrams: "organization_bigrams",
-    id_column: "org_id",
-    outer_id: "o.id",
-    outer_text: "o.search_text",
-};
-
-/// Adds the conditions for one free-text word: FTS5 trigram for three characters or more, the
-/// bigram table for two non-ASCII characters, a scan otherwise.
-pub(crate) fn text_condition(
-    tables: &SearchTables,
-    word: &str,
-    conditions: &mut Vec<String>,
-    values: &mut Vec<Value>,
-) {
-    let length = word.chars().count();
-    let SearchTables { fts, bigrams, id_column, outer_id, outer_text } = tables;
-    if length >= 3 {
-        conditions.push(format!("{outer_id} IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)"));
-        values.push(Value::Text(format!("\"{}\"", word.replace('"', "\"\""))));
-    } else if length == 2 && !word.is_ascii() {
-        conditions
-            .push(format!("{outer_id} IN (SELECT {id_column} FROM {bigrams} WHERE gram = ?)"));
-        values.push(Value::Text(word.to_owned()));
-    } else {
-        conditions.push(format!("{outer_text} LIKE ? ESCAPE '\\'"));
-        values.push(Value::Text(like_pattern(word)));
-    }
-}
-
-/// Counts matching rows, stopping at [`COUNT_CAP`] + 1 so a broad filter stays cheap; the caller
-/// reports a capped count as a lower bound.
-pub(crate) fn capped_count(
-    conn: &Connection,
-    from: &str,
-    where_clause: &str,
-    values: &[Value],
-) -> Result<u64, StoreError> {
-    let sql = if where_clause.is_empty() {
-        format!("SELECT COUNT(*) FROM {from}")
-    } else {
-        format!(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM {from} {where_clause} LIMIT {})",
-            COUNT_CAP + 1
-        )
-    };
-    let total: i64 = conn
-        .prepare_cached(&sql)
-        .map_err(map_err)?
-        .query_row(params_from_iter(values.iter()), |r| r.get(0))
-        .map_err(map_err)?;
-    Ok(u64::try_from(total).unwrap_or(0))
-}
-
-/// Above this many matching rows a filtered page walks the sort index instead of sorting matches.
-pub(crate) const DENSE_MATCHES: u64 = 1000;
-
-/// Filtered lists count exactly up to this many rows.
-pub(crate) const COUNT_CAP: u64 = dagak_store::COUNT_CAP;
+pub(crate) const ORG_SEARCH: SearchTables =
+    SearchTables { fts: "organization_fts", bigrams: "organization_bigrams", id_column: "org_id" };
 
 pub(crate) fn list(
     conn: &Connection,
+    view: &View<'_>,
     filter: &OrgFilter,
     page: Page,
 ) -> Result<PageOf<OrgRecord>, StoreError> {
-    let set_conditions_only =
-        filter.kind.is_none() && filter.country.is_none() && filter.city.is_none();
-    let sets = set_conditions(filter);
-    if set_conditions_only && !sets.is_empty() {
-        return list_by_id_set(conn, filter, &sets, page);
+    let order = view.order(conn, order_sql(filter.sort))?;
+    let conditions = conditions(filter);
+    let offset = usize::try_from(page.offset).unwrap_or(usize::MAX);
+    let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);
+    let (page_ids, total) = if conditions.is_empty() {
+        (order.page(offset, limit), order.len())
+    } else {
+        let ids = view.matching_ids(conn, &conditions)?;
+        (order.page_of(&ids, offset, limit), ids.len())
+    };
+    let rows = rows_by_id(conn, &page_ids)?;
+    Ok(PageOf { items: finish(conn, rows)?, total: total as u64 })
+}
+
+/// The rows with these ids, in the order of the ids.
+fn rows_by_id(conn: &Connection, ids: &[i64]) -> Result<Vec<Row>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
     }
-    let mut conditions: Vec<String> = Vec::new();
-    let mut values: Vec<Value> = Vec::new();
-    if let Some(kind) = filter.kind {
-        conditions.push("o.kind = ?".into());
-        values.push(Value::Text(kind.as_str().into()));
-    }
-    if let Some(country) = filter.country {
-        conditions.push("o.country = ?".into());
-        values.push(Value::Text(country.as_str().into()));
-    }
-    if let Some(city) = &filter.city {
-        conditions.push("o.city_key = ?".into());
-        values.push(Value::Text(city.trim().to_lowercase()));
-    }
-    if let Some(tag) = &filter.industry_tag {
-        conditions.push("o.id IN (SELECT org_id FROM organization_tags WHERE tag = ?)".into());
-        values.push(Value::Text(tag.trim().to_lowercase()));
-    }
-    if let Some(code) = &filter.hs_code {
-        // Digits sort before ':', so [code, code || ':') holds the code and every longer code under it.
-        conditions.push(
-            "o.id IN (SELECT org_id FROM organization_hs_codes WHERE code >= ? AND code < ?)"
-                .into(),
-        );
-        values.push(Value::Text(code.as_str().into()));
-        values.push(Value::Text(format!("{}:", code.as_str())));
-    }
-    if let Some(text) = &filter.text {
-        for word in search_words(text) {
-            text_condition(&ORG_SEARCH, &word, &mut conditions, &mut values);
+    let sql = format!(
+        "SELECT {COLUMNS} FROM organizations o WHERE o.id IN (SELECT value FROM json_each(?1))"
+    );
+    let mut stmt = conn.prepare_cached(&sql).map_err(map_err)?;
+    let mut rows: BTreeMap<i64, Row> = stmt
+        .query_map([idset::json_ids(ids)], read_row)
+        .map_err(map_err)?
+        .map(|row| row.map(|row| (row.id, row)))
+        .collect::<rusqlite::Result<_>>()
+        .map_err(map_err)?;
+    Ok(ids.iter().filter_map(|id| rows.remove(id)).collect())
+}
+
+/// The query listing every organisation's id in a sort's order, read from the index holding it.
+fn order_sql(sort: OrgSort) -> &'static str {
+    match sort {
+        OrgSort::NameKo => {
+            "SELECT id FROM organizations INDEXED BY organizations_sort_ko ORDER BY sort_ko, id"
+        }
+        OrgSort::NameEn => {
+            "SELECT id FROM organizations INDEXED BY organizations_sort_en ORDER BY sort_en, id"
+        }
+        OrgSort::Country => {
+            "SELECT id FROM organizations INDEXED BY organizations_country ORDER BY country, sort_ko, id"
+        }
+        OrgSort::RecentlyUpdated => {
+            "SELECT id FROM organizations INDEXED BY organizations_updated ORDER BY updated_at DESC, id DESC"
         }
     }
-    let where_clause = if conditions.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", conditions.join(" AND "))
-    };
-    let total = capped_count(conn, "organizations o", &where_clause, &values)?;
-    let (order, sort_index) = order_of(filter.sort);
-    // When many rows match, walking the sort index in order and testing each row finds a page
-    // after a few rows, where fetching every match and sorting them would read them all; when few
-    // match, fetching and sorting them is cheaper than walking the index.
-    // Kind, country and city have composite indexes that already yield the Korean-name order, and
-    // correlate with it (foreign names sort first), so only the set conditions (text, tag, HS)
-    // take the index walk.
-    let source = if !where_clause.is_empty() && set_conditions_only && total > DENSE_MATCHES {
-        format!("organizations o INDEXED BY {sort_index}")
-    } else {
-        "organizations o".to_owned()
-    };
-    // A deferred join: the page's ids are found first (no row is read for the rows skipped by
-    // OFFSET when the index covers the order), then only those rows are read.
-    let sql = format!(
-        "SELECT {COLUMNS} FROM organizations o WHERE o.id IN
-         (SELECT o.id FROM {source} {where_clause} ORDER BY {order} LIMIT ? OFFSET ?)
-         ORDER BY {order}"
-    );
-    values.push(Value::Integer(i64::try_from(page.limit).unwrap_or(i64::MAX)));
-    values.push(Value::Integer(i64::try_from(page.offset).unwrap_or(i64::MAX)));
-    let mut stmt = conn.prepare_cached(&sql).map_err(map_err)?;
-    let rows = stmt
-        .query_map(params_from_iter(values.iter()), read_row)
-        .map_err(map_err)?
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .map_err(map_err)?;
-    Ok(PageOf { items: finish(conn, rows)?, total })
 }
 
-/// The order clause and the index that yields it, for a sort.
-fn order_of(sort: OrgSort) -> (&'static str, &'static str) {
-    match sort {
-        OrgSort::NameKo => ("o.sort_ko, o.id", "organizations_sort_ko"),
-        OrgSort::NameEn => ("o.sort_en, o.id", "organizations_sort_en"),
-        OrgSort::Country => ("o.country, o.sort_ko, o.id", "organizations_country"),
-        OrgSort::RecentlyUpdated => ("o.updated_at DESC, o.id DESC", "organizations_updated"),
-    }
-}
-
-/// The filter's set conditions (tag, HS code, free-text words) as id queries.
-fn set_conditions(filter: &OrgFilter) -> Vec<SetCondition> {
+/// The filter's conditions as id queries.
+fn conditions(filter: &OrgFilter) -> Vec<SetCondition> {
     let mut sets = Vec::new();
+    if let Some(kind) = filter.kind {
+        sets.push(SetCondition {
+            sql: "SELECT id FROM organizations WHERE kind = ?".into(),
+            values: vec![Value::Text(kind.as_str().into())],
+        });
+    }
+    if let Some(country) = filter.country {
+        sets.push(SetCondition {
+            sql: "SELECT id FROM organizations WHERE country = ?".into(),
+            values: vec![Value::Text(country.as_str().into())],
+        });
+    }
+    if let Some(city) = &filter.city {
+        sets.push(SetCondition {
+            sql: "SELECT id FROM organizations WHERE city_key = ?".into(),
+            values: vec![Value::Text(city.trim().to_lowercase())],
+        });
+    }
     if let Some(tag) = &filter.industry_tag {
         sets.push(SetCondition {
             sql: "SELECT org_id FROM organization_tags WHERE tag = ?".into(),
@@ -476,7 +402,8 @@ fn set_conditions(filter: &OrgFilter) -> Vec<SetCondition> {
     sets
 }
 
-/// One free-text word as an id query, by the same rules as [`text_condition`].
+/// One free-text word as an id query: FTS5 trigram for three characters or more, the bigram
+/// table for two non-ASCII characters, a scan otherwise.
 pub(crate) fn word_condition(
     tables: &SearchTables,
     table: &str,
@@ -500,34 +427,6 @@ pub(crate) fn word_condition(
             values: vec![Value::Text(like_pattern(word))],
         }
     }
-}
-
-/// Lists by intersecting id sets (see `idset`).
-fn list_by_id_set(
-    conn: &Connection,
-    filter: &OrgFilter,
-    sets: &[SetCondition],
-    page: Page,
-) -> Result<PageOf<OrgRecord>, StoreError> {
-    let ids = idset::matching_ids(conn, sets)?;
-    let (order, sort_index) = order_of(filter.sort);
-    let sorted =
-        idset::SortedTable { table: "organizations o", id_column: "o.id", sort_index, order };
-    let page_ids = idset::page_ids(conn, &ids, &sorted, page)?;
-    let rows = if page_ids.is_empty() {
-        Vec::new()
-    } else {
-        let sql = format!(
-            "SELECT {COLUMNS} FROM organizations o WHERE o.id IN (SELECT value FROM json_each(?1)) ORDER BY {order}"
-        );
-        let mut stmt = conn.prepare_cached(&sql).map_err(map_err)?;
-        stmt.query_map([idset::json_ids(&page_ids)], read_row)
-            .map_err(map_err)?
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(map_err)?
-    };
-    let total = (ids.len() as u64).min(COUNT_CAP + 1);
-    Ok(PageOf { items: finish(conn, rows)?, total })
 }
 
 pub(crate) fn find_by_keys(

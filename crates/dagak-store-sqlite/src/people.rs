@@ -7,12 +7,11 @@ use dagak_domain::{
 };
 use dagak_store::{AffiliationRecord, Page, PageOf, PersonFilter, PersonRecord, StoreError};
 use rusqlite::types::Value;
-use rusqlite::{Connection, params, params_from_iter};
+use rusqlite::{Connection, params};
 
+use crate::cache::View;
 use crate::idset::{self, SetCondition};
-use crate::organizations::{
-    SearchTables, bigrams, capped_count, exists, search_words, word_condition,
-};
+use crate::organizations::{SearchTables, bigrams, exists, search_words, word_condition};
 use crate::{map_err, other};
 
 fn date_text(date: Option<time::Date>) -> Option<String> {
@@ -101,13 +100,8 @@ pub(crate) fn write(
     Ok(id)
 }
 
-const PERSON_SEARCH: SearchTables = SearchTables {
-    fts: "people_fts",
-    bigrams: "people_bigrams",
-    id_column: "person_id",
-    outer_id: "p.id",
-    outer_text: "p.search_text",
-};
+const PERSON_SEARCH: SearchTables =
+    SearchTables { fts: "people_fts", bigrams: "people_bigrams", id_column: "person_id" };
 
 /// Replaces a person's rows in the search tables.
 fn write_search(
@@ -192,16 +186,17 @@ fn finish(
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    let ids: Vec<Value> = rows.iter().map(|r| Value::Integer(r.0)).collect();
-    let sql = format!(
-        "SELECT a.person_id, a.id, a.org_id, a.role, a.start_date, a.end_date, o.name_ko, o.name_en
-         FROM affiliations a JOIN organizations o ON o.id = a.org_id
-         WHERE a.person_id IN ({}) ORDER BY a.person_id, a.end_date IS NOT NULL, a.start_date DESC, a.id",
-        vec!["?"; ids.len()].join(",")
-    );
+    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
     let mut by_person: BTreeMap<i64, Vec<AffiliationRecord>> = BTreeMap::new();
-    let mut stmt = conn.prepare(&sql).map_err(map_err)?;
-    let mut q = stmt.query(params_from_iter(ids.iter())).map_err(map_err)?;
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT a.person_id, a.id, a.org_id, a.role, a.start_date, a.end_date, o.name_ko, o.name_en
+             FROM affiliations a JOIN organizations o ON o.id = a.org_id
+             WHERE a.person_id IN (SELECT value FROM json_each(?1))
+             ORDER BY a.person_id, a.end_date IS NOT NULL, a.start_date DESC, a.id",
+        )
+        .map_err(map_err)?;
+    let mut q = stmt.query([idset::json_ids(&ids)]).map_err(map_err)?;
     while let Some(r) = q.next().map_err(map_err)? {
         let text = |i: usize| -> Result<String, StoreError> {
             Ok(r.get::<_, Option<String>>(i).map_err(map_err)?.unwrap_or_default())
@@ -246,10 +241,11 @@ pub(crate) fn get(conn: &Connection, id: PersonId) -> Result<PersonRecord, Store
 
 pub(crate) fn list(
     conn: &Connection,
+    view: &View<'_>,
     filter: &PersonFilter,
     page: Page,
 ) -> Result<PageOf<PersonRecord>, StoreError> {
-    // Every people filter is a set condition: intersect id sets (see `idset`).
+    // Every people filter is a set condition: intersect id sets (see `idset` and `cache`).
     let mut sets = Vec::new();
     if let Some(org_id) = filter.org_id {
         sets.push(SetCondition {
@@ -262,45 +258,30 @@ pub(crate) fn list(
             sets.push(word_condition(&PERSON_SEARCH, "people", "id", &word));
         }
     }
-    if !sets.is_empty() {
-        let ids = idset::matching_ids(conn, &sets)?;
-        let sorted = idset::SortedTable {
-            table: "people p",
-            id_column: "p.id",
-            sort_index: "people_sort",
-            order: "p.sort_key, p.id",
-        };
-        let page_ids = idset::page_ids(conn, &ids, &sorted, page)?;
-        let rows = if page_ids.is_empty() {
-            Vec::new()
-        } else {
-            let sql = format!(
-                "SELECT {COLUMNS} FROM people p WHERE p.id IN (SELECT value FROM json_each(?1))
-                 ORDER BY p.sort_key, p.id"
-            );
-            let mut stmt = conn.prepare_cached(&sql).map_err(map_err)?;
-            stmt.query_map([idset::json_ids(&page_ids)], read_row)
-                .map_err(map_err)?
-                .collect::<rusqlite::Result<Vec<_>>>()
-                .map_err(map_err)?
-        };
-        let total = (ids.len() as u64).min(dagak_store::COUNT_CAP + 1);
-        return Ok(PageOf { items: finish(conn, rows)?, total });
-    }
-    // No filter: the whole list in name order, the page's ids read from the sort index alone.
-    let total = capped_count(conn, "people p", "", &[])?;
-    let sql = format!(
-        "SELECT {COLUMNS} FROM people p WHERE p.id IN
-         (SELECT p.id FROM people p ORDER BY p.sort_key, p.id LIMIT ?1 OFFSET ?2)
-         ORDER BY p.sort_key, p.id"
-    );
-    let limit = i64::try_from(page.limit).unwrap_or(i64::MAX);
-    let offset = i64::try_from(page.offset).unwrap_or(i64::MAX);
-    let mut stmt = conn.prepare_cached(&sql).map_err(map_err)?;
-    let rows = stmt
-        .query_map(params![limit, offset], read_row)
-        .map_err(map_err)?
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .map_err(map_err)?;
-    Ok(PageOf { items: finish(conn, rows)?, total })
+    let order =
+        view.order(conn, "SELECT id FROM people INDEXED BY people_sort ORDER BY sort_key, id")?;
+    let offset = usize::try_from(page.offset).unwrap_or(usize::MAX);
+    let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);
+    let (page_ids, total) = if sets.is_empty() {
+        (order.page(offset, limit), order.len())
+    } else {
+        let ids = view.matching_ids(conn, &sets)?;
+        (order.page_of(&ids, offset, limit), ids.len())
+    };
+    let rows = if page_ids.is_empty() {
+        Vec::new()
+    } else {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM people p WHERE p.id IN (SELECT value FROM json_each(?1))"
+        );
+        let mut stmt = conn.prepare_cached(&sql).map_err(map_err)?;
+        let mut rows: BTreeMap<i64, _> = stmt
+            .query_map([idset::json_ids(&page_ids)], read_row)
+            .map_err(map_err)?
+            .map(|row| row.map(|row| (row.0, row)))
+            .collect::<rusqlite::Result<_>>()
+            .map_err(map_err)?;
+        page_ids.iter().filter_map(|id| rows.remove(id)).collect()
+    };
+    Ok(PageOf { items: finish(conn, rows)?, total: total as u64 })
 }

@@ -94,22 +94,11 @@ pub struct Page {
     pub limit: u64,
 }
 
-/// Filtered lists are counted exactly up to this many rows; above it `total` is
-/// `COUNT_CAP + 1` and means "more than `COUNT_CAP`", which keeps broad filters cheap.
-pub const COUNT_CAP: u64 = 10_000;
-
-/// One page of results and the total number of matching rows (see [`COUNT_CAP`]).
+/// One page of results and the exact number of matching rows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PageOf<T> {
     pub items: Vec<T>,
     pub total: u64,
-}
-
-impl<T> PageOf<T> {
-    /// Whether `total` is the exact count rather than a lower bound.
-    pub fn total_is_exact(&self) -> bool {
-        self.total <= COUNT_CAP
-    }
 }
 
 /// What identifies an organisation when looking for duplicates.

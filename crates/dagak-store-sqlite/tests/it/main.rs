@@ -120,3 +120,135 @@ async fn bulk_imports_rebuild_indexes_and_a_failed_one_restores_them() {
         .unwrap();
     assert_eq!(by_bigram.total, 6000);
 }
+
+/// The ids of one page by plain SQL (no cache, no ranks), and the total.
+fn plain_page(
+    path: &std::path::Path,
+    where_clause: &str,
+    order: &str,
+    offset: u64,
+    limit: u64,
+) -> (Vec<i64>, u64) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let total: i64 = conn
+        .query_row(&format!("SELECT COUNT(*) FROM organizations o WHERE {where_clause}"), [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let mut stmt = conn
+        .prepare(&format!(
+            "SELECT o.id FROM organizations o WHERE {where_clause} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
+        ))
+        .unwrap();
+    let ids = stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<Vec<i64>, _>>().unwrap();
+    (ids, u64::try_from(total).unwrap())
+}
+
+/// Lists read their pages from cached id sets and sort orders; they must agree with plain SQL,
+/// also right after another store (another process) on the same file writes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cached_lists_agree_with_plain_sql_across_writers() {
+    use dagak_domain::{CountryCode, OrgId, OrgKind, OrganizationDraft};
+    use dagak_store::{OrgFilter, OrgSort, Page, Store as _};
+    use dagak_testkit::{org, org_draft};
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cache.db");
+    let reader = SqliteStore::open(&path).unwrap();
+    reader.migrate().await.unwrap();
+    let writer = SqliteStore::open(&path).unwrap();
+
+    let mut state = 12345u64;
+    let mut next = move |n: u64| {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (state >> 33) % n
+    };
+    let kinds = ["local_firm", "foreign_firm", "government"];
+    let countries = ["KR", "US", "JP"];
+    let tags = ["wearables", "carbon materials", "software"];
+    let syllables = ["가", "나", "다", "라", "마", "바"];
+    let draft = |i: u64, next: &mut dyn FnMut(u64) -> u64| OrganizationDraft {
+        kind: kinds[next(3) as usize].into(),
+        country: countries[next(3) as usize].into(),
+        city: ["Gumi", "Irvine"][next(2) as usize].into(),
+        industry_tags: tags[next(3) as usize].into(),
+        ..org_draft(
+            &format!("{}{}{i}", syllables[next(6) as usize], syllables[next(6) as usize]),
+            &format!("Firm {} {i}", next(1000)),
+        )
+    };
+    let mut ids = Vec::new();
+    for i in 0..150 {
+        ids.push(writer.insert_organization(&org(draft(i, &mut next))).await.unwrap());
+    }
+
+    let sorts = [
+        (OrgSort::NameKo, "o.sort_ko, o.id"),
+        (OrgSort::NameEn, "o.sort_en, o.id"),
+        (OrgSort::Country, "o.country, o.sort_ko, o.id"),
+        (OrgSort::RecentlyUpdated, "o.updated_at DESC, o.id DESC"),
+    ];
+    let check = |round: usize| {
+        let (reader, path) = (&reader, &path);
+        async move {
+            let filters: Vec<(OrgFilter, String)> = vec![
+                (OrgFilter::default(), "1".into()),
+                (
+                    OrgFilter { kind: Some(OrgKind::ForeignFirm), ..Default::default() },
+                    "o.kind = 'foreign_firm'".into(),
+                ),
+                (
+                    OrgFilter {
+                        country: Some(CountryCode::parse("US").unwrap()),
+                        industry_tag: Some("software".into()),
+                        ..Default::default()
+                    },
+                    "o.country = 'US' AND o.id IN (SELECT org_id FROM organization_tags WHERE tag = 'software')".into(),
+                ),
+                (
+                    OrgFilter {
+                        kind: Some(OrgKind::LocalFirm),
+                        city: Some("IRVINE".into()),
+                        ..Default::default()
+                    },
+                    "o.kind = 'local_firm' AND o.city_key = 'irvine'".into(),
+                ),
+            ];
+            for (filter, where_clause) in filters {
+                for (sort, order) in sorts {
+                    for (offset, limit) in [(0, 10), (7, 25), (40, 20), (200, 10)] {
+                        let found = reader
+                            .list_organizations(
+                                &OrgFilter { sort, ..filter.clone() },
+                                Page { offset, limit },
+                            )
+                            .await
+                            .unwrap();
+                        let got: Vec<i64> = found.items.iter().map(|r| r.id.0).collect();
+                        let (want, total) = plain_page(path, &where_clause, order, offset, limit);
+                        assert_eq!(
+                            (got, found.total),
+                            (want, total),
+                            "round {round}, {where_clause}, {order}, page {offset}+{limit}"
+                        );
+                    }
+                }
+            }
+        }
+    };
+    check(0).await;
+    // Another writer renames, re-kinds, deletes and adds; the reader must see each at once.
+    for round in 1..=4 {
+        for _ in 0..10 {
+            let id = ids[next(ids.len() as u64) as usize];
+            writer
+                .update_organization(id, &org(draft(1000 + id.0 as u64, &mut next)))
+                .await
+                .unwrap();
+        }
+        let gone: OrgId = ids.remove(next(ids.len() as u64) as usize);
+        writer.delete_organization(gone).await.unwrap();
+        ids.push(writer.insert_organization(&org(draft(2000 + round, &mut next))).await.unwrap());
+        check(round as usize).await;
+    }
+}

@@ -1,0 +1,318 @@
+//! What list queries derive from the database, kept between requests until the next write.
+//!
+//! Every write transaction bumps the counter in `store_generation` (migration 0004), including
+//! writes by another dagak process on the same file (a CLI import next to `dagak serve`). A read
+//! transaction reads the counter first, so the value names the snapshot it sees: anything cached
+//! under that value is exactly what a query on the snapshot would compute. When the counter moves,
+//! the cache is emptied and filled again on demand.
+//!
+//! Two things are kept:
+//! - the id set of one filter condition (a tag, a country, an FTS5 word…), so a filter used again
+//!   costs an intersection in memory instead of an index read;
+//! - a table's ids in one sort order with each id's rank, so a page of any set of matches is found
+//!   by selecting the smallest ranks (linear time) instead of sorting rows in SQL, and the
+//!   unfiltered list reads its page and count from memory at any depth.
+//!
+//! A read on an older snapshot than the cache (a write committed while it ran) neither uses nor
+//! fills the cache: it computes what it needs on its own.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use rusqlite::Connection;
+
+use crate::idset::SetCondition;
+use crate::map_err;
+use dagak_store::StoreError;
+
+/// At most this many ids are kept in condition sets in all (8 bytes each): 32 MB.
+const MAX_CACHED_IDS: usize = 4_000_000;
+/// At most this many condition sets are kept.
+const MAX_CACHED_SETS: usize = 1024;
+
+#[derive(Default)]
+pub(crate) struct ReadCache {
+    state: Mutex<State>,
+    /// A hint, not a guarantee: no write by this process since a read found the cache current.
+    /// (A write by another process is only seen by the next read.)
+    warm: AtomicBool,
+}
+
+#[derive(Default)]
+struct State {
+    generation: i64,
+    sets: HashMap<String, Arc<Vec<i64>>>,
+    set_ids: usize,
+    orders: HashMap<&'static str, Arc<Order>>,
+    facets: Option<Arc<Facets>>,
+}
+
+/// The industry tags and cities in use, for filter menus.
+pub(crate) type Facets = (Vec<String>, Vec<String>);
+
+/// The cache as one read transaction sees it: only entries of its own generation.
+pub(crate) struct View<'a> {
+    cache: &'a ReadCache,
+    generation: i64,
+}
+
+impl ReadCache {
+    /// The view of a read transaction that has just read `generation` from `store_generation`.
+    pub(crate) fn view(&self, generation: i64) -> View<'_> {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if generation > state.generation {
+            *state = State { generation, ..State::default() };
+        }
+        if generation == state.generation && !state.orders.is_empty() {
+            self.warm.store(true, Ordering::Relaxed);
+        }
+        View { cache: self, generation }
+    }
+
+    /// Whether list queries will most likely find what they need here.
+    pub(crate) fn is_warm(&self) -> bool {
+        self.warm.load(Ordering::Relaxed)
+    }
+
+    /// Called after this process committed a write.
+    pub(crate) fn written(&self) {
+        self.warm.store(false, Ordering::Relaxed);
+    }
+}
+
+impl View<'_> {
+    fn with_state<T>(&self, f: impl FnOnce(&mut State) -> T) -> Option<T> {
+        let mut state = self.cache.state.lock().unwrap_or_else(|e| e.into_inner());
+        (state.generation == self.generation).then(|| f(&mut state))
+    }
+
+    fn cached_set(&self, key: &str) -> Option<Arc<Vec<i64>>> {
+        self.with_state(|s| s.sets.get(key).cloned()).flatten()
+    }
+
+    fn keep_set(&self, key: String, ids: &Arc<Vec<i64>>) {
+        self.with_state(|s| {
+            if s.sets.len() >= MAX_CACHED_SETS || s.set_ids + ids.len() > MAX_CACHED_IDS {
+                s.sets.clear();
+                s.set_ids = 0;
+            }
+            if ids.len() <= MAX_CACHED_IDS {
+                s.set_ids += ids.len();
+                s.sets.insert(key, ids.clone());
+            }
+        });
+    }
+
+    /// The sorted, deduplicated ids that `condition` returns.
+    pub(crate) fn set(
+        &self,
+        conn: &Connection,
+        condition: &SetCondition,
+    ) -> Result<Arc<Vec<i64>>, StoreError> {
+        let key = condition.key();
+        if let Some(ids) = self.cached_set(&key) {
+            return Ok(ids);
+        }
+        let ids = Arc::new(crate::idset::ids_of(conn, condition)?);
+        self.keep_set(key, &ids);
+        Ok(ids)
+    }
+
+    /// The ids matching every condition, sorted. Combinations are kept too: a filtered list is
+    /// mostly paged through or asked again, with the same conditions.
+    pub(crate) fn matching_ids(
+        &self,
+        conn: &Connection,
+        conditions: &[SetCondition],
+    ) -> Result<Arc<Vec<i64>>, StoreError> {
+        if let [condition] = conditions {
+            return self.set(conn, condition);
+        }
+        let mut keys: Vec<String> = conditions.iter().map(SetCondition::key).collect();
+        keys.sort();
+        let key = keys.join("\u{2}");
+        if let Some(ids) = self.cached_set(&key) {
+            return Ok(ids);
+        }
+        let mut sets = Vec::with_capacity(conditions.len());
+        for condition in conditions {
+            let ids = self.set(conn, condition)?;
+            if ids.is_empty() {
+                return Ok(ids);
+            }
+            sets.push(ids);
+        }
+        // Smallest first: each intersection is then at most as long as the smallest set.
+        sets.sort_by_key(|s| s.len());
+        let mut sets = sets.into_iter();
+        let Some(first) = sets.next() else { return Ok(Arc::new(Vec::new())) };
+        let mut result: Vec<i64> = first.as_ref().clone();
+        for set in sets {
+            result = crate::idset::intersect(&result, &set);
+            if result.is_empty() {
+                break;
+            }
+        }
+        let result = Arc::new(result);
+        self.keep_set(key, &result);
+        Ok(result)
+    }
+
+    /// A table's ids in one order; `sql` selects exactly the ids, in that order.
+    pub(crate) fn order(
+        &self,
+        conn: &Connection,
+        sql: &'static str,
+    ) -> Result<Arc<Order>, StoreError> {
+        if let Some(Some(order)) = self.with_state(|s| s.orders.get(sql).cloned()) {
+            return Ok(order);
+        }
+        let mut stmt = conn.prepare_cached(sql).map_err(map_err)?;
+        let ids = stmt
+            .query_map([], |r| r.get::<_, i64>(0))
+            .map_err(map_err)?
+            .collect::<rusqlite::Result<Vec<i64>>>()
+            .map_err(map_err)?;
+        let order = Arc::new(Order::new(ids));
+        self.with_state(|s| s.orders.insert(sql, order.clone()));
+        Ok(order)
+    }
+}
+
+impl View<'_> {
+    /// The facets, computed by `compute` once per generation.
+    pub(crate) fn facets(
+        &self,
+        conn: &Connection,
+        compute: impl FnOnce(&Connection) -> Result<Facets, StoreError>,
+    ) -> Result<Arc<Facets>, StoreError> {
+        if let Some(Some(facets)) = self.with_state(|s| s.facets.clone()) {
+            return Ok(facets);
+        }
+        let facets = Arc::new(compute(conn)?);
+        self.with_state(|s| s.facets = Some(facets.clone()));
+        Ok(facets)
+    }
+}
+
+/// Ids in one sort order, and the rank of each id.
+pub(crate) struct Order {
+    ids: Vec<i64>,
+    ranks: Ranks,
+}
+
+enum Ranks {
+    /// Rowids are mostly dense: `ranks[id - base]`, `u32::MAX` where no row has that id.
+    Dense {
+        base: i64,
+        ranks: Vec<u32>,
+    },
+    Sparse(HashMap<i64, u32>),
+}
+
+impl Order {
+    pub(crate) fn new(ids: Vec<i64>) -> Order {
+        let (min, max) = (ids.iter().min().copied(), ids.iter().max().copied());
+        let ranks = match (min, max) {
+            (Some(min), Some(max))
+                if u64::try_from(max - min)
+                    .is_ok_and(|span| span < ids.len() as u64 * 4 + 4096) =>
+            {
+                let span = usize::try_from(max - min).unwrap_or(0) + 1;
+                let mut ranks = vec![u32::MAX; span];
+                for (rank, id) in ids.iter().enumerate() {
+                    ranks[usize::try_from(id - min).unwrap_or(0)] =
+                        u32::try_from(rank).unwrap_or(u32::MAX);
+                }
+                Ranks::Dense { base: min, ranks }
+            }
+            _ => Ranks::Sparse(
+                ids.iter()
+                    .enumerate()
+                    .map(|(rank, id)| (*id, u32::try_from(rank).unwrap_or(u32::MAX)))
+                    .collect(),
+            ),
+        };
+        Order { ids, ranks }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    fn rank(&self, id: i64) -> Option<u32> {
+        match &self.ranks {
+            Ranks::Dense { base, ranks } => usize::try_from(id - base)
+                .ok()
+                .and_then(|i| ranks.get(i))
+                .copied()
+                .filter(|r| *r != u32::MAX),
+            Ranks::Sparse(map) => map.get(&id).copied(),
+        }
+    }
+
+    /// The ids of one page of the whole table.
+    pub(crate) fn page(&self, offset: usize, limit: usize) -> Vec<i64> {
+        let start = offset.min(self.ids.len());
+        let end = start.saturating_add(limit).min(self.ids.len());
+        self.ids[start..end].to_vec()
+    }
+
+    /// The ids of one page of `ids` (any order; ids not in the table are left out), in this order.
+    pub(crate) fn page_of(&self, ids: &[i64], offset: usize, limit: usize) -> Vec<i64> {
+        let mut ranks: Vec<u32> = ids.iter().filter_map(|id| self.rank(*id)).collect();
+        if offset >= ranks.len() || limit == 0 {
+            return Vec::new();
+        }
+        // Two linear-time selections put the page's ranks in front, then only they are sorted.
+        let mut rest = &mut ranks[..];
+        if offset > 0 {
+            rest.select_nth_unstable(offset);
+            rest = &mut rest[offset..];
+        }
+        let take = limit.min(rest.len());
+        if take < rest.len() {
+            rest.select_nth_unstable(take);
+        }
+        let page = &mut rest[..take];
+        page.sort_unstable();
+        page.iter().map(|rank| self.ids[*rank as usize]).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn brute(order: &[i64], ids: &[i64], offset: usize, limit: usize) -> Vec<i64> {
+        order.iter().filter(|id| ids.contains(id)).skip(offset).take(limit).copied().collect()
+    }
+
+    #[test]
+    fn pages_of_sets_follow_the_order() {
+        // A scrambled order over dense and sparse ids.
+        for ids in [(1..=200).collect::<Vec<i64>>(), (1..=200).map(|i| i * 1_000_003).collect()] {
+            let mut order = ids.clone();
+            let mut state = 7u64;
+            for i in (1..order.len()).rev() {
+                state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                order.swap(i, (state >> 33) as usize % (i + 1));
+            }
+            let o = Order::new(order.clone());
+            assert_eq!(o.len(), 200);
+            assert_eq!(o.page(190, 25), order[190..].to_vec());
+            assert!(o.page(500, 25).is_empty());
+            let subset: Vec<i64> = ids.iter().copied().filter(|i| i % 3 != 0).collect();
+            for (offset, limit) in [(0, 25), (0, 1000), (10, 7), (120, 25), (133, 25), (140, 5)] {
+                assert_eq!(
+                    o.page_of(&subset, offset, limit),
+                    brute(&order, &subset, offset, limit)
+                );
+            }
+            // Ids outside the table are ignored.
+            assert_eq!(o.page_of(&[-5, ids[3]], 0, 10), vec![ids[3]]);
+            assert!(o.page_of(&subset, 0, 0).is_empty());
+        }
+    }
+}
