@@ -45,6 +45,10 @@ struct Args {
     /// the floor that HTTP and the client cost on this machine.
     #[arg(long = "path")]
     paths: Vec<String>,
+    /// Every client makes each N-th request a write (a new organisation through the JSON API),
+    /// which invalidates what list queries cached; 0 means reads only.
+    #[arg(long, default_value_t = 0)]
+    write_every: usize,
 }
 
 /// SplitMix64: a tiny seeded generator, so the corpus is the same on every machine.
@@ -223,21 +227,98 @@ fn millis(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
 
-/// The requests the clients cycle through: pages and JSON, filtered and searched.
-fn queries(orgs: usize) -> Vec<(&'static str, String)> {
-    let last_page = (orgs / 25).max(1);
-    vec![
-        ("page, first", "/organizations".into()),
-        ("page, deep", format!("/organizations?page={}", last_page / 2)),
-        ("page, filtered", "/organizations?country=US&kind=foreign_firm&sort=name_en".into()),
-        ("page, 2-syllable search", "/organizations?q=%EA%B5%AC%EB%AF%B8".into()), // 구미
-        ("page, HS + tag", "/organizations?hs=9018&tag=medical+devices".into()),
-        ("json, first", "/api/v1/organizations".into()),
-        ("json, 3+ char search", "/api/v1/organizations?q=meridian".into()),
-        ("json, Korean word search", "/api/v1/organizations?q=%EB%A9%94%EB%94%94%EC%B9%BC".into()), // 메디칼
-        ("json, filtered city", "/api/v1/organizations?country=KR&city=%EA%B5%AC%EB%AF%B8".into()),
-        ("json, people", "/api/v1/people?q=%EB%AF%BC%EC%88%98".into()), // 민수
-    ]
+/// Percent-encodes a query value.
+fn encode(value: &str) -> String {
+    let mut out = String::new();
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            let _ = write!(out, "%{byte:02X}");
+        }
+    }
+    out
+}
+
+/// The kinds of request the clients ask, each with its parameters drawn at random (seeded) from
+/// the corpus's vocabulary, so consecutive requests ask different pages, filters and words.
+const QUERY_KINDS: [&str; 10] = [
+    "page, first (any sort)",
+    "page, deep (any page)",
+    "page, kind+country",
+    "page, 2-syllable search",
+    "page, HS + tag",
+    "json, first (any sort)",
+    "json, 3+ char search",
+    "json, Korean word search",
+    "json, country+city",
+    "json, people search",
+];
+
+/// One request of kind `kind`, parameters drawn from `rng`.
+fn query(kind: usize, rng: &mut Rng, orgs: usize) -> String {
+    let pages = (orgs / 25).max(1);
+    let sorts = ["", "name_en", "country", "updated"];
+    let sort = |rng: &mut Rng| {
+        let s = rng.pick(&sorts);
+        if s.is_empty() { String::new() } else { format!("&sort={s}") }
+    };
+    let kinds = ["local_firm", "foreign_firm", "university", "association"];
+    match kind {
+        0 => format!("/organizations?page=1{}", sort(rng)),
+        1 => format!("/organizations?page={}{}", 1 + rng.below(pages), sort(rng)),
+        2 => format!(
+            "/organizations?kind={}&country={}&page={}{}",
+            rng.pick(&kinds),
+            rng.pick(&["KR", "US"]),
+            1 + rng.below(20),
+            sort(rng)
+        ),
+        3 => {
+            let word = format!("{}{}", rng.pick(&SYLLABLES), rng.pick(&SYLLABLES));
+            format!("/organizations?q={}{}", encode(&word), sort(rng))
+        }
+        4 => format!(
+            "/organizations?hs={}&tag={}{}",
+            rng.pick(&HS),
+            encode(rng.pick(&TAGS)),
+            sort(rng)
+        ),
+        5 => format!("/api/v1/organizations?page=1{}", sort(rng)),
+        6 => {
+            // A whole English word, or its first three to five letters.
+            let word = rng.pick(&WORDS_EN).to_lowercase();
+            let cut = (3 + rng.below(3)).min(word.len());
+            let word = if rng.below(2) == 0 { word } else { word[..cut].to_owned() };
+            format!("/api/v1/organizations?q={word}{}", sort(rng))
+        }
+        7 => format!("/api/v1/organizations?q={}", encode(rng.pick(&SUFFIX_KO))),
+        8 => {
+            let (country, city) = if rng.below(2) == 0 {
+                ("KR", rng.pick(&CITIES_KR))
+            } else {
+                ("US", rng.pick(&CITIES_US))
+            };
+            format!("/api/v1/organizations?country={country}&city={}", encode(city))
+        }
+        _ => {
+            let families = ["김", "이", "박", "최", "정", "강", "조", "윤"];
+            let givens = ["민수", "지훈", "서연", "하은", "도윤", "수아", "예준", "지우"];
+            let name = if rng.below(2) == 0 {
+                rng.pick(&givens).to_owned()
+            } else {
+                format!("{}{}", rng.pick(&families), rng.pick(&givens))
+            };
+            format!("/api/v1/people?q={}&page={}", encode(&name), 1 + rng.below(5))
+        }
+    }
+}
+
+/// A new organisation for the write mix, unique by name and domain.
+fn new_organization(client: usize, r: usize) -> String {
+    format!(
+        r#"{{"kind":"foreign_firm","name_en":"Bench Writer {client}-{r}","country":"US","city":"Irvine","domain":"writer-{client}-{r}.example","industry_tags":["medical devices"],"hs_codes":["9018"]}}"#
+    )
 }
 
 fn main() -> anyhow::Result<()> {
@@ -297,51 +378,80 @@ fn main() -> anyhow::Result<()> {
     let app = dagak_http::router(dagak_http::AppState::new(service));
     runtime.spawn(async move { axum::serve(listener, app).await });
 
-    let queries = if args.paths.is_empty() {
-        queries(args.orgs)
-    } else {
-        args.paths.iter().map(|p| ("custom", p.clone())).collect()
-    };
-    let queries = Arc::new(queries);
-    // Warm up every query once (and check that it answers 200).
+    let custom: Arc<Vec<String>> = Arc::new(args.paths.clone());
+    let names: Vec<&str> =
+        if custom.is_empty() { QUERY_KINDS.to_vec() } else { vec!["custom"; custom.len()] };
+    // Warm up: one request of each kind (checking that it answers 200), as a user opening the
+    // directory would.
     let agent = ureq::Agent::config_builder().http_status_as_error(false).build().new_agent();
-    for (name, path) in queries.iter() {
+    let mut rng = Rng(args.seed ^ 0xABCD);
+    for kind in 0..names.len() {
+        let path =
+            if custom.is_empty() { query(kind, &mut rng, args.orgs) } else { custom[kind].clone() };
         let status = agent.get(&format!("http://{address}{path}")).call()?.status();
-        anyhow::ensure!(status == 200, "{name} answered {status}");
+        anyhow::ensure!(status == 200, "{path} answered {status}");
     }
+    let kinds = names.len();
     let started = Instant::now();
     let handles: Vec<_> = (0..args.clients)
         .map(|client| {
-            let queries = queries.clone();
-            let requests = args.requests;
+            let custom = custom.clone();
+            let (requests, orgs, write_every, seed) =
+                (args.requests, args.orgs, args.write_every, args.seed);
             let think = Duration::from_millis(args.think_ms);
             std::thread::spawn(move || {
                 let agent =
                     ureq::Agent::config_builder().http_status_as_error(false).build().new_agent();
+                let mut rng = Rng(seed.wrapping_add(1 + client as u64).wrapping_mul(0x9E37));
                 let mut timings: Vec<(usize, Duration)> = Vec::with_capacity(requests);
+                let mut failures = Vec::new();
                 for r in 0..requests {
-                    let q = (client + r) % queries.len();
-                    let url = format!("http://{address}{}", queries[q].1);
+                    // Clients write at different moments (offset by client), not all at once.
+                    if write_every > 0 && (r + client * 7919) % write_every == write_every - 1 {
+                        let url = format!("http://{address}/api/v1/organizations");
+                        let t0 = Instant::now();
+                        let status = agent
+                            .post(&url)
+                            .header("content-type", "application/json")
+                            .send(new_organization(client, r))
+                            .map(|resp| resp.status().as_u16());
+                        match status {
+                            Ok(201) => timings.push((kinds, t0.elapsed())),
+                            other => failures.push(format!("write: {other:?}")),
+                        }
+                        continue;
+                    }
+                    let kind = (client + r) % kinds;
+                    let path = if custom.is_empty() {
+                        query(kind, &mut rng, orgs)
+                    } else {
+                        custom[kind].clone()
+                    };
+                    let url = format!("http://{address}{path}");
                     let t0 = Instant::now();
-                    let ok = agent.get(&url).call().map(|mut resp| {
-                        let status = resp.status();
+                    let status = agent.get(&url).call().map(|mut resp| {
                         let _ = resp.body_mut().read_to_vec();
-                        status == 200
+                        resp.status().as_u16()
                     });
-                    if matches!(ok, Ok(true)) {
-                        timings.push((q, t0.elapsed()));
+                    match status {
+                        Ok(200) => timings.push((kind, t0.elapsed())),
+                        other => failures.push(format!("{path}: {other:?}")),
                     }
                     if !think.is_zero() {
                         std::thread::sleep(think);
                     }
                 }
-                timings
+                (timings, failures)
             })
         })
         .collect();
     let mut all: Vec<(usize, Duration)> = Vec::new();
+    let mut failures: Vec<String> = Vec::new();
     for handle in handles {
-        all.extend(handle.join().map_err(|_| anyhow::anyhow!("a client thread panicked"))?);
+        let (timings, failed) =
+            handle.join().map_err(|_| anyhow::anyhow!("a client thread panicked"))?;
+        all.extend(timings);
+        failures.extend(failed);
     }
     let wall = started.elapsed();
     let expected = args.clients * args.requests;
@@ -355,7 +465,11 @@ fn main() -> anyhow::Result<()> {
         all.len() as f64 / wall.as_secs_f64()
     );
     println!("{:<28} {:>8} {:>10} {:>10} {:>10}", "query", "n", "p50", "p99", "max");
-    for (q, (name, _)) in queries.iter().enumerate() {
+    let mut rows: Vec<&str> = names.clone();
+    if args.write_every > 0 {
+        rows.push("write: create (JSON)");
+    }
+    for (q, name) in rows.iter().enumerate() {
         let mut times: Vec<Duration> =
             all.iter().filter(|(i, _)| *i == q).map(|(_, d)| *d).collect();
         times.sort();
@@ -368,16 +482,22 @@ fn main() -> anyhow::Result<()> {
             millis(*times.last().unwrap_or(&Duration::ZERO))
         );
     }
-    let mut times: Vec<Duration> = all.iter().map(|(_, d)| *d).collect();
+    let mut times: Vec<Duration> =
+        all.iter().filter(|(i, _)| *i < kinds).map(|(_, d)| *d).collect();
     times.sort();
     println!(
         "{:<28} {:>8} {:>10} {:>10} {:>10}   [targets p50 ≤ 10 ms, p99 ≤ 50 ms]",
-        "all",
+        "all reads",
         times.len(),
         millis(percentile(&times, 0.5)),
         millis(percentile(&times, 0.99)),
         millis(*times.last().unwrap_or(&Duration::ZERO))
     );
-    anyhow::ensure!(all.len() == expected, "{} requests failed", expected - all.len());
+    anyhow::ensure!(
+        failures.is_empty(),
+        "{} requests failed, the first: {}",
+        failures.len(),
+        failures[0]
+    );
     Ok(())
 }

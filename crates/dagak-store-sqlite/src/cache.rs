@@ -18,7 +18,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use rusqlite::Connection;
 
@@ -44,7 +44,10 @@ struct State {
     generation: i64,
     sets: HashMap<String, Arc<Vec<i64>>>,
     set_ids: usize,
-    orders: HashMap<&'static str, Arc<Order>>,
+    /// Built once per generation: the first reader that needs an order builds it while the
+    /// others wait for it, instead of every reader reading the same whole index at once.
+    /// (`None`: building it failed; it is removed, and readers waiting for it read it themselves.)
+    orders: HashMap<&'static str, Arc<OnceLock<Option<Arc<Order>>>>>,
     facets: Option<Arc<Facets>>,
 }
 
@@ -64,7 +67,9 @@ impl ReadCache {
         if generation > state.generation {
             *state = State { generation, ..State::default() };
         }
-        if generation == state.generation && !state.orders.is_empty() {
+        if generation == state.generation
+            && state.orders.values().any(|o| o.get().is_some_and(Option::is_some))
+        {
             self.warm.store(true, Ordering::Relaxed);
         }
         View { cache: self, generation }
@@ -160,27 +165,99 @@ impl View<'_> {
     }
 
     /// A table's ids in one order; `sql` selects exactly the ids, in that order.
-    pub(crate) fn order(
-        &self,
-        conn: &Connection,
-        sql: &'static str,
-    ) -> Result<Arc<Order>, StoreError> {
-        if let Some(Some(order)) = self.with_state(|s| s.orders.get(sql).cloned()) {
-            return Ok(order);
+    fn order(&self, conn: &Connection, sql: &'static str) -> Result<Arc<Order>, StoreError> {
+        let read = || -> Result<Arc<Order>, StoreError> {
+            let mut stmt = conn.prepare_cached(sql).map_err(map_err)?;
+            let ids = stmt
+                .query_map([], |r| r.get::<_, i64>(0))
+                .map_err(map_err)?
+                .collect::<rusqlite::Result<Vec<i64>>>()
+                .map_err(map_err)?;
+            Ok(Arc::new(Order::new(ids)))
+        };
+        let Some(slot) = self.with_state(|s| s.orders.entry(sql).or_default().clone()) else {
+            // An older snapshot than the cache: compute without keeping.
+            return read();
+        };
+        let mut failed = None;
+        let order = slot.get_or_init(|| match read() {
+            Ok(order) => Some(order),
+            Err(err) => {
+                failed = Some(err);
+                None
+            }
+        });
+        match (order, failed) {
+            (Some(order), _) => Ok(order.clone()),
+            (None, Some(err)) => {
+                self.with_state(|s| s.orders.remove(sql));
+                Err(err)
+            }
+            (None, None) => read(),
         }
-        let mut stmt = conn.prepare_cached(sql).map_err(map_err)?;
-        let ids = stmt
-            .query_map([], |r| r.get::<_, i64>(0))
-            .map_err(map_err)?
-            .collect::<rusqlite::Result<Vec<i64>>>()
-            .map_err(map_err)?;
-        let order = Arc::new(Order::new(ids));
-        self.with_state(|s| s.orders.insert(sql, order.clone()));
-        Ok(order)
     }
 }
 
+/// One sort of a table: the query of every id in that order, and the same order as SQL.
+pub(crate) struct Sorting {
+    /// Selects exactly the table's ids, in order (read from the index holding the order).
+    pub all_ids: &'static str,
+    /// The table with its alias, and the `ORDER BY` terms over that alias.
+    pub table: &'static str,
+    pub order_by: &'static str,
+}
+
+/// Up to this many matches are sorted by SQLite when the sort order is not cached yet, rather
+/// than reading a whole index to build it (an organisation's people right after a write).
+const SORT_IN_SQL: usize = 500;
+
 impl View<'_> {
+    /// One page of the rows matching every condition, in `sorting`'s order, and their number.
+    pub(crate) fn page(
+        &self,
+        conn: &Connection,
+        sorting: &Sorting,
+        conditions: &[SetCondition],
+        page: dagak_store::Page,
+    ) -> Result<(Vec<i64>, usize), StoreError> {
+        let offset = usize::try_from(page.offset).unwrap_or(usize::MAX);
+        let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);
+        if conditions.is_empty() {
+            let order = self.order(conn, sorting.all_ids)?;
+            return Ok((order.page(offset, limit), order.len()));
+        }
+        let ids = self.matching_ids(conn, conditions)?;
+        if ids.len() <= SORT_IN_SQL && !self.has_order(sorting.all_ids) {
+            let Sorting { table, order_by, .. } = sorting;
+            let alias = table.rsplit(' ').next().unwrap_or(table);
+            let sql = format!(
+                "SELECT {alias}.id FROM {table} WHERE {alias}.id IN (SELECT value FROM json_each(?1))
+                 ORDER BY {order_by} LIMIT ?2 OFFSET ?3"
+            );
+            let mut stmt = conn.prepare_cached(&sql).map_err(map_err)?;
+            let page = stmt
+                .query_map(
+                    rusqlite::params![
+                        crate::idset::json_ids(&ids),
+                        i64::try_from(limit).unwrap_or(i64::MAX),
+                        i64::try_from(offset).unwrap_or(i64::MAX)
+                    ],
+                    |r| r.get::<_, i64>(0),
+                )
+                .map_err(map_err)?
+                .collect::<rusqlite::Result<Vec<i64>>>()
+                .map_err(map_err)?;
+            return Ok((page, ids.len()));
+        }
+        let order = self.order(conn, sorting.all_ids)?;
+        Ok((order.page_of(&ids, offset, limit), ids.len()))
+    }
+
+    fn has_order(&self, sql: &'static str) -> bool {
+        self.with_state(|s| s.orders.get(sql).and_then(|o| o.get()).is_some_and(Option::is_some))
+            .unwrap_or(false)
+    }
+
     /// The facets, computed by `compute` once per generation.
     pub(crate) fn facets(
         &self,

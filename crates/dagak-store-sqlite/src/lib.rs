@@ -142,7 +142,7 @@ impl SqliteStore {
         // updates a dozen indexes at once, and evicting their pages mid-transaction dominated
         // its time.
         writer.execute_batch("PRAGMA cache_size = -262144;").context("sizing the page cache")?;
-        let readers = Pool::new(4);
+        let readers = Pool::new(8);
         Ok(SqliteStore {
             inner: Arc::new(Inner {
                 path,
@@ -207,8 +207,10 @@ impl SqliteStore {
         T: Send + 'static,
         F: FnOnce(&Connection, &cache::View<'_>) -> Result<T, StoreError> + Send + 'static,
     {
-        if self.inner.cache.is_warm() {
-            return self.inner.run_read(f);
+        if self.inner.cache.is_warm()
+            && let Some(conn) = self.inner.readers.try_get()
+        {
+            return self.inner.read_on(&conn, f);
         }
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || inner.run_read(f)).await.map_err(other)?
@@ -229,10 +231,23 @@ impl Inner {
                     OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
                 )?;
                 conn.busy_timeout(std::time::Duration::from_secs(10))?;
-                conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA cache_size = -32000;")?;
+                // Reads map the file instead of copying pages: a write elsewhere empties a
+                // connection's page cache, and the pages then come straight from the OS cache.
+                conn.execute_batch(
+                    "PRAGMA foreign_keys = ON; PRAGMA cache_size = -32000; PRAGMA mmap_size = 1073741824;",
+                )?;
                 Ok(conn)
             })
             .map_err(map_err)?;
+        self.read_on(&conn, f)
+    }
+
+    /// Runs `f` in one read transaction on `conn`.
+    fn read_on<T>(
+        &self,
+        conn: &Connection,
+        f: impl FnOnce(&Connection, &cache::View<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         // Read inside one transaction so multi-statement reads see one snapshot.
         conn.prepare_cached("BEGIN").and_then(|mut s| s.execute([])).map_err(map_err)?;
         // The first read fixes the snapshot, so the generation names it. A database not yet
@@ -242,7 +257,7 @@ impl Inner {
             .and_then(|mut s| s.query_row([], |r| r.get(0)))
             .unwrap_or(-1);
         let view = self.cache.view(generation);
-        let res = f(&conn, &view);
+        let res = f(conn, &view);
         let _ = conn.prepare_cached("COMMIT").and_then(|mut s| s.execute([]));
         res
     }

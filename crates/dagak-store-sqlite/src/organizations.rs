@@ -7,7 +7,7 @@ use dagak_store::{OrgFilter, OrgKeys, OrgRecord, OrgSort, Page, PageOf, StoreErr
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::cache::View;
+use crate::cache::{Sorting, View};
 use crate::idset::{self, SetCondition};
 use crate::{map_err, other};
 
@@ -308,16 +308,7 @@ pub(crate) fn list(
     filter: &OrgFilter,
     page: Page,
 ) -> Result<PageOf<OrgRecord>, StoreError> {
-    let order = view.order(conn, order_sql(filter.sort))?;
-    let conditions = conditions(filter);
-    let offset = usize::try_from(page.offset).unwrap_or(usize::MAX);
-    let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);
-    let (page_ids, total) = if conditions.is_empty() {
-        (order.page(offset, limit), order.len())
-    } else {
-        let ids = view.matching_ids(conn, &conditions)?;
-        (order.page_of(&ids, offset, limit), ids.len())
-    };
+    let (page_ids, total) = view.page(conn, &sorting(filter.sort), &conditions(filter), page)?;
     let rows = rows_by_id(conn, &page_ids)?;
     Ok(PageOf { items: finish(conn, rows)?, total: total as u64 })
 }
@@ -340,22 +331,27 @@ fn rows_by_id(conn: &Connection, ids: &[i64]) -> Result<Vec<Row>, StoreError> {
     Ok(ids.iter().filter_map(|id| rows.remove(id)).collect())
 }
 
-/// The query listing every organisation's id in a sort's order, read from the index holding it.
-fn order_sql(sort: OrgSort) -> &'static str {
-    match sort {
-        OrgSort::NameKo => {
-            "SELECT id FROM organizations INDEXED BY organizations_sort_ko ORDER BY sort_ko, id"
-        }
-        OrgSort::NameEn => {
-            "SELECT id FROM organizations INDEXED BY organizations_sort_en ORDER BY sort_en, id"
-        }
-        OrgSort::Country => {
-            "SELECT id FROM organizations INDEXED BY organizations_country ORDER BY country, sort_ko, id"
-        }
-        OrgSort::RecentlyUpdated => {
-            "SELECT id FROM organizations INDEXED BY organizations_updated ORDER BY updated_at DESC, id DESC"
-        }
-    }
+/// A sort of the organisations, read from the index holding it.
+fn sorting(sort: OrgSort) -> Sorting {
+    let (all_ids, order_by) = match sort {
+        OrgSort::NameKo => (
+            "SELECT id FROM organizations INDEXED BY organizations_sort_ko ORDER BY sort_ko, id",
+            "o.sort_ko, o.id",
+        ),
+        OrgSort::NameEn => (
+            "SELECT id FROM organizations INDEXED BY organizations_sort_en ORDER BY sort_en, id",
+            "o.sort_en, o.id",
+        ),
+        OrgSort::Country => (
+            "SELECT id FROM organizations INDEXED BY organizations_country ORDER BY country, sort_ko, id",
+            "o.country, o.sort_ko, o.id",
+        ),
+        OrgSort::RecentlyUpdated => (
+            "SELECT id FROM organizations INDEXED BY organizations_updated ORDER BY updated_at DESC, id DESC",
+            "o.updated_at DESC, o.id DESC",
+        ),
+    };
+    Sorting { all_ids, table: "organizations o", order_by }
 }
 
 /// The filter's conditions as id queries.

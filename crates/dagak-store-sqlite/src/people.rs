@@ -9,7 +9,7 @@ use dagak_store::{AffiliationRecord, Page, PageOf, PersonFilter, PersonRecord, S
 use rusqlite::types::Value;
 use rusqlite::{Connection, params};
 
-use crate::cache::View;
+use crate::cache::{Sorting, View};
 use crate::idset::{self, SetCondition};
 use crate::organizations::{SearchTables, bigrams, exists, search_words, word_condition};
 use crate::{map_err, other};
@@ -258,16 +258,12 @@ pub(crate) fn list(
             sets.push(word_condition(&PERSON_SEARCH, "people", "id", &word));
         }
     }
-    let order =
-        view.order(conn, "SELECT id FROM people INDEXED BY people_sort ORDER BY sort_key, id")?;
-    let offset = usize::try_from(page.offset).unwrap_or(usize::MAX);
-    let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);
-    let (page_ids, total) = if sets.is_empty() {
-        (order.page(offset, limit), order.len())
-    } else {
-        let ids = view.matching_ids(conn, &sets)?;
-        (order.page_of(&ids, offset, limit), ids.len())
+    let sorting = Sorting {
+        all_ids: "SELECT id FROM people INDEXED BY people_sort ORDER BY sort_key, id",
+        table: "people p",
+        order_by: "p.sort_key, p.id",
     };
+    let (page_ids, total) = view.page(conn, &sorting, &sets, page)?;
     let rows = if page_ids.is_empty() {
         Vec::new()
     } else {

@@ -31,6 +31,12 @@ impl Pool {
         }
     }
 
+    /// Lends an idle connection without waiting, if one is idle.
+    pub(crate) fn try_get(&self) -> Option<Lease<'_>> {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.idle.pop().map(|conn| Lease { pool: self, conn: Some(conn) })
+    }
+
     /// Lends an idle connection, opens one with `open` while fewer than `max` exist, or waits.
     pub(crate) fn get(
         &self,

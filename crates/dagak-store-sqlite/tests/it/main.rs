@@ -214,6 +214,12 @@ async fn cached_lists_agree_with_plain_sql_across_writers() {
                     "o.kind = 'local_firm' AND o.city_key = 'irvine'".into(),
                 ),
             ];
+            // Filtered lists first on odd rounds: few matches are then sorted by SQLite, before
+            // any sort order is cached; on even rounds the unfiltered list caches them first.
+            let mut filters = filters;
+            if round % 2 == 1 {
+                filters.reverse();
+            }
             for (filter, where_clause) in filters {
                 for (sort, order) in sorts {
                     for (offset, limit) in [(0, 10), (7, 25), (40, 20), (200, 10)] {
