@@ -13,6 +13,8 @@ pub enum ApiError {
     Service(ServiceError),
     /// A malformed request that never reached the service (bad JSON, bad id, bad upload).
     BadRequest(String),
+    /// A write sent by a browser on behalf of another site (see `guard`).
+    CrossSite,
 }
 
 impl From<ServiceError> for ApiError {
@@ -26,6 +28,7 @@ impl ApiError {
     pub fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            ApiError::CrossSite => (StatusCode::FORBIDDEN, "cross_site_request"),
             ApiError::Service(err) => match err {
                 ServiceError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
                 ServiceError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
@@ -56,6 +59,9 @@ impl ApiError {
         };
         match self {
             ApiError::BadRequest(message) => body.message = message.clone(),
+            ApiError::CrossSite => {
+                body.message = "A write sent from another site was refused.".into();
+            }
             ApiError::Service(ServiceError::Store(_) | ServiceError::Internal(_)) => {
                 tracing::error!(error = ?self, "internal error");
                 body.message = "Something went wrong; the details are in the server log.".into();

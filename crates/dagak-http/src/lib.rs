@@ -8,6 +8,7 @@
 
 mod api;
 mod error;
+mod guard;
 mod i18n;
 mod pages;
 mod views;
@@ -64,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::routes())
         .route("/static/app.css", get(app_css))
         .route("/healthz", get(|| async { "ok" }))
+        .layer(axum::middleware::from_fn(guard::same_origin_writes))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,

@@ -1,4 +1,5 @@
-use axum::http::StatusCode;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
 
 use crate::app;
 
@@ -133,4 +134,36 @@ async fn the_region_page_shows_gumis_published_exports_with_sources() {
     );
     let en = app.get("/region", Some("en")).await;
     assert!(en.text().contains("Export destinations"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_sent_from_another_site_are_refused() {
+    let app = app().await;
+    let form = |site: &'static str| {
+        Request::post("/organizations")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, "lang=en")
+            .header("sec-fetch-site", site)
+            .body(Body::from("kind=association&country=US&name_en=Forged+Society"))
+            .unwrap()
+    };
+    let forged = app.send(form("cross-site")).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert!(forged.text().contains("came from another website"), "{}", forged.text());
+    let api = app
+        .send(
+            Request::delete("/api/v1/organizations/1?confirm=true")
+                .header(header::ORIGIN, "http://evil.example")
+                .header(header::HOST, "127.0.0.1:8080")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(api.status, StatusCode::FORBIDDEN);
+    assert_eq!(api.json()["error"]["code"], "cross_site_request");
+    let listed = app.get("/api/v1/organizations", None).await;
+    assert_eq!(listed.json()["total"], 0, "nothing was written");
+    // The same form from dagak's own page goes through.
+    let own = app.send(form("same-origin")).await;
+    assert_eq!(own.status, StatusCode::SEE_OTHER, "{}", own.text());
 }
