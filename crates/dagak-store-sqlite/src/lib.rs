@@ -441,6 +441,14 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn people_at_organizations(
+        &self,
+        orgs: &[OrgId],
+    ) -> Result<Vec<(Option<OrgId>, PersonId, Person)>, StoreError> {
+        let ids: Vec<i64> = orgs.iter().map(|o| o.0).collect();
+        self.read(move |conn| people::at_organizations(conn, &ids)).await
+    }
+
     async fn apply_import(&self, batch: &ImportBatch) -> Result<ImportIds, StoreError> {
         let batch = batch.clone();
         self.write(move |tx| {

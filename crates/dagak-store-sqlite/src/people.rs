@@ -281,3 +281,30 @@ pub(crate) fn list(
     };
     Ok(PageOf { items: finish(conn, rows)?, total: total as u64 })
 }
+
+/// People affiliated with any of `orgs`, with that organisation, and people with no affiliation.
+pub(crate) fn at_organizations(
+    conn: &Connection,
+    orgs: &[i64],
+) -> Result<Vec<(Option<OrgId>, PersonId, Person)>, StoreError> {
+    let sql = format!(
+        "SELECT {COLUMNS}, a.org_id FROM affiliations a JOIN people p ON p.id = a.person_id
+         WHERE a.org_id IN (SELECT value FROM json_each(?1))
+         UNION ALL
+         SELECT {COLUMNS}, NULL FROM people p
+         WHERE NOT EXISTS (SELECT 1 FROM affiliations a WHERE a.person_id = p.id)"
+    );
+    let mut stmt = conn.prepare(&sql).map_err(map_err)?;
+    let rows = stmt
+        .query_map([idset::json_ids(orgs)], |r| Ok((r.get::<_, Option<i64>>(12)?, read_row(r)?)))
+        .map_err(map_err)?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (org, (id, draft, _, _)) = row.map_err(map_err)?;
+        let person = draft
+            .parse()
+            .map_err(|e| other(anyhow::anyhow!("person {id} no longer parses: {e}")))?;
+        out.push((org.map(OrgId), PersonId(id), person));
+    }
+    Ok(out)
+}

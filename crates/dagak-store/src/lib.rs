@@ -203,6 +203,12 @@ pub trait Store: Send + Sync + 'static {
     async fn delete_person(&self, id: PersonId) -> Result<(), StoreError>;
     /// Every (person, email) pair, lower-cased, for recognising people already stored.
     async fn all_person_emails(&self) -> Result<Vec<(PersonId, String)>, StoreError>;
+    /// The people affiliated with any of `orgs` (with that organisation), and the people with no
+    /// affiliation at all (with `None`): how imports recognise people who have no email.
+    async fn people_at_organizations(
+        &self,
+        orgs: &[OrgId],
+    ) -> Result<Vec<(Option<OrgId>, PersonId, Person)>, StoreError>;
 
     /// Writes a whole import batch, or nothing.
     async fn apply_import(&self, batch: &ImportBatch) -> Result<ImportIds, StoreError>;

@@ -304,6 +304,21 @@ pub async fn store_contract<S: Store>(store: &S) {
         store.all_person_emails().await.unwrap().contains(&(ana, "ana@example.com".to_owned()))
     );
 
+    // People at given organisations, and people at none.
+    let engineer = store
+        .insert_person(&person("Park", "Jisoo", "Engineer"), &[affiliation(meditech, "Engineer")])
+        .await
+        .unwrap();
+    let found = store.people_at_organizations(&[meditech]).await.unwrap();
+    assert!(found.iter().any(|(org, id, p)| {
+        *org == Some(meditech) && *id == engineer && p.family_name.as_deref() == Some("Park")
+    }));
+    assert!(found.iter().any(|(org, id, _)| org.is_none() && *id == ana), "{found:?}");
+    assert!(found.iter().all(|(org, _, _)| org.is_none() || *org == Some(meditech)));
+    assert!(
+        store.people_at_organizations(&[]).await.unwrap().iter().all(|(org, _, _)| org.is_none())
+    );
+
     // Facets list tags and cities.
     let (tags, cities) = store.organization_facets().await.unwrap();
     assert!(tags.contains(&"medical devices".to_owned()));

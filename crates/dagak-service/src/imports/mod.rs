@@ -7,7 +7,7 @@
 
 mod table;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use dagak_domain::{
     AffiliationDraft, BusinessNumber, OrgId, Organization, OrganizationDraft, PersonDraft,
@@ -58,7 +58,8 @@ pub enum RowAction {
     Update(OrgId),
     /// The row is already stored unchanged, or names an organisation stored under the same name.
     SkipDuplicate(OrgId),
-    /// A person whose email belongs to a person already stored.
+    /// A person already stored: one of the emails is theirs or, without email, the same name at
+    /// the same organisation.
     SkipExistingPerson(PersonId),
 }
 
@@ -566,6 +567,9 @@ impl Service {
         }
 
         let mut seen_people: BTreeMap<String, u64> = BTreeMap::new();
+        // People with no email, to be recognised by name and organisation once every row is read:
+        // (their preview row, their place in the batch).
+        let mut without_email: Vec<(usize, usize)> = Vec::new();
         // People already stored are recognised by any of their emails.
         let known_emails: HashMap<String, PersonId> = if people_tables.is_empty() {
             HashMap::new()
@@ -683,6 +687,9 @@ impl Service {
                     });
                     continue;
                 }
+                if person.emails.is_empty() {
+                    without_email.push((preview.rows.len(), preview.batch.new_people.len()));
+                }
                 preview.rows.push(PreviewRow {
                     file: table.file.clone(),
                     line: *line,
@@ -697,7 +704,65 @@ impl Service {
             }
         }
         progress(total_rows, total_rows);
-        if problems.is_empty() { Ok(preview) } else { Err(ServiceError::ImportRejected(problems)) }
+        if !problems.is_empty() {
+            return Err(ServiceError::ImportRejected(problems));
+        }
+        self.recognise_people_without_email(&mut preview, &without_email).await?;
+        Ok(preview)
+    }
+
+    /// A person with no email is the stored person with the same name at the same organisation,
+    /// or, when the row names no organisation, the stored person with the same name and none:
+    /// such rows are skipped instead of created again.
+    async fn recognise_people_without_email(
+        &self,
+        preview: &mut ImportPreview,
+        candidates: &[(usize, usize)],
+    ) -> Result<(), ServiceError> {
+        if candidates.is_empty() {
+            return Ok(());
+        }
+        let people = &preview.batch.new_people;
+        let orgs: BTreeSet<OrgId> = candidates
+            .iter()
+            .flat_map(|&(_, p)| people[p].1.iter())
+            .filter_map(|link| match link.org {
+                OrgRef::Existing(id) => Some(id),
+                OrgRef::New(_) => None,
+            })
+            .collect();
+        let orgs: Vec<OrgId> = orgs.into_iter().collect();
+        let known: HashMap<(Option<OrgId>, String), PersonId> = self
+            .store
+            .people_at_organizations(&orgs)
+            .await?
+            .into_iter()
+            .filter(|(_, _, person)| person.emails.is_empty())
+            .map(|(org, id, person)| ((org, person.display_name().to_lowercase()), id))
+            .collect();
+        let mut recognised = BTreeSet::new();
+        for &(row, p) in candidates {
+            let (person, links) = &people[p];
+            let name = person.display_name().to_lowercase();
+            let found = if links.is_empty() {
+                known.get(&(None, name)).copied()
+            } else {
+                links.iter().find_map(|link| match link.org {
+                    OrgRef::Existing(org) => known.get(&(Some(org), name.clone())).copied(),
+                    OrgRef::New(_) => None,
+                })
+            };
+            if let Some(id) = found {
+                preview.rows[row].action = RowAction::SkipExistingPerson(id);
+                recognised.insert(p);
+            }
+        }
+        let mut index = 0;
+        preview.batch.new_people.retain(|_| {
+            index += 1;
+            !recognised.contains(&(index - 1))
+        });
+        Ok(())
     }
 
     /// Writes a previewed import in one transaction.

@@ -263,19 +263,27 @@ async fn a_file_holding_neither_organisations_nor_people_is_rejected() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn people_already_stored_are_recognised_by_email_on_reimport() {
+async fn people_already_stored_are_recognised_on_reimport() {
     let (service, _dir) = service().await;
     let files = [file("orgs.csv", ORGS), file("people.csv", PEOPLE)];
     let preview = service.preview_import(&files, &no_progress).await.unwrap();
     service.commit_import(&preview).await.unwrap();
+    let before = counts(&service).await;
     let again = service.preview_import(&[file("people.csv", PEOPLE)], &no_progress).await.unwrap();
     let actions: Vec<RowAction> = again.rows.iter().map(|r| r.action).collect();
-    // Jane Smith has an email and is recognised; the two without email are created again.
-    assert_eq!(
-        actions.iter().filter(|a| matches!(a, RowAction::SkipExistingPerson(_))).count(),
-        1,
-        "{actions:?}"
-    );
+    // Jane Smith by her email; 김민수 (no email) by name at the same firm; the Mayor of Irvine
+    // (no email, no organisation) by the role, as the stored one has no organisation either.
+    assert!(actions.iter().all(|a| matches!(a, RowAction::SkipExistingPerson(_))), "{actions:?}");
     let outcome = service.commit_import(&again).await.unwrap();
-    assert_eq!((outcome.people_created, outcome.skipped), (2, 1));
+    assert_eq!((outcome.people_created, outcome.skipped), (0, 3));
+    assert_eq!(counts(&service).await, before, "nothing was created again");
+    // The same name at another organisation, or with an email, is somebody new.
+    let others = "family_name,given_name,titles,emails,organization,role
+김,민수,연구원,,irvine-dx.example,Engineer
+김,민수,대표이사,minsu@example.com,124-81-00998,CEO
+";
+    let preview =
+        service.preview_import(&[file("others.csv", others)], &no_progress).await.unwrap();
+    let actions: Vec<RowAction> = preview.rows.iter().map(|r| r.action).collect();
+    assert_eq!(actions, [RowAction::Create, RowAction::Create]);
 }
