@@ -4,7 +4,10 @@
 //! writes by another dagak process on the same file (a CLI import next to `dagak serve`). A read
 //! transaction reads the counter first, so the value names the snapshot it sees: anything cached
 //! under that value is exactly what a query on the snapshot would compute. When the counter moves,
-//! the cache is emptied and filled again on demand.
+//! the condition sets are dropped and filled again on demand, and the sort orders are patched:
+//! each write also lists the organisations and people it touched in `store_changes`
+//! (migration 0005), so the orders only move those rows to their new places. A bulk write, or a
+//! gap in that log, rebuilds them.
 //!
 //! Two things are kept:
 //! - the id set of one filter condition (a tag, a country, an FTS5 word…), so a filter used again
@@ -30,6 +33,8 @@ use dagak_store::StoreError;
 const MAX_CACHED_IDS: usize = 4_000_000;
 /// At most this many condition sets are kept.
 const MAX_CACHED_SETS: usize = 1024;
+/// Above this many changed rows the sort orders are rebuilt rather than patched.
+const MAX_PATCHED_ROWS: usize = 2000;
 
 #[derive(Default)]
 pub(crate) struct ReadCache {
@@ -47,9 +52,13 @@ struct State {
     /// Built once per generation: the first reader that needs an order builds it while the
     /// others wait for it, instead of every reader reading the same whole index at once.
     /// (`None`: building it failed; it is removed, and readers waiting for it read it themselves.)
-    orders: HashMap<&'static str, Arc<OnceLock<Option<Arc<Order>>>>>,
+    /// Keyed by the sort's `all_ids` query.
+    orders: Orders,
     facets: Option<Arc<Facets>>,
 }
+
+/// Sort orders by their `all_ids` query, each built once (see `State::orders`).
+type Orders = HashMap<&'static str, Arc<OnceLock<Option<Arc<Order>>>>>;
 
 /// The industry tags and cities in use, for filter menus.
 pub(crate) type Facets = (Vec<String>, Vec<String>);
@@ -61,11 +70,13 @@ pub(crate) struct View<'a> {
 }
 
 impl ReadCache {
-    /// The view of a read transaction that has just read `generation` from `store_generation`.
-    pub(crate) fn view(&self, generation: i64) -> View<'_> {
+    /// The view of a read transaction on `conn` that has just read `generation` from
+    /// `store_generation`.
+    pub(crate) fn view(&self, conn: &Connection, generation: i64) -> View<'_> {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         if generation > state.generation {
-            *state = State { generation, ..State::default() };
+            let orders = patched_orders(conn, &state, generation).unwrap_or_default();
+            *state = State { generation, orders, ..State::default() };
         }
         if generation == state.generation
             && state.orders.values().any(|o| o.get().is_some_and(Option::is_some))
@@ -84,6 +95,56 @@ impl ReadCache {
     pub(crate) fn written(&self) {
         self.warm.store(false, Ordering::Relaxed);
     }
+}
+
+/// The cached sort orders of `state` moved to `generation`, or `None` when they must be rebuilt.
+fn patched_orders(conn: &Connection, state: &State, generation: i64) -> Option<Orders> {
+    let built: Vec<(&'static str, Arc<Order>)> = state
+        .orders
+        .iter()
+        .filter_map(|(sql, slot)| slot.get().cloned().flatten().map(|order| (*sql, order)))
+        .collect();
+    if built.is_empty() {
+        return None;
+    }
+    // The log must reach back to the cached generation (old entries are pruned).
+    let oldest: Option<i64> = conn
+        .prepare_cached("SELECT MIN(generation) FROM store_changes")
+        .and_then(|mut s| s.query_row([], |r| r.get(0)))
+        .ok()?;
+    if oldest.is_none_or(|oldest| oldest > state.generation + 1) {
+        return None;
+    }
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT entity, id FROM store_changes WHERE generation > ?1 AND generation <= ?2 LIMIT ?3",
+        )
+        .ok()?;
+    let changes = stmt
+        .query_map(
+            rusqlite::params![state.generation, generation, MAX_PATCHED_ROWS as i64 + 1],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)),
+        )
+        .ok()?
+        .collect::<rusqlite::Result<Vec<(String, i64)>>>()
+        .ok()?;
+    if changes.len() > MAX_PATCHED_ROWS || changes.iter().any(|(entity, _)| entity == "*") {
+        return None;
+    }
+    let mut orders = HashMap::new();
+    for (sql, order) in built {
+        let mut ids: Vec<i64> =
+            changes.iter().filter(|(e, _)| e == order.sorting.entity).map(|(_, id)| *id).collect();
+        let order = if ids.is_empty() {
+            order
+        } else {
+            ids.sort_unstable();
+            ids.dedup();
+            Arc::new(order.patched(conn, &ids).ok()?)
+        };
+        orders.insert(sql, Arc::new(OnceLock::from(Some(order))));
+    }
+    Some(orders)
 }
 
 impl View<'_> {
@@ -164,8 +225,9 @@ impl View<'_> {
         Ok(result)
     }
 
-    /// A table's ids in one order; `sql` selects exactly the ids, in that order.
-    fn order(&self, conn: &Connection, sql: &'static str) -> Result<Arc<Order>, StoreError> {
+    /// A table's ids in one order, with their sort keys.
+    fn order(&self, conn: &Connection, sorting: &Sorting) -> Result<Arc<Order>, StoreError> {
+        let sql = sorting.all_ids;
         let read = || -> Result<Arc<Order>, StoreError> {
             let mut stmt = conn.prepare_cached(sql).map_err(map_err)?;
             let ids = stmt
@@ -173,7 +235,7 @@ impl View<'_> {
                 .map_err(map_err)?
                 .collect::<rusqlite::Result<Vec<i64>>>()
                 .map_err(map_err)?;
-            Ok(Arc::new(Order::new(ids)))
+            Ok(Arc::new(Order::new(ids, sorting.clone())))
         };
         let Some(slot) = self.with_state(|s| s.orders.entry(sql).or_default().clone()) else {
             // An older snapshot than the cache: compute without keeping.
@@ -199,9 +261,17 @@ impl View<'_> {
 }
 
 /// One sort of a table: the query of every id in that order, and the same order as SQL.
+#[derive(Clone)]
 pub(crate) struct Sorting {
-    /// Selects exactly the table's ids, in order (read from the index holding the order).
+    /// What `store_changes` calls the table's rows: `organization` or `person`.
+    pub entity: &'static str,
+    /// Selects every id, in order (read from the index holding the order).
     pub all_ids: &'static str,
+    /// Selects the sort key columns of the row with id `?1`, the order being by them and then
+    /// by id. They are `TEXT NOT NULL`, compared as bytes as SQLite's `BINARY` collation does.
+    pub key_of: &'static str,
+    /// Whether the order is by key and id descending rather than ascending.
+    pub descending: bool,
     /// The table with its alias, and the `ORDER BY` terms over that alias.
     pub table: &'static str,
     pub order_by: &'static str,
@@ -223,7 +293,7 @@ impl View<'_> {
         let offset = usize::try_from(page.offset).unwrap_or(usize::MAX);
         let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);
         if conditions.is_empty() {
-            let order = self.order(conn, sorting.all_ids)?;
+            let order = self.order(conn, sorting)?;
             return Ok((order.page(offset, limit), order.len()));
         }
         let ids = self.matching_ids(conn, conditions)?;
@@ -249,7 +319,7 @@ impl View<'_> {
                 .map_err(map_err)?;
             return Ok((page, ids.len()));
         }
-        let order = self.order(conn, sorting.all_ids)?;
+        let order = self.order(conn, sorting)?;
         Ok((order.page_of(&ids, offset, limit), ids.len()))
     }
 
@@ -277,6 +347,7 @@ impl View<'_> {
 pub(crate) struct Order {
     ids: Vec<i64>,
     ranks: Ranks,
+    sorting: Sorting,
 }
 
 enum Ranks {
@@ -288,10 +359,10 @@ enum Ranks {
     Sparse(HashMap<i64, u32>),
 }
 
-impl Order {
-    pub(crate) fn new(ids: Vec<i64>) -> Order {
+impl Ranks {
+    fn new(ids: &[i64]) -> Ranks {
         let (min, max) = (ids.iter().min().copied(), ids.iter().max().copied());
-        let ranks = match (min, max) {
+        match (min, max) {
             (Some(min), Some(max))
                 if u64::try_from(max - min)
                     .is_ok_and(|span| span < ids.len() as u64 * 4 + 4096) =>
@@ -310,8 +381,80 @@ impl Order {
                     .map(|(rank, id)| (*id, u32::try_from(rank).unwrap_or(u32::MAX)))
                     .collect(),
             ),
+        }
+    }
+}
+
+impl Order {
+    pub(crate) fn new(ids: Vec<i64>, sorting: Sorting) -> Order {
+        Order { ranks: Ranks::new(&ids), ids, sorting }
+    }
+
+    /// Whether (key a, id a) comes before (key b, id b) in this order.
+    fn before(&self, a: (&str, i64), b: (&str, i64)) -> bool {
+        if self.sorting.descending { a > b } else { a < b }
+    }
+
+    /// This order after the rows `changed` (sorted ids) were inserted, updated or deleted: they
+    /// are taken out, and those still in the table go back in at their keys' places, each found
+    /// by a binary search that reads the keys of the rows it probes (which did not change). A
+    /// probed row that no longer exists means a write did not log it: an error, and the caller
+    /// rebuilds the order.
+    fn patched(&self, conn: &Connection, changed: &[i64]) -> Result<Order, StoreError> {
+        let kept: Vec<i64> =
+            self.ids.iter().copied().filter(|id| changed.binary_search(id).is_err()).collect();
+        let mut stmt = conn.prepare_cached(self.sorting.key_of).map_err(map_err)?;
+        let mut key = |id: i64| -> Result<Option<String>, StoreError> {
+            let mut rows = stmt.query([id]).map_err(map_err)?;
+            let Some(row) = rows.next().map_err(map_err)? else { return Ok(None) };
+            let mut key = String::new();
+            for i in 0..row.as_ref().column_count() {
+                if i > 0 {
+                    // NUL sorts first: comparing the joined key compares the columns in turn.
+                    key.push('\0');
+                }
+                key.push_str(row.get_ref(i).map_err(map_err)?.as_str().map_err(|e| {
+                    map_err(rusqlite::Error::FromSqlConversionFailure(
+                        i,
+                        rusqlite::types::Type::Text,
+                        Box::new(e),
+                    ))
+                })?);
+            }
+            Ok(Some(key))
         };
-        Order { ids, ranks }
+        let mut inserts: Vec<(usize, String, i64)> = Vec::new();
+        for &id in changed {
+            let Some(new_key) = key(id)? else { continue };
+            let (mut lo, mut hi) = (0, kept.len());
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2;
+                let probe = kept[mid];
+                let probe_key = key(probe)?.ok_or(StoreError::NotFound)?;
+                if self.before((&probe_key, probe), (&new_key, id)) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            inserts.push((lo, new_key, id));
+        }
+        inserts.sort_by(|a, b| {
+            a.0.cmp(&b.0).then_with(|| {
+                let (x, y) = ((a.1.as_str(), a.2), (b.1.as_str(), b.2));
+                if self.sorting.descending { y.cmp(&x) } else { x.cmp(&y) }
+            })
+        });
+        let mut ids = Vec::with_capacity(kept.len() + inserts.len());
+        let mut inserts = inserts.into_iter().peekable();
+        for (position, id) in kept.iter().enumerate() {
+            while let Some((_, _, new)) = inserts.next_if(|(p, _, _)| *p == position) {
+                ids.push(new);
+            }
+            ids.push(*id);
+        }
+        ids.extend(inserts.map(|(_, _, new)| new));
+        Ok(Order::new(ids, self.sorting.clone()))
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -376,7 +519,15 @@ mod tests {
                 state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
                 order.swap(i, (state >> 33) as usize % (i + 1));
             }
-            let o = Order::new(order.clone());
+            let sorting = Sorting {
+                entity: "organization",
+                all_ids: "",
+                key_of: "",
+                descending: false,
+                table: "organizations o",
+                order_by: "",
+            };
+            let o = Order::new(order.clone(), sorting);
             assert_eq!(o.len(), 200);
             assert_eq!(o.page(190, 25), order[190..].to_vec());
             assert!(o.page(500, 25).is_empty());

@@ -31,10 +31,34 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_search_indexes.sql"),
     include_str!("../migrations/0003_english_order_indexes.sql"),
     include_str!("../migrations/0004_store_generation.sql"),
+    include_str!("../migrations/0005_store_changes.sql"),
 ];
 
 /// The migration that creates `store_generation`, which every later write transaction bumps.
 const GENERATION_MIGRATION: usize = 4;
+/// Generations of `store_changes` kept: a reader whose cache is older rebuilds it.
+const CHANGES_KEPT: i64 = 1000;
+
+/// Records that these rows of `entity` (`organization`, `person`) were inserted, updated or
+/// deleted by the current write transaction, for readers patching their sort orders (see
+/// `cache`). `entity` `*` means too much changed to patch.
+fn changed(tx: &Connection, entity: &str, ids: &[i64]) -> Result<(), StoreError> {
+    let mut stmt = tx
+        .prepare_cached(
+            "INSERT INTO store_changes (generation, entity, id)
+             SELECT value + 1, ?1, ?2 FROM store_generation",
+        )
+        .map_err(map_err)?;
+    for id in ids {
+        stmt.execute(rusqlite::params![entity, id]).map_err(map_err)?;
+    }
+    Ok(())
+}
+
+/// Marks the current write transaction as one that changed too much to patch caches.
+fn changed_everything(tx: &Connection) -> Result<(), StoreError> {
+    changed(tx, "*", &[0])
+}
 
 /// A dagak database in one SQLite file.
 #[derive(Clone)]
@@ -174,9 +198,15 @@ impl SqliteStore {
             let schema: usize =
                 tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(map_err)?;
             if schema >= GENERATION_MIGRATION {
-                tx.prepare_cached("UPDATE store_generation SET value = value + 1")
-                    .and_then(|mut s| s.execute([]))
+                let generation: i64 = tx
+                    .prepare_cached("UPDATE store_generation SET value = value + 1 RETURNING value")
+                    .and_then(|mut s| s.query_row([], |r| r.get(0)))
                     .map_err(map_err)?;
+                if generation % 100 == 0 && schema > GENERATION_MIGRATION {
+                    tx.prepare_cached("DELETE FROM store_changes WHERE generation <= ?1")
+                        .and_then(|mut s| s.execute([generation - CHANGES_KEPT]))
+                        .map_err(map_err)?;
+                }
             }
             tx.commit().map_err(map_err)?;
             inner.cache.written();
@@ -256,7 +286,7 @@ impl Inner {
             .prepare_cached("SELECT value FROM store_generation")
             .and_then(|mut s| s.query_row([], |r| r.get(0)))
             .unwrap_or(-1);
-        let view = self.cache.view(generation);
+        let view = self.cache.view(conn, generation);
         let res = f(conn, &view);
         let _ = conn.prepare_cached("COMMIT").and_then(|mut s| s.execute([]));
         res
@@ -282,6 +312,9 @@ impl Store for SqliteStore {
                 }
                 tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1)).map_err(map_err)?;
             }
+            if applied < MIGRATIONS.len() {
+                changed_everything(tx)?;
+            }
             Ok(())
         })
         .await
@@ -289,12 +322,21 @@ impl Store for SqliteStore {
 
     async fn insert_organization(&self, org: &Organization) -> Result<OrgId, StoreError> {
         let org = org.clone();
-        self.write(move |tx| organizations::write(tx, None, &org)).await
+        self.write(move |tx| {
+            let id = organizations::write(tx, None, &org)?;
+            changed(tx, "organization", &[id.0])?;
+            Ok(id)
+        })
+        .await
     }
 
     async fn update_organization(&self, id: OrgId, org: &Organization) -> Result<(), StoreError> {
         let org = org.clone();
-        self.write(move |tx| organizations::write(tx, Some(id), &org).map(|_| ())).await
+        self.write(move |tx| {
+            organizations::write(tx, Some(id), &org)?;
+            changed(tx, "organization", &[id.0])
+        })
+        .await
     }
 
     async fn get_organization(&self, id: OrgId) -> Result<OrgRecord, StoreError> {
@@ -311,7 +353,11 @@ impl Store for SqliteStore {
     }
 
     async fn delete_organization(&self, id: OrgId) -> Result<(), StoreError> {
-        self.write(move |tx| organizations::delete(tx, id)).await
+        self.write(move |tx| {
+            organizations::delete(tx, id)?;
+            changed(tx, "organization", &[id.0])
+        })
+        .await
     }
 
     async fn count_organizations(&self) -> Result<u64, StoreError> {
@@ -370,7 +416,8 @@ impl Store for SqliteStore {
                 (kept.0, removed.0),
             )
             .map_err(map_err)?;
-            organizations::delete(tx, removed)
+            organizations::delete(tx, removed)?;
+            changed(tx, "organization", &[kept.0, removed.0])
         })
         .await
     }
@@ -382,7 +429,12 @@ impl Store for SqliteStore {
     ) -> Result<PersonId, StoreError> {
         let person = person.clone();
         let affiliations = affiliations.to_vec();
-        self.write(move |tx| people::write(tx, None, &person, Some(&affiliations))).await
+        self.write(move |tx| {
+            let id = people::write(tx, None, &person, Some(&affiliations))?;
+            changed(tx, "person", &[id.0])?;
+            Ok(id)
+        })
+        .await
     }
 
     async fn update_person(
@@ -394,7 +446,8 @@ impl Store for SqliteStore {
         let person = person.clone();
         let affiliations = affiliations.map(<[Affiliation]>::to_vec);
         self.write(move |tx| {
-            people::write(tx, Some(id), &person, affiliations.as_deref()).map(|_| ())
+            people::write(tx, Some(id), &person, affiliations.as_deref())?;
+            changed(tx, "person", &[id.0])
         })
         .await
     }
@@ -416,7 +469,10 @@ impl Store for SqliteStore {
         self.write(move |tx| {
             tx.execute("DELETE FROM people_fts WHERE rowid = ?1", [id.0]).map_err(map_err)?;
             let n = tx.execute("DELETE FROM people WHERE id = ?1", [id.0]).map_err(map_err)?;
-            if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+            changed(tx, "person", &[id.0])
         })
         .await
     }
@@ -482,6 +538,19 @@ impl Store for SqliteStore {
             }
             for sql in rebuilt {
                 tx.execute_batch(&sql).map_err(map_err)?;
+            }
+            let orgs: Vec<i64> = batch
+                .updated_organizations
+                .iter()
+                .map(|(id, _)| id.0)
+                .chain(ids.organizations.iter().map(|id| id.0))
+                .collect();
+            let people: Vec<i64> = ids.people.iter().map(|id| id.0).collect();
+            if orgs.len() + people.len() > 2000 {
+                changed_everything(tx)?;
+            } else {
+                changed(tx, "organization", &orgs)?;
+                changed(tx, "person", &people)?;
             }
             Ok(ids)
         })

@@ -333,25 +333,40 @@ fn rows_by_id(conn: &Connection, ids: &[i64]) -> Result<Vec<Row>, StoreError> {
 
 /// A sort of the organisations, read from the index holding it.
 fn sorting(sort: OrgSort) -> Sorting {
-    let (all_ids, order_by) = match sort {
+    let (all_ids, key_of, order_by, descending) = match sort {
         OrgSort::NameKo => (
             "SELECT id FROM organizations INDEXED BY organizations_sort_ko ORDER BY sort_ko, id",
+            "SELECT sort_ko FROM organizations WHERE id = ?1",
             "o.sort_ko, o.id",
+            false,
         ),
         OrgSort::NameEn => (
             "SELECT id FROM organizations INDEXED BY organizations_sort_en ORDER BY sort_en, id",
+            "SELECT sort_en FROM organizations WHERE id = ?1",
             "o.sort_en, o.id",
+            false,
         ),
         OrgSort::Country => (
             "SELECT id FROM organizations INDEXED BY organizations_country ORDER BY country, sort_ko, id",
+            "SELECT country, sort_ko FROM organizations WHERE id = ?1",
             "o.country, o.sort_ko, o.id",
+            false,
         ),
         OrgSort::RecentlyUpdated => (
             "SELECT id FROM organizations INDEXED BY organizations_updated ORDER BY updated_at DESC, id DESC",
+            "SELECT updated_at FROM organizations WHERE id = ?1",
             "o.updated_at DESC, o.id DESC",
+            true,
         ),
     };
-    Sorting { all_ids, table: "organizations o", order_by }
+    Sorting {
+        entity: "organization",
+        all_ids,
+        key_of,
+        descending,
+        table: "organizations o",
+        order_by,
+    }
 }
 
 /// The filter's conditions as id queries.

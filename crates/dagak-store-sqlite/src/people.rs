@@ -259,7 +259,10 @@ pub(crate) fn list(
         }
     }
     let sorting = Sorting {
+        entity: "person",
         all_ids: "SELECT id FROM people INDEXED BY people_sort ORDER BY sort_key, id",
+        key_of: "SELECT sort_key FROM people WHERE id = ?1",
+        descending: false,
         table: "people p",
         order_by: "p.sort_key, p.id",
     };

@@ -258,3 +258,110 @@ async fn cached_lists_agree_with_plain_sql_across_writers() {
         check(round as usize).await;
     }
 }
+
+/// People lists, their sort order patched after each kind of write (people added, renamed and
+/// deleted; organisations merged; an import), agree with plain SQL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cached_people_lists_agree_with_plain_sql_across_writers() {
+    use dagak_store::{ImportAffiliation, ImportBatch, OrgRef, Page, PersonFilter, Store as _};
+    use dagak_testkit::{affiliation, org, org_draft, person};
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("people.db");
+    let reader = SqliteStore::open(&path).unwrap();
+    reader.migrate().await.unwrap();
+    let writer = SqliteStore::open(&path).unwrap();
+    let mut orgs = Vec::new();
+    for i in 0..4 {
+        orgs.push(
+            writer
+                .insert_organization(&org(org_draft(&format!("기관{i}"), &format!("Org {i}"))))
+                .await
+                .unwrap(),
+        );
+    }
+    let mut state = 99u64;
+    let mut next = move |n: u64| {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (state >> 33) % n
+    };
+    let families = ["김", "이", "박", "Smith", "Lee"];
+    let givens = ["민수", "서연", "Jane", "Ana", "도윤"];
+    let mut people = Vec::new();
+    for _ in 0..80 {
+        let p = person(families[next(5) as usize], givens[next(5) as usize], "Engineer");
+        let at = orgs[next(4) as usize];
+        people.push(writer.insert_person(&p, &[affiliation(at, "Engineer")]).await.unwrap());
+    }
+    let check = |round: u32, orgs: Vec<dagak_domain::OrgId>| {
+        let (reader, path) = (&reader, &path);
+        async move {
+            let mut filters = vec![(PersonFilter::default(), "1".to_owned())];
+            for org in orgs {
+                filters.push((
+                    PersonFilter { org_id: Some(org), ..Default::default() },
+                    format!(
+                        "p.id IN (SELECT person_id FROM affiliations WHERE org_id = {})",
+                        org.0
+                    ),
+                ));
+            }
+            for (filter, where_clause) in filters {
+                for (offset, limit) in [(0, 10), (13, 25), (70, 20)] {
+                    let found = reader.list_people(&filter, Page { offset, limit }).await.unwrap();
+                    let got: Vec<i64> = found.items.iter().map(|r| r.id.0).collect();
+                    let conn = rusqlite::Connection::open(path).unwrap();
+                    let total: i64 = conn
+                        .query_row(
+                            &format!("SELECT COUNT(*) FROM people p WHERE {where_clause}"),
+                            [],
+                            |r| r.get(0),
+                        )
+                        .unwrap();
+                    let mut stmt = conn
+                        .prepare(&format!(
+                            "SELECT p.id FROM people p WHERE {where_clause}
+                             ORDER BY p.sort_key, p.id LIMIT {limit} OFFSET {offset}"
+                        ))
+                        .unwrap();
+                    let want: Vec<i64> =
+                        stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+                    assert_eq!(
+                        (got, found.total),
+                        (want, u64::try_from(total).unwrap()),
+                        "round {round}, {where_clause}, page {offset}+{limit}"
+                    );
+                }
+            }
+        }
+    };
+    check(0, orgs.clone()).await;
+    for round in 1..=3u32 {
+        for _ in 0..5 {
+            let id = people[next(people.len() as u64) as usize];
+            let renamed = person(families[next(5) as usize], givens[next(5) as usize], "Buyer");
+            writer.update_person(id, &renamed, None).await.unwrap();
+        }
+        let gone = people.remove(next(people.len() as u64) as usize);
+        writer.delete_person(gone).await.unwrap();
+        let batch = ImportBatch {
+            new_people: vec![(
+                person(families[next(5) as usize], givens[next(5) as usize], "CEO"),
+                vec![ImportAffiliation {
+                    org: OrgRef::Existing(orgs[0]),
+                    role: None,
+                    start: None,
+                    end: None,
+                }],
+            )],
+            ..Default::default()
+        };
+        people.extend(writer.apply_import(&batch).await.unwrap().people);
+        check(round, orgs.clone()).await;
+    }
+    // A merge moves the people of one organisation to another.
+    let merged = org(org_draft("기관0", "Org 0"));
+    writer.merge_organizations(orgs[0], &merged, orgs[1]).await.unwrap();
+    orgs.remove(1);
+    check(4, orgs.clone()).await;
+}
