@@ -47,7 +47,13 @@ pub(crate) struct ReadCache {
 #[derive(Default)]
 struct State {
     generation: i64,
-    sets: HashMap<String, Arc<Vec<i64>>>,
+    /// Condition sets and their combinations, each computed once like the orders.
+    sets: HashMap<String, Slot<Arc<Vec<i64>>>>,
+    /// The condition of each single-condition set, to patch it after a write.
+    conditions: HashMap<String, SetCondition>,
+    /// Sets of an earlier generation not asked for since, with the ids written since: the next
+    /// reader that needs one re-reads only those ids (`idset::ids_among`).
+    stale: HashMap<String, Stale>,
     set_ids: usize,
     /// Built once per generation: the first reader that needs an order builds it while the
     /// others wait for it, instead of every reader reading the same whole index at once.
@@ -58,7 +64,12 @@ struct State {
 }
 
 /// Sort orders by their `all_ids` query, each built once (see `State::orders`).
-type Orders = HashMap<&'static str, Arc<OnceLock<Option<Arc<Order>>>>>;
+type Orders = HashMap<&'static str, Slot<Arc<Order>>>;
+
+/// A value computed once: the first reader that needs it computes it while the others wait.
+/// (`None`: computing it failed; the slot is removed, and the readers waiting compute it
+/// themselves.)
+type Slot<T> = Arc<OnceLock<Option<T>>>;
 
 /// The industry tags and cities in use, for filter menus.
 pub(crate) type Facets = (Vec<String>, Vec<String>);
@@ -75,8 +86,8 @@ impl ReadCache {
     pub(crate) fn view(&self, conn: &Connection, generation: i64) -> View<'_> {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         if generation > state.generation {
-            let orders = patched_orders(conn, &state, generation).unwrap_or_default();
-            *state = State { generation, orders, ..State::default() };
+            *state = patched(conn, &state, generation)
+                .unwrap_or_else(|| State { generation, ..State::default() });
         }
         if generation == state.generation
             && state.orders.values().any(|o| o.get().is_some_and(Option::is_some))
@@ -97,14 +108,38 @@ impl ReadCache {
     }
 }
 
-/// The cached sort orders of `state` moved to `generation`, or `None` when they must be rebuilt.
-fn patched_orders(conn: &Connection, state: &State, generation: i64) -> Option<Orders> {
-    let built: Vec<(&'static str, Arc<Order>)> = state
-        .orders
+/// A set of an earlier generation and the ids of its entity written since.
+#[derive(Clone)]
+struct Stale {
+    ids: Arc<Vec<i64>>,
+    touched: Vec<i64>,
+}
+
+/// The value in a slot, if computed.
+fn built<T: Clone>(slot: &Slot<T>) -> Option<T> {
+    slot.get().cloned().flatten()
+}
+
+/// `state` moved to `generation`: sort orders and single-condition sets patched for the rows
+/// the writes in between touched, combinations and facets dropped. `None` when nothing can be
+/// carried over (nothing cached, a bulk write, or a gap in the log).
+fn patched(conn: &Connection, state: &State, generation: i64) -> Option<State> {
+    let orders: Vec<(&'static str, Arc<Order>)> =
+        state.orders.iter().filter_map(|(sql, slot)| Some((*sql, built(slot)?))).collect();
+    // Each set with the ids already known to be stale in it (none if built this generation).
+    let sets: Vec<(&String, &SetCondition, Stale)> = state
+        .conditions
         .iter()
-        .filter_map(|(sql, slot)| slot.get().cloned().flatten().map(|order| (*sql, order)))
+        .filter_map(|(key, condition)| {
+            let current = state.sets.get(key).and_then(built);
+            let stale = match current {
+                Some(ids) => Stale { ids, touched: Vec::new() },
+                None => state.stale.get(key)?.clone(),
+            };
+            Some((key, condition, stale))
+        })
         .collect();
-    if built.is_empty() {
+    if orders.is_empty() && sets.is_empty() {
         return None;
     }
     // The log must reach back to the cached generation (old entries are pruned).
@@ -131,20 +166,38 @@ fn patched_orders(conn: &Connection, state: &State, generation: i64) -> Option<O
     if changes.len() > MAX_PATCHED_ROWS || changes.iter().any(|(entity, _)| entity == "*") {
         return None;
     }
-    let mut orders = HashMap::new();
-    for (sql, order) in built {
+    let changed_of = |entity: &str| -> Vec<i64> {
         let mut ids: Vec<i64> =
-            changes.iter().filter(|(e, _)| e == order.sorting.entity).map(|(_, id)| *id).collect();
-        let order = if ids.is_empty() {
-            order
-        } else {
-            ids.sort_unstable();
-            ids.dedup();
-            Arc::new(order.patched(conn, &ids).ok()?)
-        };
-        orders.insert(sql, Arc::new(OnceLock::from(Some(order))));
+            changes.iter().filter(|(e, _)| e == entity).map(|(_, id)| *id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    };
+    let changed: HashMap<&str, Vec<i64>> =
+        ["organization", "person"].into_iter().map(|e| (e, changed_of(e))).collect();
+    let mut next = State { generation, ..State::default() };
+    for (sql, order) in orders {
+        let ids = changed.get(order.sorting.entity).map_or(&[][..], Vec::as_slice);
+        let order = if ids.is_empty() { order } else { Arc::new(order.patched(conn, ids).ok()?) };
+        next.orders.insert(sql, Arc::new(OnceLock::from(Some(order))));
     }
-    Some(orders)
+    for (key, condition, mut stale) in sets {
+        let touched = changed.get(condition.entity).map_or(&[][..], Vec::as_slice);
+        if stale.touched.is_empty() && touched.is_empty() {
+            next.set_ids += stale.ids.len();
+            next.sets.insert(key.clone(), Arc::new(OnceLock::from(Some(stale.ids))));
+        } else {
+            stale.touched.extend_from_slice(touched);
+            stale.touched.sort_unstable();
+            stale.touched.dedup();
+            if stale.touched.len() > MAX_PATCHED_ROWS {
+                continue;
+            }
+            next.stale.insert(key.clone(), stale);
+        }
+        next.conditions.insert(key.clone(), condition.clone());
+    }
+    Some(next)
 }
 
 impl View<'_> {
@@ -153,21 +206,57 @@ impl View<'_> {
         (state.generation == self.generation).then(|| f(&mut state))
     }
 
-    fn cached_set(&self, key: &str) -> Option<Arc<Vec<i64>>> {
-        self.with_state(|s| s.sets.get(key).cloned()).flatten()
-    }
-
-    fn keep_set(&self, key: String, ids: &Arc<Vec<i64>>) {
-        self.with_state(|s| {
-            if s.sets.len() >= MAX_CACHED_SETS || s.set_ids + ids.len() > MAX_CACHED_IDS {
+    /// The set kept under `key`, computed by `compute` unless another reader has or is doing it.
+    fn shared_set(
+        &self,
+        key: String,
+        compute: impl Fn() -> Result<Vec<i64>, StoreError>,
+    ) -> Result<Arc<Vec<i64>>, StoreError> {
+        let slot = self.with_state(|s| {
+            if s.sets.len() >= MAX_CACHED_SETS && !s.sets.contains_key(&key) {
                 s.sets.clear();
+                s.conditions.clear();
+                s.stale.clear();
                 s.set_ids = 0;
             }
-            if ids.len() <= MAX_CACHED_IDS {
-                s.set_ids += ids.len();
-                s.sets.insert(key, ids.clone());
+            s.sets.entry(key.clone()).or_default().clone()
+        });
+        let Some(slot) = slot else {
+            // An older snapshot than the cache: compute without keeping.
+            return compute().map(Arc::new);
+        };
+        let mut outcome: Option<Result<usize, StoreError>> = None;
+        let ids = slot.get_or_init(|| match compute() {
+            Ok(ids) => {
+                outcome = Some(Ok(ids.len()));
+                Some(Arc::new(ids))
+            }
+            Err(err) => {
+                outcome = Some(Err(err));
+                None
             }
         });
+        match (ids, outcome) {
+            (Some(ids), Some(Ok(len))) => {
+                let ids = ids.clone();
+                self.with_state(|s| {
+                    s.set_ids += len;
+                    if s.set_ids > MAX_CACHED_IDS {
+                        s.sets.clear();
+                        s.conditions.clear();
+                        s.stale.clear();
+                        s.set_ids = 0;
+                    }
+                });
+                Ok(ids)
+            }
+            (Some(ids), _) => Ok(ids.clone()),
+            (None, Some(Err(err))) => {
+                self.with_state(|s| s.sets.remove(&key));
+                Err(err)
+            }
+            (None, _) => compute().map(Arc::new),
+        }
     }
 
     /// The sorted, deduplicated ids that `condition` returns.
@@ -177,12 +266,28 @@ impl View<'_> {
         condition: &SetCondition,
     ) -> Result<Arc<Vec<i64>>, StoreError> {
         let key = condition.key();
-        if let Some(ids) = self.cached_set(&key) {
-            return Ok(ids);
-        }
-        let ids = Arc::new(crate::idset::ids_of(conn, condition)?);
-        self.keep_set(key, &ids);
-        Ok(ids)
+        self.with_state(|s| {
+            if !s.conditions.contains_key(&key) {
+                s.conditions.insert(key.clone(), condition.clone());
+            }
+        });
+        let stale = self.with_state(|s| s.stale.get(&key).cloned()).flatten();
+        self.shared_set(key, || match &stale {
+            // Only the ids written since are read again.
+            Some(stale) => {
+                let now = crate::idset::ids_among(conn, condition, &stale.touched)?;
+                let mut ids: Vec<i64> = stale
+                    .ids
+                    .iter()
+                    .copied()
+                    .filter(|id| stale.touched.binary_search(id).is_err())
+                    .collect();
+                ids.extend(now);
+                ids.sort_unstable();
+                Ok(ids)
+            }
+            None => crate::idset::ids_of(conn, condition),
+        })
     }
 
     /// The ids matching every condition, sorted. Combinations are kept too: a filtered list is
@@ -197,32 +302,28 @@ impl View<'_> {
         }
         let mut keys: Vec<String> = conditions.iter().map(SetCondition::key).collect();
         keys.sort();
-        let key = keys.join("\u{2}");
-        if let Some(ids) = self.cached_set(&key) {
-            return Ok(ids);
-        }
-        let mut sets = Vec::with_capacity(conditions.len());
-        for condition in conditions {
-            let ids = self.set(conn, condition)?;
-            if ids.is_empty() {
-                return Ok(ids);
+        self.shared_set(keys.join("\u{2}"), || {
+            let mut sets = Vec::with_capacity(conditions.len());
+            for condition in conditions {
+                let ids = self.set(conn, condition)?;
+                if ids.is_empty() {
+                    return Ok(Vec::new());
+                }
+                sets.push(ids);
             }
-            sets.push(ids);
-        }
-        // Smallest first: each intersection is then at most as long as the smallest set.
-        sets.sort_by_key(|s| s.len());
-        let mut sets = sets.into_iter();
-        let Some(first) = sets.next() else { return Ok(Arc::new(Vec::new())) };
-        let mut result: Vec<i64> = first.as_ref().clone();
-        for set in sets {
-            result = crate::idset::intersect(&result, &set);
-            if result.is_empty() {
-                break;
+            // Smallest first: each intersection is then at most as long as the smallest set.
+            sets.sort_by_key(|s| s.len());
+            let mut sets = sets.into_iter();
+            let Some(first) = sets.next() else { return Ok(Vec::new()) };
+            let mut result: Vec<i64> = first.as_ref().clone();
+            for set in sets {
+                result = crate::idset::intersect(&result, &set);
+                if result.is_empty() {
+                    break;
+                }
             }
-        }
-        let result = Arc::new(result);
-        self.keep_set(key, &result);
-        Ok(result)
+            Ok(result)
+        })
     }
 
     /// A table's ids in one order, with their sort keys.

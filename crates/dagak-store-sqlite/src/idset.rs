@@ -13,7 +13,13 @@ use crate::map_err;
 use dagak_store::StoreError;
 
 /// One condition: SQL returning ids, with its parameters.
+#[derive(Clone)]
 pub(crate) struct SetCondition {
+    /// The rows the ids are of, as `store_changes` names them: `organization` or `person`.
+    pub entity: &'static str,
+    /// The selected id column, to restrict the query to some ids (`id`, `org_id`, `rowid`…).
+    pub id_column: &'static str,
+    /// Selects the ids, with a `WHERE` clause and `?` parameters.
     pub sql: String,
     pub values: Vec<Value>,
 }
@@ -37,6 +43,29 @@ impl SetCondition {
         }
         key
     }
+}
+
+/// Of the ids `among` (sorted), those the condition returns, sorted.
+pub(crate) fn ids_among(
+    conn: &Connection,
+    condition: &SetCondition,
+    among: &[i64],
+) -> Result<Vec<i64>, StoreError> {
+    let sql = format!(
+        "{} AND {} IN (SELECT value FROM json_each(?))",
+        condition.sql, condition.id_column
+    );
+    let mut values = condition.values.clone();
+    values.push(Value::Text(json_ids(among)));
+    let mut stmt = conn.prepare_cached(&sql).map_err(map_err)?;
+    let mut ids = stmt
+        .query_map(params_from_iter(values.iter()), |r| r.get::<_, i64>(0))
+        .map_err(map_err)?
+        .collect::<rusqlite::Result<Vec<i64>>>()
+        .map_err(map_err)?;
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
 }
 
 /// The sorted, deduplicated ids one condition returns.

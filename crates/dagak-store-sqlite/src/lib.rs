@@ -55,6 +55,17 @@ fn changed(tx: &Connection, entity: &str, ids: &[i64]) -> Result<(), StoreError>
     Ok(())
 }
 
+/// The ids of the people affiliated with an organisation.
+fn people_of(tx: &Connection, org: OrgId) -> Result<Vec<i64>, StoreError> {
+    let mut stmt = tx
+        .prepare_cached("SELECT DISTINCT person_id FROM affiliations WHERE org_id = ?1")
+        .map_err(map_err)?;
+    stmt.query_map([org.0], |r| r.get(0))
+        .map_err(map_err)?
+        .collect::<rusqlite::Result<Vec<i64>>>()
+        .map_err(map_err)
+}
+
 /// Marks the current write transaction as one that changed too much to patch caches.
 fn changed_everything(tx: &Connection) -> Result<(), StoreError> {
     changed(tx, "*", &[0])
@@ -261,6 +272,9 @@ impl Inner {
                     OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
                 )?;
                 conn.busy_timeout(std::time::Duration::from_secs(10))?;
+                // Lists use a few dozen statement shapes (conditions, their restriction to some
+                // ids, pages); rusqlite keeps 16 by default.
+                conn.set_prepared_statement_cache_capacity(128);
                 // Reads map the file instead of copying pages: a write elsewhere empties a
                 // connection's page cache, and the pages then come straight from the OS cache.
                 conn.execute_batch(
@@ -354,6 +368,8 @@ impl Store for SqliteStore {
 
     async fn delete_organization(&self, id: OrgId) -> Result<(), StoreError> {
         self.write(move |tx| {
+            // Its people lose an affiliation.
+            changed(tx, "person", &people_of(tx, id)?)?;
             organizations::delete(tx, id)?;
             changed(tx, "organization", &[id.0])
         })
@@ -410,6 +426,8 @@ impl Store for SqliteStore {
                 return Err(StoreError::Conflict { constraint: "merge_into_itself".into() });
             }
             organizations::get(tx, removed)?;
+            // The people who move change which organisation's people they are.
+            changed(tx, "person", &people_of(tx, removed)?)?;
             organizations::write(tx, Some(kept), &merged)?;
             tx.execute(
                 "UPDATE affiliations SET org_id = ?1 WHERE org_id = ?2",

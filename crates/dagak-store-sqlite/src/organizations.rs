@@ -294,13 +294,19 @@ pub(crate) fn like_pattern(text: &str) -> String {
 
 /// The search tables of one entity: its FTS5 trigram table, its bigram table and id column.
 pub(crate) struct SearchTables {
+    /// As `store_changes` names the rows.
+    pub entity: &'static str,
     pub fts: &'static str,
     pub bigrams: &'static str,
     pub id_column: &'static str,
 }
 
-pub(crate) const ORG_SEARCH: SearchTables =
-    SearchTables { fts: "organization_fts", bigrams: "organization_bigrams", id_column: "org_id" };
+pub(crate) const ORG_SEARCH: SearchTables = SearchTables {
+    entity: "organization",
+    fts: "organization_fts",
+    bigrams: "organization_bigrams",
+    id_column: "org_id",
+};
 
 pub(crate) fn list(
     conn: &Connection,
@@ -374,30 +380,40 @@ fn conditions(filter: &OrgFilter) -> Vec<SetCondition> {
     let mut sets = Vec::new();
     if let Some(kind) = filter.kind {
         sets.push(SetCondition {
+            entity: "organization",
+            id_column: "id",
             sql: "SELECT id FROM organizations WHERE kind = ?".into(),
             values: vec![Value::Text(kind.as_str().into())],
         });
     }
     if let Some(country) = filter.country {
         sets.push(SetCondition {
+            entity: "organization",
+            id_column: "id",
             sql: "SELECT id FROM organizations WHERE country = ?".into(),
             values: vec![Value::Text(country.as_str().into())],
         });
     }
     if let Some(city) = &filter.city {
         sets.push(SetCondition {
+            entity: "organization",
+            id_column: "id",
             sql: "SELECT id FROM organizations WHERE city_key = ?".into(),
             values: vec![Value::Text(city.trim().to_lowercase())],
         });
     }
     if let Some(tag) = &filter.industry_tag {
         sets.push(SetCondition {
+            entity: "organization",
+            id_column: "org_id",
             sql: "SELECT org_id FROM organization_tags WHERE tag = ?".into(),
             values: vec![Value::Text(tag.trim().to_lowercase())],
         });
     }
     if let Some(code) = &filter.hs_code {
         sets.push(SetCondition {
+            entity: "organization",
+            id_column: "org_id",
             sql: "SELECT org_id FROM organization_hs_codes WHERE code >= ? AND code < ?".into(),
             values: vec![
                 Value::Text(code.as_str().into()),
@@ -418,22 +434,28 @@ fn conditions(filter: &OrgFilter) -> Vec<SetCondition> {
 pub(crate) fn word_condition(
     tables: &SearchTables,
     table: &str,
-    id_column: &str,
+    id_column: &'static str,
     word: &str,
 ) -> SetCondition {
     let length = word.chars().count();
     if length >= 3 {
         SetCondition {
+            entity: tables.entity,
+            id_column: "rowid",
             sql: format!("SELECT rowid FROM {fts} WHERE {fts} MATCH ?", fts = tables.fts),
             values: vec![Value::Text(format!("\"{}\"", word.replace('"', "\"\"")))],
         }
     } else if length == 2 && !word.is_ascii() {
         SetCondition {
+            entity: tables.entity,
+            id_column: tables.id_column,
             sql: format!("SELECT {} FROM {} WHERE gram = ?", tables.id_column, tables.bigrams),
             values: vec![Value::Text(word.to_owned())],
         }
     } else {
         SetCondition {
+            entity: tables.entity,
+            id_column,
             sql: format!("SELECT {id_column} FROM {table} WHERE search_text LIKE ? ESCAPE '\\'"),
             values: vec![Value::Text(like_pattern(word))],
         }

@@ -100,8 +100,12 @@ pub(crate) fn write(
     Ok(id)
 }
 
-const PERSON_SEARCH: SearchTables =
-    SearchTables { fts: "people_fts", bigrams: "people_bigrams", id_column: "person_id" };
+const PERSON_SEARCH: SearchTables = SearchTables {
+    entity: "person",
+    fts: "people_fts",
+    bigrams: "people_bigrams",
+    id_column: "person_id",
+};
 
 /// Replaces a person's rows in the search tables.
 fn write_search(
@@ -249,6 +253,8 @@ pub(crate) fn list(
     let mut sets = Vec::new();
     if let Some(org_id) = filter.org_id {
         sets.push(SetCondition {
+            entity: "person",
+            id_column: "person_id",
             sql: "SELECT person_id FROM affiliations WHERE org_id = ?".into(),
             values: vec![Value::Integer(org_id.0)],
         });

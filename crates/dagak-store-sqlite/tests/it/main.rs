@@ -174,7 +174,7 @@ async fn cached_lists_agree_with_plain_sql_across_writers() {
         industry_tags: tags[next(3) as usize].into(),
         ..org_draft(
             &format!("{}{}{i}", syllables[next(6) as usize], syllables[next(6) as usize]),
-            &format!("Firm {} {i}", next(1000)),
+            &format!("{} Firm {} {i}", ["Alpha", "Beta", "Gamma"][next(3) as usize], next(1000)),
         )
     };
     let mut ids = Vec::new();
@@ -212,6 +212,23 @@ async fn cached_lists_agree_with_plain_sql_across_writers() {
                         ..Default::default()
                     },
                     "o.kind = 'local_firm' AND o.city_key = 'irvine'".into(),
+                ),
+                // Free text through FTS5 trigram, the two-syllable table and LIKE.
+                (
+                    OrgFilter { text: Some("ALPHA".into()), ..Default::default() },
+                    "o.id IN (SELECT rowid FROM organization_fts WHERE organization_fts MATCH '\"alpha\"')".into(),
+                ),
+                (
+                    OrgFilter {
+                        text: Some("가나".into()),
+                        country: Some(CountryCode::parse("KR").unwrap()),
+                        ..Default::default()
+                    },
+                    "o.country = 'KR' AND o.id IN (SELECT org_id FROM organization_bigrams WHERE gram = '가나')".into(),
+                ),
+                (
+                    OrgFilter { text: Some("7".into()), ..Default::default() },
+                    "o.search_text LIKE '%7%'".into(),
                 ),
             ];
             // Filtered lists first on odd rounds: few matches are then sorted by SQLite, before
@@ -252,6 +269,12 @@ async fn cached_lists_agree_with_plain_sql_across_writers() {
                 .await
                 .unwrap();
         }
+        // A read in between moves the cache to this generation with most sets left stale; the
+        // writes below add to what is stale in them.
+        reader
+            .list_organizations(&OrgFilter::default(), Page { offset: 0, limit: 5 })
+            .await
+            .unwrap();
         let gone: OrgId = ids.remove(next(ids.len() as u64) as usize);
         writer.delete_organization(gone).await.unwrap();
         ids.push(writer.insert_organization(&org(draft(2000 + round, &mut next))).await.unwrap());
@@ -296,7 +319,18 @@ async fn cached_people_lists_agree_with_plain_sql_across_writers() {
     let check = |round: u32, orgs: Vec<dagak_domain::OrgId>| {
         let (reader, path) = (&reader, &path);
         async move {
-            let mut filters = vec![(PersonFilter::default(), "1".to_owned())];
+            let mut filters = vec![
+                (PersonFilter::default(), "1".to_owned()),
+                (
+                    PersonFilter { text: Some("민수".into()), ..Default::default() },
+                    "p.id IN (SELECT person_id FROM people_bigrams WHERE gram = '민수')".to_owned(),
+                ),
+                (
+                    PersonFilter { text: Some("smith".into()), ..Default::default() },
+                    "p.id IN (SELECT rowid FROM people_fts WHERE people_fts MATCH '\"smith\"')"
+                        .to_owned(),
+                ),
+            ];
             for org in orgs {
                 filters.push((
                     PersonFilter { org_id: Some(org), ..Default::default() },
@@ -364,4 +398,7 @@ async fn cached_people_lists_agree_with_plain_sql_across_writers() {
     writer.merge_organizations(orgs[0], &merged, orgs[1]).await.unwrap();
     orgs.remove(1);
     check(4, orgs.clone()).await;
+    // Deleting an organisation takes its people off its list.
+    writer.delete_organization(orgs[1]).await.unwrap();
+    check(5, orgs.clone()).await;
 }
