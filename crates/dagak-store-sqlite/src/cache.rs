@@ -33,8 +33,10 @@ use dagak_store::StoreError;
 const MAX_CACHED_IDS: usize = 4_000_000;
 /// At most this many condition sets are kept.
 const MAX_CACHED_SETS: usize = 1024;
-/// Above this many changed rows the sort orders are rebuilt rather than patched.
-const MAX_PATCHED_ROWS: usize = 2000;
+/// Above this many changed rows the caches are rebuilt rather than patched: each changed row
+/// costs a binary search of point reads in every sort order, under the cache's lock, while a
+/// rebuild reads each order once, outside it.
+pub(crate) const MAX_PATCHED_ROWS: usize = 100;
 
 #[derive(Default)]
 pub(crate) struct ReadCache {

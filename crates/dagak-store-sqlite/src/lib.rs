@@ -564,7 +564,7 @@ impl Store for SqliteStore {
                 .chain(ids.organizations.iter().map(|id| id.0))
                 .collect();
             let people: Vec<i64> = ids.people.iter().map(|id| id.0).collect();
-            if orgs.len() + people.len() > 2000 {
+            if orgs.len() + people.len() > cache::MAX_PATCHED_ROWS {
                 changed_everything(tx)?;
             } else {
                 changed(tx, "organization", &orgs)?;

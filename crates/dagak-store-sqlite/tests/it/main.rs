@@ -280,6 +280,14 @@ async fn cached_lists_agree_with_plain_sql_across_writers() {
         ids.push(writer.insert_organization(&org(draft(2000 + round, &mut next))).await.unwrap());
         check(round as usize).await;
     }
+    // An import too large to patch the caches for: they are rebuilt.
+    let batch = dagak_store::ImportBatch {
+        new_organizations: (0..150).map(|i| org(draft(3000 + i, &mut next))).collect(),
+        updated_organizations: vec![(ids[0], org(draft(4000, &mut next)))],
+        ..Default::default()
+    };
+    writer.apply_import(&batch).await.unwrap();
+    check(5).await;
 }
 
 /// People lists, their sort order patched after each kind of write (people added, renamed and
