@@ -1,5 +1,6 @@
 //! `/api/v1`: the JSON API. Each handler parses, calls one service method and renders JSON.
 
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
@@ -82,11 +83,33 @@ impl From<OrgListParams> for OrgListQuery {
     }
 }
 
+/// The highest page number the API accepts.
+const MAX_PAGE: u64 = 1_000_000_000;
+
+/// The API refuses a page or page size out of range (the pages clamp them instead).
+fn check_paging(page: Option<u64>, per_page: Option<u64>) -> Result<(), ApiError> {
+    if let Some(n) = per_page
+        && !(1..=dagak_service::MAX_PER_PAGE).contains(&n)
+    {
+        return Err(ApiError::BadRequest(format!(
+            "per_page must be between 1 and {}",
+            dagak_service::MAX_PER_PAGE
+        )));
+    }
+    if let Some(n) = page
+        && !(1..=MAX_PAGE).contains(&n)
+    {
+        return Err(ApiError::BadRequest(format!("page must be between 1 and {MAX_PAGE}")));
+    }
+    Ok(())
+}
+
 async fn list_organizations(
     State(app): State<AppState>,
     params: Result<Query<OrgListParams>, QueryRejection>,
 ) -> Result<Json<ListView<OrganizationView>>, ApiError> {
     let Query(params) = params.map_err(bad_query)?;
+    check_paging(params.page, params.per_page)?;
     let (found, page) = app.service.list_organizations(&params.into()).await?;
     Ok(Json(ListView::new(found, page, OrganizationView::from)))
 }
@@ -150,6 +173,7 @@ async fn delete_organization(
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct MergeBody {
+    #[serde(deserialize_with = "crate::views::integer_id")]
     remove: i64,
     #[serde(default)]
     dry_run: bool,
@@ -185,6 +209,7 @@ async fn list_people(
     params: Result<Query<PersonListParams>, QueryRejection>,
 ) -> Result<Json<ListView<PersonView>>, ApiError> {
     let Query(p) = params.map_err(bad_query)?;
+    check_paging(p.page, p.per_page)?;
     let query =
         PersonListQuery { q: p.q, org: p.organization_id, page: p.page, per_page: p.per_page };
     let (found, page) = app.service.list_people(&query).await?;
@@ -280,9 +305,10 @@ struct ImportParams {
 async fn import(
     State(app): State<AppState>,
     params: Result<Query<ImportParams>, QueryRejection>,
-    multipart: Multipart,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let Query(params) = params.map_err(bad_query)?;
+    let multipart = multipart.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let files = read_files(multipart).await?;
     let preview = app.service.preview_import(&files, &|_, _| {}).await?;
     if !params.commit {

@@ -77,8 +77,35 @@ impl From<OrgRecord> for OrganizationView {
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
 pub(crate) enum NumberOrText {
-    Number(u64),
+    Number(serde_json::Number),
     Text(String),
+}
+
+impl NumberOrText {
+    /// As text for the draft, which validates it: `12.0` is the integer 12 (JSON does not tell
+    /// them apart), anything else is passed as written.
+    fn into_text(self) -> String {
+        match self {
+            NumberOrText::Number(n) => match (n.as_i64(), n.as_f64()) {
+                (Some(i), _) => i.to_string(),
+                (None, Some(f)) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{f:.0}"),
+                _ => n.to_string(),
+            },
+            NumberOrText::Text(t) => t,
+        }
+    }
+}
+
+/// An id: an integer, also when written `12.0` (JSON Schema counts it as an integer).
+pub(crate) fn integer_id<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    let n = serde_json::Number::deserialize(d)?;
+    if let Some(i) = n.as_i64() {
+        return Ok(i);
+    }
+    match n.as_f64() {
+        Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(f as i64),
+        _ => Err(serde::de::Error::custom(format!("{n} is not an id"))),
+    }
 }
 
 /// The body of `POST /organizations` and `PUT /organizations/{id}`; lists may be arrays or text.
@@ -132,8 +159,7 @@ impl OrganizationBody {
             seeks: self.seeks.join(", "),
             employees: match self.employees {
                 None => String::new(),
-                Some(NumberOrText::Number(n)) => n.to_string(),
-                Some(NumberOrText::Text(t)) => t,
+                Some(value) => value.into_text(),
             },
             description_ko: self.description_ko.unwrap_or_default(),
             description_en: self.description_en.unwrap_or_default(),
@@ -220,6 +246,7 @@ impl From<PersonRecord> for PersonView {
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct AffiliationBody {
+    #[serde(deserialize_with = "integer_id")]
     pub organization_id: i64,
     #[serde(default)]
     pub role: Option<String>,

@@ -70,6 +70,28 @@ async fn malformed_requests_answer_400_and_missing_ones_404() {
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
     let answer = app.get("/api/v1/organizations?hs=123", None).await;
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A page size out of range is refused, not silently clamped.
+    for uri in
+        ["/api/v1/organizations?per_page=201", "/api/v1/people?per_page=0", "/api/v1/people?page=0"]
+    {
+        let answer = app.get(uri, None).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{uri}");
+        assert!(answer.json()["error"]["message"].as_str().unwrap().contains("page"));
+    }
+    // A broken multipart upload is a JSON error like every other.
+    let upload = axum::http::Request::post("/api/v1/imports")
+        .header(axum::http::header::CONTENT_TYPE, "multipart/form-data")
+        .body(axum::body::Body::from("--x--\r\n"))
+        .unwrap();
+    let answer = app.send(upload).await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert_eq!(answer.json()["error"]["code"], "bad_request");
+    // JSON does not tell 12 from 12.0: both are integers.
+    let mut body = meditech();
+    body["employees"] = json!(120.0);
+    let created = app.json("POST", "/api/v1/organizations", body).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+    assert_eq!(created.json()["employees"], 120);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
