@@ -155,6 +155,18 @@ impl Service {
         Ok((self.store.list_organizations(&filter, page).await?, page))
     }
 
+    /// Asks the first page of each list order once, so the store can prepare what lists need
+    /// (for SQLite: the sort orders it caches) before the first reader asks.
+    pub async fn warm_up(&self) -> Result<(), ServiceError> {
+        for sort in ["name_ko", "name_en", "country", "updated"] {
+            let query = OrgListQuery { sort: Some(sort.into()), ..Default::default() };
+            self.list_organizations(&query).await?;
+        }
+        self.list_people(&PersonListQuery::default()).await?;
+        self.organization_facets().await?;
+        Ok(())
+    }
+
     /// Tags and cities in use, for the filter menus.
     pub async fn organization_facets(&self) -> Result<(Vec<String>, Vec<String>), ServiceError> {
         Ok(self.store.organization_facets().await?)

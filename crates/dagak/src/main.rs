@@ -168,6 +168,13 @@ async fn serve(db: Option<PathBuf>, bind: SocketAddr, demo: bool) -> anyhow::Res
         db.display(),
         if demo { " (demo workspace)" } else { "" }
     );
+    // The first lists are quick too: their sort orders are prepared in the background.
+    let warm = service.clone();
+    tokio::spawn(async move {
+        if let Err(err) = warm.warm_up().await {
+            tracing::warn!(error = %err, "preparing the lists failed; they are prepared on first use");
+        }
+    });
     let app = dagak_http::router(dagak_http::AppState::new(service));
     axum::serve(listener, app)
         .with_graceful_shutdown(async {

@@ -138,3 +138,15 @@ async fn a_person_with_an_unknown_organisation_is_refused() {
         other => panic!("expected invalid, got {other:?}"),
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn warming_up_leaves_lists_answering_the_same() {
+    let (service, _dir) = service().await;
+    service.warm_up().await.unwrap();
+    service.create_organization(&org_draft("구미메디텍", "Gumi Meditech"), false).await.unwrap();
+    service.warm_up().await.unwrap();
+    let query = OrgListQuery { sort: Some("updated".into()), ..Default::default() };
+    let (found, _) = service.list_organizations(&query).await.unwrap();
+    assert_eq!(found.total, 1);
+    assert_eq!(found.items[0].org.display_name("en"), "Gumi Meditech");
+}
