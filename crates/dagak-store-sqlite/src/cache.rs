@@ -184,15 +184,22 @@ fn patched(conn: &Connection, state: &State, generation: i64) -> Option<State> {
         next.orders.insert(sql, Arc::new(OnceLock::from(Some(order))));
     }
     for (key, condition, mut stale) in sets {
+        // The same bounds as when the sets were made (see `shared_set`).
+        if next.conditions.len() >= MAX_CACHED_SETS
+            || next.set_ids + stale.ids.len() > MAX_CACHED_IDS
+        {
+            continue;
+        }
+        next.set_ids += stale.ids.len();
         let touched = changed.get(condition.entity).map_or(&[][..], Vec::as_slice);
         if stale.touched.is_empty() && touched.is_empty() {
-            next.set_ids += stale.ids.len();
             next.sets.insert(key.clone(), Arc::new(OnceLock::from(Some(stale.ids))));
         } else {
             stale.touched.extend_from_slice(touched);
             stale.touched.sort_unstable();
             stale.touched.dedup();
             if stale.touched.len() > MAX_PATCHED_ROWS {
+                next.set_ids -= stale.ids.len();
                 continue;
             }
             next.stale.insert(key.clone(), stale);
@@ -215,7 +222,9 @@ impl View<'_> {
         compute: impl Fn() -> Result<Vec<i64>, StoreError>,
     ) -> Result<Arc<Vec<i64>>, StoreError> {
         let slot = self.with_state(|s| {
-            if s.sets.len() >= MAX_CACHED_SETS && !s.sets.contains_key(&key) {
+            // `conditions` counts single sets, fresh or stale; combinations count in `sets`.
+            if s.sets.len().max(s.conditions.len()) >= MAX_CACHED_SETS && !s.sets.contains_key(&key)
+            {
                 s.sets.clear();
                 s.conditions.clear();
                 s.stale.clear();
@@ -243,6 +252,10 @@ impl View<'_> {
                 let ids = ids.clone();
                 self.with_state(|s| {
                     s.set_ids += len;
+                    // A stale set just patched is replaced by the fresh one.
+                    if let Some(stale) = s.stale.remove(&key) {
+                        s.set_ids = s.set_ids.saturating_sub(stale.ids.len());
+                    }
                     if s.set_ids > MAX_CACHED_IDS {
                         s.sets.clear();
                         s.conditions.clear();
