@@ -20,7 +20,9 @@ pub use country::{Country, CountryCode, countries};
 pub use error::{DomainError, FieldError, FieldErrors};
 pub use hs::{HsCode, HsEntry, hs_lookup, hs_search};
 pub use ids::{AffiliationId, OrgId, PersonId};
-pub use names::{name_keys, normalize_name, romanize_hangul, similarity};
+pub use names::{
+    NameProfile, name_keys, normalize_name, profile_similarity, romanize_hangul, similarity,
+};
 pub use organization::{OrgKind, Organization, OrganizationDraft, ValueChainRole};
 pub use person::{Affiliation, AffiliationDraft, Consent, NameOrder, Person, PersonDraft};
 pub use web_domain::WebDomain;

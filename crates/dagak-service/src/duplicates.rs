@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use dagak_domain::{OrgId, Organization, similarity};
+use dagak_domain::{NameProfile, OrgId, Organization, profile_similarity};
 use dagak_store::{OrgKeys, OrgRecord, Page, PersonFilter};
 
 use crate::{Service, ServiceError};
@@ -49,6 +49,9 @@ pub(crate) fn candidate_pairs(
     keys: &[OrgKeys],
 ) -> BTreeMap<(OrgId, OrgId), (BTreeSet<DuplicateReason>, f64)> {
     let mut pairs: BTreeMap<(OrgId, OrgId), (BTreeSet<DuplicateReason>, f64)> = BTreeMap::new();
+    // Each name key prepared once: blocks compare every key with hundreds of others.
+    let profiles: Vec<Vec<NameProfile>> =
+        keys.iter().map(|k| k.name_keys.iter().map(|n| NameProfile::new(n)).collect()).collect();
     let mut add_groups = |groups: BTreeMap<String, Vec<usize>>, reason: DuplicateReason| {
         for members in groups.values().filter(|m| m.len() > 1) {
             for (i, &x) in members.iter().enumerate() {
@@ -90,7 +93,7 @@ pub(crate) fn candidate_pairs(
     for members in by_prefix.values().filter(|m| m.len() > 1 && m.len() <= MAX_BLOCK) {
         for (i, &x) in members.iter().enumerate() {
             for &y in &members[i + 1..] {
-                let score = similarity(&keys[x].name_keys, &keys[y].name_keys);
+                let score = profile_similarity(&profiles[x], &profiles[y]);
                 if score >= SIMILAR_NAME && keys[x].id != keys[y].id {
                     let key = (keys[x].id.min(keys[y].id), keys[x].id.max(keys[y].id));
                     let entry = pairs.entry(key).or_default();
@@ -101,10 +104,11 @@ pub(crate) fn candidate_pairs(
             }
         }
     }
-    let by_id: BTreeMap<OrgId, &OrgKeys> = keys.iter().map(|k| (k.id, k)).collect();
+    let by_id: BTreeMap<OrgId, &Vec<NameProfile>> =
+        keys.iter().zip(&profiles).map(|(k, p)| (k.id, p)).collect();
     for ((a, b), (_, score)) in pairs.iter_mut() {
         if let (Some(a), Some(b)) = (by_id.get(a), by_id.get(b)) {
-            *score = similarity(&a.name_keys, &b.name_keys);
+            *score = profile_similarity(a, b);
         }
     }
     pairs
