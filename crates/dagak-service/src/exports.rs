@@ -73,7 +73,12 @@ impl Service {
     }
 
     /// The rows of the organisations and people files, header first.
-    async fn export_rows(&self) -> Result<(Vec<Vec<String>>, Vec<Vec<String>>), ServiceError> {
+    /// The rows of both lists, headers first; the people only when `people` is set (their rows
+    /// need every organisation's reference, the organisations need nothing of the people).
+    async fn export_rows(
+        &self,
+        people: bool,
+    ) -> Result<(Vec<Vec<String>>, Vec<Vec<String>>), ServiceError> {
         let orgs = self.all_organizations().await?;
         let references: std::collections::HashMap<_, _> =
             orgs.iter().map(|r| (r.id, org_reference(r))).collect();
@@ -81,7 +86,8 @@ impl Service {
         org_rows.extend(orgs.iter().map(org_row));
         let mut people_rows =
             vec![PERSON_COLUMNS.iter().map(|c| c.0.to_owned()).collect::<Vec<_>>()];
-        for record in self.all_people().await? {
+        let persons = if people { self.all_people().await? } else { Vec::new() };
+        for record in persons {
             let d = record.person.to_draft();
             let base = vec![
                 d.family_name,
@@ -119,7 +125,7 @@ impl Service {
     /// Exports organisations (`people` false) or people as CSV in UTF-8 with a byte-order mark,
     /// which Excel needs to open Korean text correctly.
     pub async fn export_csv(&self, people: bool) -> Result<Vec<u8>, ServiceError> {
-        let (orgs, persons) = self.export_rows().await?;
+        let (orgs, persons) = self.export_rows(people).await?;
         let rows = if people { persons } else { orgs };
         let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
         for row in rows {
@@ -130,7 +136,7 @@ impl Service {
 
     /// Exports both lists as one workbook with the sheets `organizations` and `people`.
     pub async fn export_xlsx(&self) -> Result<Vec<u8>, ServiceError> {
-        let (orgs, persons) = self.export_rows().await?;
+        let (orgs, persons) = self.export_rows(true).await?;
         let mut workbook = rust_xlsxwriter::Workbook::new();
         let bold = rust_xlsxwriter::Format::new().set_bold();
         for (name, rows) in [("organizations", orgs), ("people", persons)] {
