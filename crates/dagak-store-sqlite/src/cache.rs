@@ -3,11 +3,11 @@
 //! Every write transaction bumps the counter in `store_generation` (migration 0004), including
 //! writes by another dagak process on the same file (a CLI import next to `dagak serve`). A read
 //! transaction reads the counter first, so the value names the snapshot it sees: anything cached
-//! under that value is exactly what a query on the snapshot would compute. When the counter moves,
-//! the condition sets are dropped and filled again on demand, and the sort orders are patched:
-//! each write also lists the organisations and people it touched in `store_changes`
-//! (migration 0005), so the orders only move those rows to their new places. A bulk write, or a
-//! gap in that log, rebuilds them.
+//! under that value is exactly what a query on the snapshot would compute. Each write also lists
+//! the organisations and people it touched in `store_changes` (migration 0005). When the counter
+//! moves, the sort orders move only those rows to their new places, and each condition set is
+//! marked stale with those ids: the next reader that needs it re-reads just them. Combinations
+//! and facets are dropped. A bulk write, or a gap in the log, drops everything.
 //!
 //! Two things are kept:
 //! - the id set of one filter condition (a tag, a country, an FTS5 word…), so a filter used again
