@@ -65,6 +65,16 @@ struct State {
     facets: Option<Arc<Facets>>,
 }
 
+impl State {
+    /// Forgets every condition set, fresh or stale (the bounds were reached).
+    fn clear_sets(&mut self) {
+        self.sets.clear();
+        self.conditions.clear();
+        self.stale.clear();
+        self.set_ids = 0;
+    }
+}
+
 /// Sort orders by their `all_ids` query, each built once (see `State::orders`).
 type Orders = HashMap<&'static str, Slot<Arc<Order>>>;
 
@@ -225,10 +235,7 @@ impl View<'_> {
             // `conditions` counts single sets, fresh or stale; combinations count in `sets`.
             if s.sets.len().max(s.conditions.len()) >= MAX_CACHED_SETS && !s.sets.contains_key(&key)
             {
-                s.sets.clear();
-                s.conditions.clear();
-                s.stale.clear();
-                s.set_ids = 0;
+                s.clear_sets();
             }
             s.sets.entry(key.clone()).or_default().clone()
         });
@@ -257,10 +264,7 @@ impl View<'_> {
                         s.set_ids = s.set_ids.saturating_sub(stale.ids.len());
                     }
                     if s.set_ids > MAX_CACHED_IDS {
-                        s.sets.clear();
-                        s.conditions.clear();
-                        s.stale.clear();
-                        s.set_ids = 0;
+                        s.clear_sets();
                     }
                 });
                 Ok(ids)

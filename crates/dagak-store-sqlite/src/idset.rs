@@ -99,6 +99,27 @@ pub(crate) fn intersect(a: &[i64], b: &[i64]) -> Vec<i64> {
     out
 }
 
+/// The rows `sql` selects for the ids in the JSON array `?1`, in the order of `ids`.
+pub(crate) fn rows_in_order<T>(
+    conn: &Connection,
+    sql: &str,
+    ids: &[i64],
+    read: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    id_of: impl Fn(&T) -> i64,
+) -> Result<Vec<T>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut stmt = conn.prepare_cached(sql).map_err(map_err)?;
+    let mut rows: std::collections::HashMap<i64, T> = stmt
+        .query_map([json_ids(ids)], read)
+        .map_err(map_err)?
+        .map(|row| row.map(|row| (id_of(&row), row)))
+        .collect::<rusqlite::Result<_>>()
+        .map_err(map_err)?;
+    Ok(ids.iter().filter_map(|id| rows.remove(id)).collect())
+}
+
 /// Serialises ids for `json_each(?)`.
 pub(crate) fn json_ids(ids: &[i64]) -> String {
     let mut text = String::with_capacity(ids.len() * 7 + 2);

@@ -321,20 +321,10 @@ pub(crate) fn list(
 
 /// The rows with these ids, in the order of the ids.
 fn rows_by_id(conn: &Connection, ids: &[i64]) -> Result<Vec<Row>, StoreError> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
     let sql = format!(
         "SELECT {COLUMNS} FROM organizations o WHERE o.id IN (SELECT value FROM json_each(?1))"
     );
-    let mut stmt = conn.prepare_cached(&sql).map_err(map_err)?;
-    let mut rows: BTreeMap<i64, Row> = stmt
-        .query_map([idset::json_ids(ids)], read_row)
-        .map_err(map_err)?
-        .map(|row| row.map(|row| (row.id, row)))
-        .collect::<rusqlite::Result<_>>()
-        .map_err(map_err)?;
-    Ok(ids.iter().filter_map(|id| rows.remove(id)).collect())
+    idset::rows_in_order(conn, &sql, ids, read_row, |row| row.id)
 }
 
 /// A sort of the organisations, read from the index holding it.

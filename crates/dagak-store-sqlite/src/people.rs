@@ -273,21 +273,9 @@ pub(crate) fn list(
         order_by: "p.sort_key, p.id",
     };
     let (page_ids, total) = view.page(conn, &sorting, &sets, page)?;
-    let rows = if page_ids.is_empty() {
-        Vec::new()
-    } else {
-        let sql = format!(
-            "SELECT {COLUMNS} FROM people p WHERE p.id IN (SELECT value FROM json_each(?1))"
-        );
-        let mut stmt = conn.prepare_cached(&sql).map_err(map_err)?;
-        let mut rows: BTreeMap<i64, _> = stmt
-            .query_map([idset::json_ids(&page_ids)], read_row)
-            .map_err(map_err)?
-            .map(|row| row.map(|row| (row.0, row)))
-            .collect::<rusqlite::Result<_>>()
-            .map_err(map_err)?;
-        page_ids.iter().filter_map(|id| rows.remove(id)).collect()
-    };
+    let sql =
+        format!("SELECT {COLUMNS} FROM people p WHERE p.id IN (SELECT value FROM json_each(?1))");
+    let rows = idset::rows_in_order(conn, &sql, &page_ids, read_row, |row| row.0)?;
     Ok(PageOf { items: finish(conn, rows)?, total: total as u64 })
 }
 
