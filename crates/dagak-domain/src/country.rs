@@ -123,10 +123,10 @@ impl CountryCode {
         &self.0 == b"KR"
     }
 
-    /// The name in Korean (`ko`) or English (any other language).
-    pub fn name(&self, lang: &str) -> &str {
+    /// The name in `lang`.
+    pub fn name(&self, lang: crate::Lang) -> &str {
         match self.country() {
-            Some(c) if lang == "ko" => &c.name_ko,
+            Some(c) if lang == crate::Lang::Ko => &c.name_ko,
             Some(c) => &c.name_en,
             None => self.as_str(),
         }
@@ -151,7 +151,7 @@ mod tests {
         assert_eq!(CountryCode::parse("대한민국").unwrap(), kr);
         assert_eq!(CountryCode::parse("미국").unwrap().as_str(), "US");
         assert_eq!(CountryCode::parse("United States of America").unwrap().as_str(), "US");
-        assert_eq!(kr.name("ko"), "대한민국");
+        assert_eq!(kr.name(crate::Lang::Ko), "대한민국");
     }
 
     #[test]

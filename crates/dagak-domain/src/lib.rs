@@ -10,6 +10,7 @@ mod country;
 mod error;
 mod hs;
 mod ids;
+mod locale;
 mod names;
 mod organization;
 mod person;
@@ -20,6 +21,7 @@ pub use country::{Country, CountryCode, countries};
 pub use error::{DomainError, FieldError, FieldErrors};
 pub use hs::{HsCode, HsEntry, hs_lookup, hs_search};
 pub use ids::{AffiliationId, OrgId, PersonId};
+pub use locale::{Currency, Lang, iso_date};
 pub use names::{
     NameProfile, name_keys, normalize_name, profile_similarity, romanize_hangul, similarity,
 };

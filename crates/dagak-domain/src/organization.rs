@@ -135,12 +135,9 @@ pub struct Organization {
 
 impl Organization {
     /// The name to show in `lang`, falling back to the other language.
-    pub fn display_name(&self, lang: &str) -> &str {
-        let (first, second) = if lang == "ko" {
-            (&self.name_ko, &self.name_en)
-        } else {
-            (&self.name_en, &self.name_ko)
-        };
+    pub fn display_name(&self, lang: crate::Lang) -> &str {
+        let (first, second) =
+            lang.pick((&self.name_ko, &self.name_en), (&self.name_en, &self.name_ko));
         first.as_deref().or(second.as_deref()).unwrap_or("")
     }
 
@@ -386,6 +383,6 @@ mod tests {
     #[test]
     fn one_name_in_either_language_is_enough() {
         let english_only = OrganizationDraft { name_ko: "".into(), ..draft() };
-        assert_eq!(english_only.parse().unwrap().display_name("ko"), "Gumi Meditech");
+        assert_eq!(english_only.parse().unwrap().display_name(crate::Lang::Ko), "Gumi Meditech");
     }
 }

@@ -90,15 +90,14 @@ impl Person {
             emails: self.emails.join(", "),
             phones: self.phones.join(", "),
             languages: self.languages.join(", "),
-            consent_date: self.consent.as_ref().map(|c| format_date(c.date)).unwrap_or_default(),
+            consent_date: self
+                .consent
+                .as_ref()
+                .map(|c| crate::iso_date(c.date))
+                .unwrap_or_default(),
             consent_basis: self.consent.as_ref().map(|c| c.basis.clone()).unwrap_or_default(),
         }
     }
-}
-
-/// Formats a date as `YYYY-MM-DD`.
-pub(crate) fn format_date(date: Date) -> String {
-    format!("{:04}-{:02}-{:02}", date.year(), u8::from(date.month()), date.day())
 }
 
 fn parse_date(text: &str) -> Result<Option<Date>, DomainError> {

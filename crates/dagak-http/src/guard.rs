@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::error::ApiError;
 use crate::i18n::Tr;
-use crate::pages::PageError;
+use crate::web::PageError;
 
 pub(crate) async fn same_origin_writes(t: Tr, request: Request, next: Next) -> Response {
     if is_cross_site_write(request.method(), request.headers()) {
@@ -26,7 +26,7 @@ pub(crate) async fn same_origin_writes(t: Tr, request: Request, next: Next) -> R
         if request.uri().path().starts_with("/api/") {
             return ApiError::CrossSite.into_response();
         }
-        return PageError::from((ApiError::CrossSite, t)).into_response();
+        return PageError(ApiError::CrossSite, t).into_response();
     }
     next.run(request).await
 }

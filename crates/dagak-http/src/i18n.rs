@@ -8,33 +8,10 @@ use std::sync::OnceLock;
 use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
+pub use dagak_domain::Lang;
 
 const KO: &str = include_str!("../i18n/ko.json");
 const EN: &str = include_str!("../i18n/en.json");
-
-/// A language of the interface.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    Ko,
-    En,
-}
-
-impl Lang {
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Ko => "ko",
-            Lang::En => "en",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Lang> {
-        match text.trim().get(..2).map(str::to_ascii_lowercase).as_deref() {
-            Some("ko") => Some(Lang::Ko),
-            Some("en") => Some(Lang::En),
-            _ => None,
-        }
-    }
-}
 
 fn load(text: &str) -> HashMap<String, String> {
     // The files ship inside the binary and a test parses them, so an error here is a build bug;
@@ -81,37 +58,23 @@ impl Tr {
         self.t(key).replace("{n}", &self.number(n))
     }
 
-    /// A whole number with thousands separators (the same in Korean and English).
+    /// A whole number with thousands separators, as the language writes it.
     pub fn number(&self, n: u64) -> String {
-        let digits = n.to_string();
-        let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                out.push(',');
-            }
-            out.push(c);
-        }
-        out
+        self.lang.number(n)
     }
 
-    /// A `YYYY-MM-DD…` date as `2026년 11월 24일` or `24 Nov 2026`.
-    pub fn date(&self, iso: &str) -> String {
-        let parts: Vec<u32> =
-            iso.get(..10).unwrap_or("").split('-').filter_map(|p| p.parse().ok()).collect();
-        let [year, month, day] = parts[..] else { return iso.to_owned() };
-        const MONTHS: [&str; 12] =
-            ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-        match self.lang {
-            Lang::Ko => format!("{year}년 {month}월 {day}일"),
-            Lang::En => match MONTHS.get(month.saturating_sub(1) as usize) {
-                Some(name) => format!("{day} {name} {year}"),
-                None => iso.to_owned(),
-            },
-        }
+    /// A date as the language writes it: `2026년 11월 24일`, `24 Nov 2026`.
+    pub fn date(&self, date: time::Date) -> String {
+        self.lang.date(date)
+    }
+
+    /// A period between two optional dates.
+    pub fn period(&self, start: Option<time::Date>, end: Option<time::Date>) -> String {
+        self.lang.period(start, end)
     }
 
     pub fn country(&self, code: &dagak_domain::CountryCode) -> String {
-        code.name(self.lang.code()).to_owned()
+        code.name(self.lang).to_owned()
     }
 }
 
@@ -161,8 +124,7 @@ mod tests {
         let en = Tr::new(Lang::En);
         assert_eq!(ko.number(1_234_567), "1,234,567");
         assert_eq!(en.number(999), "999");
-        assert_eq!(ko.date("2026-11-24T10:00:00Z"), "2026년 11월 24일");
-        assert_eq!(en.date("2026-11-24"), "24 Nov 2026");
-        assert_eq!(en.date("garbage"), "garbage");
+        assert_eq!(ko.date(time::macros::date!(2026 - 11 - 24)), "2026년 11월 24일");
+        assert_eq!(en.date(time::macros::date!(2026 - 11 - 24)), "24 Nov 2026");
     }
 }

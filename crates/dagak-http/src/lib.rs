@@ -2,26 +2,27 @@
 //!
 //! Two faces over the same service calls: a JSON API under `/api/v1` (described by
 //! `/api/v1/openapi.json`) and server-rendered pages in Korean and English that need no
-//! JavaScript build step. A handler parses its input, calls one `Service` method and renders the
-//! result; this crate holds no business rule. [`error`] is the only place that knows HTTP status
-//! codes.
+//! JavaScript build step. Each area has its own module with its pages, its API handlers and its
+//! wire types ([`directory`], [`imports`], [`exports`], [`region`]); what they share is in
+//! [`web`]. A handler parses its input, calls one `Service` method and renders the result; this
+//! crate holds no business rule. [`error`] is the only place that knows HTTP status codes.
 
-mod api;
+mod directory;
 mod error;
+mod exports;
 mod guard;
 mod i18n;
-mod pages;
-mod views;
-
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+mod imports;
+mod pending;
+mod region;
+mod web;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
-use dagak_service::{ImportFile, Service};
+use dagak_service::Service;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use error::ApiError;
@@ -31,22 +32,21 @@ pub use i18n::{Lang, Tr};
 #[derive(Clone)]
 pub struct AppState {
     pub service: Service,
-    /// Uploaded files waiting for the user to confirm an import preview, by token.
-    pending_imports: Arc<Mutex<HashMap<String, Vec<ImportFile>>>>,
+    /// Uploaded files waiting for the user to confirm an import preview.
+    pending_imports: pending::PendingImports,
 }
 
 impl AppState {
     pub fn new(service: Service) -> AppState {
-        AppState { service, pending_imports: Arc::default() }
+        AppState { service, pending_imports: pending::PendingImports::default() }
     }
 }
 
 /// The largest request body: an import file plus multipart framing.
 const MAX_BODY: usize = dagak_service::imports::MAX_IMPORT_BYTES + 1024 * 1024;
-/// How many uploads may wait for confirmation at once; the oldest are dropped first.
-const MAX_PENDING_IMPORTS: usize = 8;
 
 const APP_CSS: &str = include_str!("../static/app.css");
+const OPENAPI: &str = include_str!("../openapi.json");
 
 async fn app_css() -> impl IntoResponse {
     (
@@ -58,11 +58,35 @@ async fn app_css() -> impl IntoResponse {
     )
 }
 
+async fn openapi() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
+}
+
+/// The pages of every area.
+fn pages() -> Router<AppState> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/organizations") }))
+        .route("/lang/{code}", get(web::switch_language))
+        .merge(directory::pages())
+        .merge(imports::pages())
+        .merge(exports::pages())
+        .merge(region::pages())
+}
+
+/// `/api/v1` of every area, and its OpenAPI document.
+fn api() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(openapi))
+        .merge(directory::api())
+        .merge(imports::api())
+        .merge(exports::api())
+}
+
 /// The whole application: pages, API and static files.
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .merge(pages::routes())
-        .nest("/api/v1", api::routes())
+        .merge(pages())
+        .nest("/api/v1", api())
         .route("/static/app.css", get(app_css))
         .route("/healthz", get(|| async { "ok" }))
         .layer(axum::middleware::from_fn(guard::same_origin_writes))

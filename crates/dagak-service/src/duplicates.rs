@@ -3,7 +3,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use dagak_domain::{NameProfile, OrgId, Organization, profile_similarity};
-use dagak_store::{OrgKeys, OrgRecord, Page, PersonFilter};
+use dagak_store::{OrgKeys, Page, PersonFilter};
+
+use crate::OrgEntry;
 
 use crate::{Service, ServiceError};
 
@@ -30,8 +32,8 @@ impl DuplicateReason {
 /// Two organisations that may be one, with the reasons and the best name similarity.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DuplicatePair {
-    pub a: OrgRecord,
-    pub b: OrgRecord,
+    pub a: OrgEntry,
+    pub b: OrgEntry,
     pub reasons: Vec<DuplicateReason>,
     pub name_similarity: f64,
 }
@@ -126,8 +128,8 @@ pub struct FieldChange {
 /// merge, and the people whose affiliations move.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MergePlan {
-    pub kept: OrgRecord,
-    pub removed: OrgRecord,
+    pub kept: OrgEntry,
+    pub removed: OrgEntry,
     pub merged: Organization,
     pub changes: Vec<FieldChange>,
     /// (person id, display name) of each person affiliated with the removed organisation.
@@ -204,8 +206,8 @@ impl Service {
         let mut out = Vec::new();
         for ((a, b), (reasons, score)) in pairs.into_iter().take(MAX_PAIRS) {
             out.push(DuplicatePair {
-                a: self.store.get_organization(a).await?,
-                b: self.store.get_organization(b).await?,
+                a: self.store.get_organization(a).await?.into(),
+                b: self.store.get_organization(b).await?.into(),
                 reasons: reasons.into_iter().collect(),
                 name_similarity: score,
             });
@@ -239,8 +241,8 @@ impl Service {
             .collect();
         let plan = MergePlan {
             changes: changes(&kept_record.org, &merged),
-            kept: kept_record,
-            removed: removed_record,
+            kept: kept_record.into(),
+            removed: removed_record.into(),
             merged,
             moved_people,
         };

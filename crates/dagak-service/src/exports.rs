@@ -10,8 +10,38 @@ use crate::{Service, ServiceError};
 /// The file format of an export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportFormat {
+    /// One list, UTF-8 with a byte-order mark (which Excel needs to open Korean text).
     Csv,
+    /// Both lists as the sheets `organizations` and `people` of one workbook.
     Xlsx,
+}
+
+impl ExportFormat {
+    /// The media type of the file.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "text/csv; charset=utf-8",
+            ExportFormat::Xlsx => {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        }
+    }
+}
+
+/// Which list a CSV export holds (a workbook always holds both).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportList {
+    Organizations,
+    People,
+}
+
+/// An exported file: its suggested name, format and bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportFile {
+    /// `dagak-organizations.csv`, `dagak-people.csv` or `dagak-directory.xlsx`.
+    pub file_name: &'static str,
+    pub format: ExportFormat,
+    pub bytes: Vec<u8>,
 }
 
 const BATCH: u64 = 1000;
@@ -42,7 +72,7 @@ fn org_reference(record: &OrgRecord) -> String {
     org.business_number
         .map(|b| b.to_string())
         .or_else(|| org.domain.as_ref().map(|d| d.to_string()))
-        .unwrap_or_else(|| org.display_name("ko").to_owned())
+        .unwrap_or_else(|| org.display_name(dagak_domain::Lang::Ko).to_owned())
 }
 
 impl Service {
@@ -100,10 +130,7 @@ impl Service {
                 d.consent_date,
                 d.consent_basis,
             ];
-            let date = |x: Option<time::Date>| {
-                x.map(|d| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()))
-                    .unwrap_or_default()
-            };
+            let date = |x: Option<time::Date>| x.map(dagak_domain::iso_date).unwrap_or_default();
             // One line per affiliation, so that importing the file again rebuilds them.
             if record.affiliations.is_empty() {
                 let mut row = base.clone();
@@ -122,9 +149,27 @@ impl Service {
         Ok((org_rows, people_rows))
     }
 
-    /// Exports organisations (`people` false) or people as CSV in UTF-8 with a byte-order mark,
-    /// which Excel needs to open Korean text correctly.
-    pub async fn export_csv(&self, people: bool) -> Result<Vec<u8>, ServiceError> {
+    /// Exports the directory in the columns the import reads: a CSV of one list, or a workbook
+    /// of both.
+    pub async fn export(
+        &self,
+        list: ExportList,
+        format: ExportFormat,
+    ) -> Result<ExportFile, ServiceError> {
+        let (file_name, bytes) = match (format, list) {
+            (ExportFormat::Xlsx, _) => ("dagak-directory.xlsx", self.export_xlsx().await?),
+            (ExportFormat::Csv, ExportList::Organizations) => {
+                ("dagak-organizations.csv", self.export_csv(list).await?)
+            }
+            (ExportFormat::Csv, ExportList::People) => {
+                ("dagak-people.csv", self.export_csv(list).await?)
+            }
+        };
+        Ok(ExportFile { file_name, format, bytes })
+    }
+
+    async fn export_csv(&self, list: ExportList) -> Result<Vec<u8>, ServiceError> {
+        let people = list == ExportList::People;
         let (orgs, persons) = self.export_rows(people).await?;
         let rows = if people { persons } else { orgs };
         let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
@@ -134,8 +179,7 @@ impl Service {
         Ok(writer.into_inner().context("finishing the CSV export")?)
     }
 
-    /// Exports both lists as one workbook with the sheets `organizations` and `people`.
-    pub async fn export_xlsx(&self) -> Result<Vec<u8>, ServiceError> {
+    async fn export_xlsx(&self) -> Result<Vec<u8>, ServiceError> {
         let (orgs, persons) = self.export_rows(true).await?;
         let mut workbook = rust_xlsxwriter::Workbook::new();
         let bold = rust_xlsxwriter::Format::new().set_bold();

@@ -16,12 +16,12 @@ use std::sync::Arc;
 use dagak_store::Store;
 
 pub use directory::{
-    AffiliationInput, DEFAULT_PER_PAGE, MAX_PER_PAGE, OrgDetail, OrgListQuery, PersonInput,
-    PersonListQuery,
+    AffiliationEntry, AffiliationInput, DEFAULT_PER_PAGE, Listing, MAX_PER_PAGE, OrgDetail,
+    OrgDirectory, OrgEntry, OrgListQuery, PersonEntry, PersonInput, PersonListQuery,
 };
 pub use duplicates::{DuplicatePair, DuplicateReason, FieldChange, MergePlan};
 pub use error::ServiceError;
-pub use exports::ExportFormat;
+pub use exports::{ExportFile, ExportFormat, ExportList};
 pub use imports::{ImportFile, ImportOutcome, ImportPreview, ImportProblem, PreviewRow, RowAction};
 
 /// The use cases, over any store.

@@ -100,6 +100,12 @@ pub(crate) fn other(err: impl Into<anyhow::Error>) -> StoreError {
     StoreError::Other(err.into())
 }
 
+/// Reads a timestamp the schema wrote with `strftime('%Y-%m-%dT%H:%M:%SZ', 'now')`.
+pub(crate) fn timestamp(text: &str) -> Result<time::OffsetDateTime, StoreError> {
+    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .map_err(|e| other(anyhow::anyhow!("stored timestamp {text:?} does not parse: {e}")))
+}
+
 /// Maps rusqlite errors: a missing row is `NotFound`, a constraint is a `Conflict`.
 pub(crate) fn map_err(err: rusqlite::Error) -> StoreError {
     match err {

@@ -60,8 +60,8 @@ pub(crate) fn write(
     org: &Organization,
 ) -> Result<OrgId, StoreError> {
     let search = search_text(org);
-    let sort_ko = org.display_name("ko").to_lowercase();
-    let sort_en = org.display_name("en").to_lowercase();
+    let sort_ko = org.display_name(dagak_domain::Lang::Ko).to_lowercase();
+    let sort_en = org.display_name(dagak_domain::Lang::En).to_lowercase();
     let city_key = org.city.as_ref().map(|c| c.to_lowercase());
     let fields = params![
         org.kind.as_str(),
@@ -253,9 +253,9 @@ fn finish(conn: &Connection, rows: Vec<Row>) -> Result<Vec<OrgRecord>, StoreErro
             Ok(OrgRecord {
                 id: OrgId(row.id),
                 org,
-                created_at: row.created_at,
-                updated_at: row.updated_at,
-                people_count: row.people_count,
+                created_at: crate::timestamp(&row.created_at)?,
+                updated_at: crate::timestamp(&row.updated_at)?,
+                people_count: u64::try_from(row.people_count).unwrap_or(0),
             })
         })
         .collect()

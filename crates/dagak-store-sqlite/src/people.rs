@@ -15,7 +15,7 @@ use crate::organizations::{SearchTables, bigrams, exists, search_words, word_con
 use crate::{map_err, other};
 
 fn date_text(date: Option<time::Date>) -> Option<String> {
-    date.map(|d| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()))
+    date.map(dagak_domain::iso_date)
 }
 
 /// Inserts (`id` = None) or replaces a person; `affiliations`, when given, replace the old ones.
@@ -230,8 +230,8 @@ fn finish(
                 id: PersonId(id),
                 person,
                 affiliations: by_person.remove(&id).unwrap_or_default(),
-                created_at,
-                updated_at,
+                created_at: crate::timestamp(&created_at)?,
+                updated_at: crate::timestamp(&updated_at)?,
             })
         })
         .collect()

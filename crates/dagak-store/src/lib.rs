@@ -28,11 +28,11 @@ pub enum StoreError {
 pub struct OrgRecord {
     pub id: OrgId,
     pub org: Organization,
-    /// RFC 3339 UTC timestamps set by the store.
-    pub created_at: String,
-    pub updated_at: String,
+    /// Set by the store, in UTC.
+    pub created_at: time::OffsetDateTime,
+    pub updated_at: time::OffsetDateTime,
     /// Number of people currently or formerly affiliated.
-    pub people_count: i64,
+    pub people_count: u64,
 }
 
 /// One affiliation with the organisation's names, for showing it.
@@ -50,8 +50,9 @@ pub struct PersonRecord {
     pub id: PersonId,
     pub person: Person,
     pub affiliations: Vec<AffiliationRecord>,
-    pub created_at: String,
-    pub updated_at: String,
+    /// Set by the store, in UTC.
+    pub created_at: time::OffsetDateTime,
+    pub updated_at: time::OffsetDateTime,
 }
 
 /// How the directory is sorted.

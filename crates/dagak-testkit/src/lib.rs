@@ -61,7 +61,7 @@ async fn names<S: Store>(store: &S, filter: OrgFilter) -> Vec<String> {
         .unwrap()
         .items
         .into_iter()
-        .map(|r| r.org.display_name("en").to_owned())
+        .map(|r| r.org.display_name(dagak_domain::Lang::En).to_owned())
         .collect()
 }
 
@@ -170,7 +170,7 @@ pub async fn store_contract<S: Store>(store: &S) {
         .unwrap();
     assert_eq!(page.total, 3);
     assert_eq!(page.items.len(), 1);
-    assert_eq!(page.items[0].org.display_name("en"), "Gumi Meditech");
+    assert_eq!(page.items[0].org.display_name(dagak_domain::Lang::En), "Gumi Meditech");
 
     // Update replaces every field, including the derived search rows.
     let mut renamed = store.get_organization(carbon).await.unwrap().org;

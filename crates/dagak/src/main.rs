@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand, ValueEnum};
-use dagak_service::{ImportFile, RowAction, Service, ServiceError};
+use dagak_service::{ExportFormat, ExportList, ImportFile, RowAction, Service, ServiceError};
 use dagak_store_sqlite::SqliteStore;
 
 /// dagak (다각): the open-source platform for a region's export-diversification programme.
@@ -243,10 +243,15 @@ async fn export(
         bail!("{} does not exist", db.display());
     }
     let service = open(db).await?;
-    let bytes = match format {
-        Format::Csv => service.export_csv(matches!(what, ExportWhat::People)).await?,
-        Format::Xlsx => service.export_xlsx().await?,
+    let list = match what {
+        ExportWhat::Organizations => ExportList::Organizations,
+        ExportWhat::People => ExportList::People,
     };
+    let format = match format {
+        Format::Csv => ExportFormat::Csv,
+        Format::Xlsx => ExportFormat::Xlsx,
+    };
+    let bytes = service.export(list, format).await?.bytes;
     if out == Path::new("-") {
         std::io::stdout().lock().write_all(&bytes).context("writing to standard output")?;
     } else {

@@ -109,10 +109,10 @@ async fn an_upload_is_previewed_then_committed() {
     assert!(text.contains("Acme Sensors"));
     let token =
         text.split("action=\"/import/").nth(1).unwrap().split('"').next().unwrap().to_owned();
-    assert_eq!(app.service.list_organizations(&Default::default()).await.unwrap().0.total, 0);
+    assert_eq!(app.service.list_organizations(&Default::default()).await.unwrap().total, 0);
     let done = app.form(&format!("/import/{token}"), &[], "ko").await;
     assert_eq!(done.status, StatusCode::SEE_OTHER);
-    assert_eq!(app.service.list_organizations(&Default::default()).await.unwrap().0.total, 1);
+    assert_eq!(app.service.list_organizations(&Default::default()).await.unwrap().total, 1);
 
     let bad = app.upload("/import", &[("bad.csv", b"kind,name_en\nforeign_firm,X\n")]).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);

@@ -493,7 +493,7 @@ impl Service {
                     .and_then(|n| index.by_number.get(n))
                     .or_else(|| domain.as_ref().and_then(|d| index.by_domain.get(d)))
                     .copied();
-                let label = org.display_name("ko").to_owned();
+                let label = org.display_name(dagak_domain::Lang::Ko).to_owned();
                 let action = match matched {
                     Some(OrgRef::Existing(id)) => {
                         let existing = self.store.get_organization(id).await?.org;

@@ -11,7 +11,7 @@ async fn an_organisation_with_a_taken_business_number_is_a_duplicate() {
         business_number: "124-81-00998".into(),
         ..org_draft("구미메디텍", "Gumi Meditech")
     };
-    let first = service.create_organization(&draft, false).await.unwrap();
+    let first = service.create_organization(&draft, false).await.unwrap().id;
     let again = OrganizationDraft { name_ko: "다른이름".into(), ..draft.clone() };
     match service.create_organization(&again, false).await {
         Err(ServiceError::Duplicate { existing }) => assert_eq!(existing, [first]),
@@ -44,7 +44,8 @@ async fn deleting_needs_confirmation() {
     let id = service
         .create_organization(&org_draft("구미메디텍", "Gumi Meditech"), false)
         .await
-        .unwrap();
+        .unwrap()
+        .id;
     assert!(matches!(
         service.delete_organization(id, false).await,
         Err(ServiceError::ConfirmationRequired)
@@ -67,7 +68,8 @@ async fn similar_names_across_languages_are_found_and_merged_with_a_preview() {
             false,
         )
         .await
-        .unwrap();
+        .unwrap()
+        .id;
     let english = service
         .create_organization(
             &OrganizationDraft {
@@ -79,11 +81,13 @@ async fn similar_names_across_languages_are_found_and_merged_with_a_preview() {
             false,
         )
         .await
-        .unwrap();
+        .unwrap()
+        .id;
     let unrelated = service
         .create_organization(&org_draft("경북카본", "Gyeongbuk Carbon"), false)
         .await
-        .unwrap();
+        .unwrap()
+        .id;
     let person = service
         .create_person(&PersonInput {
             person: PersonDraft {
@@ -98,7 +102,8 @@ async fn similar_names_across_languages_are_found_and_merged_with_a_preview() {
             }],
         })
         .await
-        .unwrap();
+        .unwrap()
+        .id;
     let pairs = service.find_duplicates().await.unwrap();
     assert_eq!(pairs.len(), 1, "{pairs:?}");
     assert_eq!((pairs[0].a.id, pairs[0].b.id), (korean, english));
@@ -114,8 +119,8 @@ async fn similar_names_across_languages_are_found_and_merged_with_a_preview() {
     service.merge_organizations(korean, english, false).await.unwrap();
     assert!(service.get_organization(english).await.is_err());
     let kept = service.get_organization(korean).await.unwrap();
-    assert_eq!(kept.record.org.name_en.as_deref(), Some("Gumitek Co., Ltd."));
-    assert_eq!(kept.record.org.description_ko.as_deref(), Some("환자 모니터"));
+    assert_eq!(kept.organization.org.name_en.as_deref(), Some("Gumitek Co., Ltd."));
+    assert_eq!(kept.organization.org.description_ko.as_deref(), Some("환자 모니터"));
     assert_eq!(kept.people.iter().map(|p| p.id).collect::<Vec<_>>(), [person]);
     assert!(service.find_duplicates().await.unwrap().is_empty());
 }
@@ -146,7 +151,7 @@ async fn warming_up_leaves_lists_answering_the_same() {
     service.create_organization(&org_draft("구미메디텍", "Gumi Meditech"), false).await.unwrap();
     service.warm_up().await.unwrap();
     let query = OrgListQuery { sort: Some("updated".into()), ..Default::default() };
-    let (found, _) = service.list_organizations(&query).await.unwrap();
+    let found = service.list_organizations(&query).await.unwrap();
     assert_eq!(found.total, 1);
-    assert_eq!(found.items[0].org.display_name("en"), "Gumi Meditech");
+    assert_eq!(found.items[0].org.display_name(dagak_domain::Lang::En), "Gumi Meditech");
 }

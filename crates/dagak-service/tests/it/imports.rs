@@ -1,7 +1,9 @@
 //! Imports: the good path, and a corpus of bad files each rejected with file, line, column and
 //! reason while the database stays unchanged.
 
-use dagak_service::{ImportFile, ImportProblem, RowAction, Service, ServiceError};
+use dagak_service::{
+    ExportFormat, ExportList, ImportFile, ImportProblem, RowAction, Service, ServiceError,
+};
 use dagak_store::{OrgFilter, Page, PersonFilter};
 
 use crate::service;
@@ -61,7 +63,7 @@ async fn organisations_and_people_import_with_a_preview_and_reimport_as_duplicat
     assert!(matches!(actions[1], RowAction::SkipDuplicate(_)), "{actions:?}");
     service.commit_import(&preview).await.unwrap();
     assert_eq!(
-        service.get_organization(meditech.items[0].id).await.unwrap().record.org.employees,
+        service.get_organization(meditech.items[0].id).await.unwrap().organization.org.employees,
         Some(150)
     );
 }
@@ -95,16 +97,19 @@ async fn an_xlsx_export_imports_into_an_empty_database_unchanged() {
         .await
         .unwrap();
     service.commit_import(&preview).await.unwrap();
-    let xlsx = service.export_xlsx().await.unwrap();
-    let csv = service.export_csv(false).await.unwrap();
+    let xlsx = service.export(ExportList::Organizations, ExportFormat::Xlsx).await.unwrap().bytes;
+    let csv = service.export(ExportList::Organizations, ExportFormat::Csv).await.unwrap().bytes;
     assert!(String::from_utf8_lossy(&csv).contains("구미메디텍"));
 
     let (copy, _dir2) = crate::service().await;
     let preview = copy.preview_import(&[file("export.xlsx", xlsx)], &no_progress).await.unwrap();
     copy.commit_import(&preview).await.unwrap();
     assert_eq!(counts(&copy).await, (2, 3));
-    assert_eq!(copy.export_csv(false).await.unwrap(), csv);
-    assert_eq!(copy.export_csv(true).await.unwrap(), service.export_csv(true).await.unwrap());
+    assert_eq!(copy.export(ExportList::Organizations, ExportFormat::Csv).await.unwrap().bytes, csv);
+    assert_eq!(
+        copy.export(ExportList::People, ExportFormat::Csv).await.unwrap().bytes,
+        service.export(ExportList::People, ExportFormat::Csv).await.unwrap().bytes
+    );
 }
 
 /// Imports `files`, expects rejection, checks nothing was written and returns the problems.
@@ -114,14 +119,18 @@ async fn rejected(files: &[ImportFile]) -> Vec<ImportProblem> {
     let seed = service.preview_import(&[file("seed.csv", ORGS)], &no_progress).await.unwrap();
     service.commit_import(&seed).await.unwrap();
     let before = counts(&service).await;
-    let export_before = service.export_csv(false).await.unwrap();
+    let export_before =
+        service.export(ExportList::Organizations, ExportFormat::Csv).await.unwrap().bytes;
     let problems = match service.preview_import(files, &no_progress).await {
         Err(ServiceError::ImportRejected(problems)) => problems,
         other => panic!("expected a rejection, got {:?}", other.map(|p| p.rows)),
     };
     assert!(!problems.is_empty());
     assert_eq!(counts(&service).await, before, "the database is unchanged");
-    assert_eq!(service.export_csv(false).await.unwrap(), export_before);
+    assert_eq!(
+        service.export(ExportList::Organizations, ExportFormat::Csv).await.unwrap().bytes,
+        export_before
+    );
     for p in &problems {
         assert!(!p.file.is_empty() && !p.message.is_empty(), "{p:?}");
     }

@@ -1,5 +1,6 @@
 //! Architecture invariants from `ARCHITECTURE.md`, checked mechanically: which crate may depend
-//! on what, and that the pure engines never read the clock, the environment or files.
+//! on what, that the pure engines never read the clock, the environment or files (in any
+//! spelling of the import), and that every crate is documented and on the code map.
 
 use std::path::{Path, PathBuf};
 
@@ -65,9 +66,116 @@ fn the_service_never_names_a_backend_or_the_web() {
     );
 }
 
+/// The engines: pure, synchronous, deterministic.
+const ENGINES: [&str; 2] = ["dagak-analytics", "dagak-scheduling"];
+
+/// Every crate of the workspace: the folders of `crates/` and `xtask`.
+fn crates() -> Vec<(String, PathBuf)> {
+    let mut all: Vec<(String, PathBuf)> = std::fs::read_dir(workspace().join("crates"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("Cargo.toml").exists())
+        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), p))
+        .collect();
+    all.push(("xtask".into(), workspace().join("xtask")));
+    all.sort();
+    all
+}
+
+#[test]
+fn the_web_layer_sees_the_service_and_the_domain_only() {
+    let deps = dependencies("dagak-http");
+    let dagak: Vec<&String> = deps.iter().filter(|d| d.starts_with("dagak-")).collect();
+    assert_eq!(dagak, ["dagak-domain", "dagak-service"], "dagak-http may name only these crates");
+}
+
+#[test]
+fn the_engines_depend_on_no_other_dagak_crate_but_the_domain() {
+    for krate in ENGINES {
+        for dep in dependencies(krate) {
+            assert!(
+                !dep.starts_with("dagak-") || dep == "dagak-domain",
+                "{krate} must not depend on {dep}"
+            );
+        }
+    }
+}
+
+/// The `use` statements of a source file, each on one line (they may span several).
+fn use_statements(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current: Option<String> = None;
+    for line in text.lines() {
+        let line = line.trim();
+        if current.is_none() && (line.starts_with("use ") || line.starts_with("pub use ")) {
+            current = Some(String::new());
+        }
+        if let Some(statement) = current.as_mut() {
+            statement.push_str(line);
+            statement.push(' ');
+            if line.ends_with(';') {
+                out.push(current.take().unwrap());
+            }
+        }
+    }
+    out
+}
+
+/// Whether a `use` statement brings in `std::fs` or `std::env`, in any form: `use std::fs;`,
+/// `use std::{env, fs::File};`, `use std::{self, io::{Read}, fs};`.
+fn imports_fs_or_env(statement: &str) -> bool {
+    let Some(rest) = statement.split("std::").nth(1) else { return false };
+    let words: Vec<&str> = rest
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    if rest.trim_start().starts_with('{') {
+        // A group: any member named `fs` or `env` at any depth counts.
+        words.iter().any(|w| *w == "fs" || *w == "env")
+    } else {
+        matches!(words.first(), Some(&"fs") | Some(&"env"))
+    }
+}
+
+#[test]
+fn imports_of_fs_and_env_are_recognised_in_every_form() {
+    for caught in [
+        "use std::fs;",
+        "use std::env;",
+        "use std::{env, fs};",
+        "use std::{io::Read, fs::File};",
+        "use std::{ collections::HashMap, env::var };",
+        "pub use std::fs::read_to_string;",
+    ] {
+        assert!(imports_fs_or_env(caught), "{caught} not caught");
+    }
+    for fine in ["use std::fmt;", "use std::{io, collections::HashMap};", "use crate::fs;"] {
+        assert!(!imports_fs_or_env(fine), "{fine} wrongly caught");
+    }
+    let text = "use std::{\n    collections::BTreeMap,\n    fs,\n};\nfn main() {}\n";
+    assert_eq!(use_statements(text).len(), 1);
+    assert!(imports_fs_or_env(&use_statements(text)[0]));
+}
+
+#[test]
+fn every_crate_is_documented_and_on_the_code_map() {
+    let architecture = std::fs::read_to_string(workspace().join("ARCHITECTURE.md")).unwrap();
+    for (name, dir) in crates() {
+        let doc = ["src/lib.rs", "src/main.rs"].iter().any(|root| {
+            std::fs::read_to_string(dir.join(root)).is_ok_and(|text| text.starts_with("//!"))
+        });
+        assert!(
+            doc || dir.join("README.md").exists(),
+            "{name} has neither a README.md nor a `//!` crate doc"
+        );
+        let place = if name == "xtask" { "`xtask`".to_owned() } else { format!("`crates/{name}`") };
+        assert!(architecture.contains(&place), "ARCHITECTURE.md's code map does not name {place}");
+    }
+}
+
 #[test]
 fn the_engines_read_no_clock_environment_or_files() {
-    for krate in ["dagak-domain", "dagak-analytics", "dagak-scheduling"] {
+    for krate in ["dagak-domain"].into_iter().chain(ENGINES) {
         let mut files = Vec::new();
         rust_sources(&workspace().join("crates").join(krate).join("src"), &mut files);
         assert!(!files.is_empty());
@@ -77,6 +185,9 @@ fn the_engines_read_no_clock_environment_or_files() {
                 ["SystemTime::now", "Instant::now", "std::env::var", "std::fs::", "File::open"]
             {
                 assert!(!text.contains(banned), "{} uses {banned}", file.display());
+            }
+            for statement in use_statements(&text) {
+                assert!(!imports_fs_or_env(&statement), "{}: {statement}", file.display());
             }
         }
     }

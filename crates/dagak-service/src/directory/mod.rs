@@ -1,10 +1,14 @@
 //! The partner directory: organisations and people.
 
+mod model;
+
 use dagak_domain::{
     AffiliationDraft, CountryCode, DomainError, FieldErrors, HsCode, OrgId, OrgKind,
     OrganizationDraft, PersonDraft, PersonId,
 };
-use dagak_store::{OrgFilter, OrgRecord, OrgSort, Page, PageOf, PersonFilter, PersonRecord};
+use dagak_store::{OrgFilter, OrgSort, Page, PersonFilter};
+
+pub use model::{AffiliationEntry, Listing, OrgDetail, OrgDirectory, OrgEntry, PersonEntry};
 
 use crate::{Service, ServiceError};
 
@@ -81,13 +85,6 @@ pub struct PersonListQuery {
     pub per_page: Option<u64>,
 }
 
-/// An organisation with its people.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OrgDetail {
-    pub record: OrgRecord,
-    pub people: Vec<PersonRecord>,
-}
-
 /// One affiliation as typed: the organisation by id (forms pick it from a list).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AffiliationInput {
@@ -105,13 +102,13 @@ pub struct PersonInput {
 }
 
 impl Service {
-    /// Creates an organisation. One with the same business number or domain is refused as a
-    /// duplicate unless `allow_duplicate`.
+    /// Creates an organisation and returns it as stored. One with the same business number or
+    /// domain is refused as a duplicate unless `allow_duplicate`.
     pub async fn create_organization(
         &self,
         draft: &OrganizationDraft,
         allow_duplicate: bool,
-    ) -> Result<OrgId, ServiceError> {
+    ) -> Result<OrgEntry, ServiceError> {
         let org = draft.parse()?;
         if !allow_duplicate {
             let existing = self
@@ -122,20 +119,24 @@ impl Service {
                 return Err(ServiceError::Duplicate { existing });
             }
         }
-        Ok(self.store.insert_organization(&org).await?)
+        let id = self.store.insert_organization(&org).await?;
+        Ok(self.store.get_organization(id).await?.into())
     }
 
+    /// Replaces an organisation's fields and returns it as stored.
     pub async fn update_organization(
         &self,
         id: OrgId,
         draft: &OrganizationDraft,
-    ) -> Result<(), ServiceError> {
+    ) -> Result<OrgEntry, ServiceError> {
         let org = draft.parse()?;
-        Ok(self.store.update_organization(id, &org).await?)
+        self.store.update_organization(id, &org).await?;
+        Ok(self.store.get_organization(id).await?.into())
     }
 
+    /// An organisation and everyone ever affiliated with it (at most 500 people).
     pub async fn get_organization(&self, id: OrgId) -> Result<OrgDetail, ServiceError> {
-        let record = self.store.get_organization(id).await?;
+        let organization = self.store.get_organization(id).await?.into();
         let people = self
             .store
             .list_people(
@@ -143,16 +144,35 @@ impl Service {
                 Page { offset: 0, limit: 500 },
             )
             .await?
-            .items;
-        Ok(OrgDetail { record, people })
+            .items
+            .into_iter()
+            .map(PersonEntry::from)
+            .collect();
+        Ok(OrgDetail { organization, people })
     }
 
+    /// One page of organisations, or every invalid field of the query.
     pub async fn list_organizations(
         &self,
         query: &OrgListQuery,
-    ) -> Result<(PageOf<OrgRecord>, Page), ServiceError> {
+    ) -> Result<Listing<OrgEntry>, ServiceError> {
         let (filter, page) = query.parse()?;
-        Ok((self.store.list_organizations(&filter, page).await?, page))
+        Ok(Listing::new(self.store.list_organizations(&filter, page).await?, page))
+    }
+
+    /// The directory page: a page of organisations (or why the query is invalid) with the
+    /// values of the filter menus.
+    pub async fn organization_directory(
+        &self,
+        query: &OrgListQuery,
+    ) -> Result<OrgDirectory, ServiceError> {
+        let (tags, cities) = self.store.organization_facets().await?;
+        let found = match self.list_organizations(query).await {
+            Ok(listing) => Ok(listing),
+            Err(ServiceError::Invalid(errors)) => Err(errors),
+            Err(other) => return Err(other),
+        };
+        Ok(OrgDirectory { found, tags, cities })
     }
 
     /// Asks the first page of each list order once, so the store can prepare what lists need
@@ -163,13 +183,8 @@ impl Service {
             self.list_organizations(&query).await?;
         }
         self.list_people(&PersonListQuery::default()).await?;
-        self.organization_facets().await?;
+        self.store.organization_facets().await?;
         Ok(())
-    }
-
-    /// Tags and cities in use, for the filter menus.
-    pub async fn organization_facets(&self) -> Result<(Vec<String>, Vec<String>), ServiceError> {
-        Ok(self.store.organization_facets().await?)
     }
 
     /// Deletes an organisation and its affiliations once `confirmed`.
@@ -249,35 +264,38 @@ impl Service {
         })
     }
 
-    pub async fn create_person(&self, input: &PersonInput) -> Result<PersonId, ServiceError> {
+    /// Creates a person with their affiliations and returns them as stored.
+    pub async fn create_person(&self, input: &PersonInput) -> Result<PersonEntry, ServiceError> {
         let (person, affiliations) = self.parse_person(input).await?;
-        Ok(self.store.insert_person(&person, &affiliations).await?)
+        let id = self.store.insert_person(&person, &affiliations).await?;
+        Ok(self.store.get_person(id).await?.into())
     }
 
-    /// Replaces a person's fields and affiliations.
+    /// Replaces a person's fields and affiliations and returns them as stored.
     pub async fn update_person(
         &self,
         id: PersonId,
         input: &PersonInput,
-    ) -> Result<(), ServiceError> {
+    ) -> Result<PersonEntry, ServiceError> {
         let (person, affiliations) = self.parse_person(input).await?;
-        Ok(self.store.update_person(id, &person, Some(&affiliations)).await?)
+        self.store.update_person(id, &person, Some(&affiliations)).await?;
+        Ok(self.store.get_person(id).await?.into())
     }
 
-    pub async fn get_person(&self, id: PersonId) -> Result<PersonRecord, ServiceError> {
-        Ok(self.store.get_person(id).await?)
+    pub async fn get_person(&self, id: PersonId) -> Result<PersonEntry, ServiceError> {
+        Ok(self.store.get_person(id).await?.into())
     }
 
     pub async fn list_people(
         &self,
         query: &PersonListQuery,
-    ) -> Result<(PageOf<PersonRecord>, Page), ServiceError> {
+    ) -> Result<Listing<PersonEntry>, ServiceError> {
         let filter = PersonFilter {
             text: non_empty(&query.q).map(str::to_owned),
             org_id: query.org.map(OrgId),
         };
         let page = page_of(query.page, query.per_page);
-        Ok((self.store.list_people(&filter, page).await?, page))
+        Ok(Listing::new(self.store.list_people(&filter, page).await?, page))
     }
 
     pub async fn delete_person(&self, id: PersonId, confirmed: bool) -> Result<(), ServiceError> {

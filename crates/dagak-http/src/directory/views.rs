@@ -1,9 +1,19 @@
-//! Wire types of the JSON API and their conversions; domain types stay free of serde.
+//! Wire types of the directory's JSON API and their conversions; domain and service types stay
+//! free of serde, so the API's shape is stated here and only here.
 
-use dagak_domain::{OrganizationDraft, PersonDraft};
-use dagak_service::{AffiliationInput, DuplicatePair, MergePlan, PersonInput};
-use dagak_store::{AffiliationRecord, OrgRecord, Page, PageOf, PersonRecord};
+use dagak_domain::{OrganizationDraft, PersonDraft, iso_date};
+use dagak_service::{
+    AffiliationEntry, AffiliationInput, DuplicatePair, Listing, MergePlan, OrgEntry, PersonEntry,
+    PersonInput,
+};
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+/// A timestamp as RFC 3339 in UTC, to the second: `2026-11-24T10:00:00Z`.
+fn rfc3339(at: OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    format!("{}T{:02}:{:02}:{:02}Z", iso_date(at.date()), at.hour(), at.minute(), at.second())
+}
 
 #[derive(Debug, Serialize)]
 pub(crate) struct ListView<T> {
@@ -15,12 +25,12 @@ pub(crate) struct ListView<T> {
 }
 
 impl<T> ListView<T> {
-    pub(crate) fn new<R>(page_of: PageOf<R>, page: Page, f: impl Fn(R) -> T) -> ListView<T> {
+    pub(crate) fn new<R>(listing: Listing<R>, f: impl Fn(R) -> T) -> ListView<T> {
         ListView {
-            total: page_of.total,
-            page: page.offset / page.limit.max(1) + 1,
-            per_page: page.limit,
-            items: page_of.items.into_iter().map(f).collect(),
+            total: listing.total,
+            page: listing.page,
+            per_page: listing.per_page,
+            items: listing.items.into_iter().map(f).collect(),
         }
     }
 }
@@ -42,13 +52,13 @@ pub(crate) struct OrganizationView {
     pub employees: Option<u32>,
     pub description_ko: Option<String>,
     pub description_en: Option<String>,
-    pub people_count: i64,
+    pub people_count: u64,
     pub created_at: String,
     pub updated_at: String,
 }
 
-impl From<OrgRecord> for OrganizationView {
-    fn from(r: OrgRecord) -> Self {
+impl From<OrgEntry> for OrganizationView {
+    fn from(r: OrgEntry) -> Self {
         let org = r.org;
         OrganizationView {
             id: r.id.0,
@@ -67,8 +77,8 @@ impl From<OrgRecord> for OrganizationView {
             description_ko: org.description_ko,
             description_en: org.description_en,
             people_count: r.people_count,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
+            created_at: rfc3339(r.created_at),
+            updated_at: rfc3339(r.updated_at),
         }
     }
 }
@@ -179,11 +189,11 @@ pub(crate) struct AffiliationView {
 }
 
 fn iso(date: Option<time::Date>) -> Option<String> {
-    date.map(|d| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()))
+    date.map(iso_date)
 }
 
-impl From<AffiliationRecord> for AffiliationView {
-    fn from(a: AffiliationRecord) -> Self {
+impl From<AffiliationEntry> for AffiliationView {
+    fn from(a: AffiliationEntry) -> Self {
         AffiliationView {
             id: a.id.0,
             organization_id: a.affiliation.org_id.0,
@@ -219,8 +229,8 @@ pub(crate) struct ConsentView {
     pub basis: String,
 }
 
-impl From<PersonRecord> for PersonView {
-    fn from(r: PersonRecord) -> Self {
+impl From<PersonEntry> for PersonView {
+    fn from(r: PersonEntry) -> Self {
         let p = r.person;
         PersonView {
             id: r.id.0,
@@ -237,8 +247,8 @@ impl From<PersonRecord> for PersonView {
                 basis: c.basis,
             }),
             affiliations: r.affiliations.into_iter().map(AffiliationView::from).collect(),
-            created_at: r.created_at,
-            updated_at: r.updated_at,
+            created_at: rfc3339(r.created_at),
+            updated_at: rfc3339(r.updated_at),
         }
     }
 }

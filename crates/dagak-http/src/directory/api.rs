@@ -1,0 +1,222 @@
+//! The directory's `/api/v1` handlers. Each parses its input, calls one service method and
+//! renders the result as a wire type of [`super::views`].
+
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use dagak_domain::{OrgId, PersonId};
+use dagak_service::{OrgListQuery, PersonListQuery};
+use serde::{Deserialize, Serialize};
+
+use super::views::{
+    DuplicateView, ListView, MergeView, OrganizationBody, OrganizationView, PersonBody, PersonView,
+};
+use crate::web::api::{bad_json, bad_path, bad_query, check_paging};
+use crate::{ApiError, AppState};
+
+/// Query parameters of the organisation list, the same for the page and the API.
+#[derive(Debug, Deserialize, Default)]
+pub(crate) struct OrgListParams {
+    pub kind: Option<String>,
+    pub country: Option<String>,
+    pub city: Option<String>,
+    pub tag: Option<String>,
+    pub hs: Option<String>,
+    pub q: Option<String>,
+    pub sort: Option<String>,
+    pub page: Option<u64>,
+    pub per_page: Option<u64>,
+}
+
+impl From<OrgListParams> for OrgListQuery {
+    fn from(p: OrgListParams) -> Self {
+        OrgListQuery {
+            kind: p.kind,
+            country: p.country,
+            city: p.city,
+            tag: p.tag,
+            hs: p.hs,
+            q: p.q,
+            sort: p.sort,
+            page: p.page,
+            per_page: p.per_page,
+        }
+    }
+}
+
+/// `GET /organizations`.
+pub(super) async fn list_organizations(
+    State(app): State<AppState>,
+    params: Result<Query<OrgListParams>, QueryRejection>,
+) -> Result<Json<ListView<OrganizationView>>, ApiError> {
+    let Query(params) = params.map_err(bad_query)?;
+    check_paging(params.page, params.per_page)?;
+    let listing = app.service.list_organizations(&params.into()).await?;
+    Ok(Json(ListView::new(listing, OrganizationView::from)))
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub(super) struct CreateParams {
+    #[serde(default)]
+    allow_duplicate: bool,
+}
+
+/// `POST /organizations`.
+pub(super) async fn create_organization(
+    State(app): State<AppState>,
+    params: Result<Query<CreateParams>, QueryRejection>,
+    body: Result<Json<OrganizationBody>, JsonRejection>,
+) -> Result<(StatusCode, Json<OrganizationView>), ApiError> {
+    let Query(params) = params.map_err(bad_query)?;
+    let Json(body) = body.map_err(bad_json)?;
+    let created =
+        app.service.create_organization(&body.into_draft(), params.allow_duplicate).await?;
+    Ok((StatusCode::CREATED, Json(created.into())))
+}
+
+/// An organisation with everyone ever affiliated with it.
+#[derive(Debug, Serialize)]
+pub(super) struct OrgDetailView {
+    organization: OrganizationView,
+    people: Vec<PersonView>,
+}
+
+/// `GET /organizations/{id}`.
+pub(super) async fn get_organization(
+    State(app): State<AppState>,
+    id: Result<Path<i64>, PathRejection>,
+) -> Result<Json<OrgDetailView>, ApiError> {
+    let Path(id) = id.map_err(bad_path)?;
+    let detail = app.service.get_organization(OrgId(id)).await?;
+    Ok(Json(OrgDetailView {
+        organization: detail.organization.into(),
+        people: detail.people.into_iter().map(PersonView::from).collect(),
+    }))
+}
+
+/// `PUT /organizations/{id}`.
+pub(super) async fn update_organization(
+    State(app): State<AppState>,
+    id: Result<Path<i64>, PathRejection>,
+    body: Result<Json<OrganizationBody>, JsonRejection>,
+) -> Result<Json<OrganizationView>, ApiError> {
+    let Path(id) = id.map_err(bad_path)?;
+    let Json(body) = body.map_err(bad_json)?;
+    Ok(Json(app.service.update_organization(OrgId(id), &body.into_draft()).await?.into()))
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub(super) struct ConfirmParams {
+    #[serde(default)]
+    confirm: bool,
+}
+
+/// `DELETE /organizations/{id}?confirm=true`.
+pub(super) async fn delete_organization(
+    State(app): State<AppState>,
+    id: Result<Path<i64>, PathRejection>,
+    params: Result<Query<ConfirmParams>, QueryRejection>,
+) -> Result<StatusCode, ApiError> {
+    let Path(id) = id.map_err(bad_path)?;
+    let Query(params) = params.map_err(bad_query)?;
+    app.service.delete_organization(OrgId(id), params.confirm).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct MergeBody {
+    #[serde(deserialize_with = "super::views::integer_id")]
+    remove: i64,
+    #[serde(default)]
+    dry_run: bool,
+}
+
+/// `POST /organizations/{id}/merge`.
+pub(super) async fn merge_organizations(
+    State(app): State<AppState>,
+    id: Result<Path<i64>, PathRejection>,
+    body: Result<Json<MergeBody>, JsonRejection>,
+) -> Result<Json<MergeView>, ApiError> {
+    let Path(id) = id.map_err(bad_path)?;
+    let Json(body) = body.map_err(bad_json)?;
+    let plan = app.service.merge_organizations(OrgId(id), OrgId(body.remove), body.dry_run).await?;
+    Ok(Json(MergeView::new(plan, body.dry_run)))
+}
+
+#[derive(Debug, Serialize)]
+pub(super) struct DuplicatesView {
+    items: Vec<DuplicateView>,
+}
+
+/// `GET /duplicates`.
+pub(super) async fn list_duplicates(
+    State(app): State<AppState>,
+) -> Result<Json<DuplicatesView>, ApiError> {
+    let items = app.service.find_duplicates().await?.into_iter().map(DuplicateView::from).collect();
+    Ok(Json(DuplicatesView { items }))
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub(super) struct PersonListParams {
+    q: Option<String>,
+    organization_id: Option<i64>,
+    page: Option<u64>,
+    per_page: Option<u64>,
+}
+
+/// `GET /people`.
+pub(super) async fn list_people(
+    State(app): State<AppState>,
+    params: Result<Query<PersonListParams>, QueryRejection>,
+) -> Result<Json<ListView<PersonView>>, ApiError> {
+    let Query(p) = params.map_err(bad_query)?;
+    check_paging(p.page, p.per_page)?;
+    let query =
+        PersonListQuery { q: p.q, org: p.organization_id, page: p.page, per_page: p.per_page };
+    let listing = app.service.list_people(&query).await?;
+    Ok(Json(ListView::new(listing, PersonView::from)))
+}
+
+/// `POST /people`.
+pub(super) async fn create_person(
+    State(app): State<AppState>,
+    body: Result<Json<PersonBody>, JsonRejection>,
+) -> Result<(StatusCode, Json<PersonView>), ApiError> {
+    let Json(body) = body.map_err(bad_json)?;
+    let created = app.service.create_person(&body.into_input()).await?;
+    Ok((StatusCode::CREATED, Json(created.into())))
+}
+
+/// `GET /people/{id}`.
+pub(super) async fn get_person(
+    State(app): State<AppState>,
+    id: Result<Path<i64>, PathRejection>,
+) -> Result<Json<PersonView>, ApiError> {
+    let Path(id) = id.map_err(bad_path)?;
+    Ok(Json(app.service.get_person(PersonId(id)).await?.into()))
+}
+
+/// `PUT /people/{id}`.
+pub(super) async fn update_person(
+    State(app): State<AppState>,
+    id: Result<Path<i64>, PathRejection>,
+    body: Result<Json<PersonBody>, JsonRejection>,
+) -> Result<Json<PersonView>, ApiError> {
+    let Path(id) = id.map_err(bad_path)?;
+    let Json(body) = body.map_err(bad_json)?;
+    Ok(Json(app.service.update_person(PersonId(id), &body.into_input()).await?.into()))
+}
+
+/// `DELETE /people/{id}?confirm=true`.
+pub(super) async fn delete_person(
+    State(app): State<AppState>,
+    id: Result<Path<i64>, PathRejection>,
+    params: Result<Query<ConfirmParams>, QueryRejection>,
+) -> Result<StatusCode, ApiError> {
+    let Path(id) = id.map_err(bad_path)?;
+    let Query(params) = params.map_err(bad_query)?;
+    app.service.delete_person(PersonId(id), params.confirm).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

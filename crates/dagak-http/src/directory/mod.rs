@@ -1,0 +1,110 @@
+//! The partner directory: organisations, people, duplicate review and merge, as pages and as
+//! `/api/v1` JSON. Both faces call the same service methods; the organisation and person pages
+//! share the list pager, the form-error answer and the delete flow from [`crate::web`].
+
+mod api;
+mod duplicates;
+mod organizations;
+mod people;
+mod views;
+
+use axum::Router;
+use axum::routing::{get, post};
+use dagak_domain::{FieldErrors, OrgKind, ValueChainRole, countries};
+use dagak_service::OrgEntry;
+
+use crate::web::delete;
+use crate::{AppState, Tr};
+
+/// The directory's pages.
+pub(crate) fn pages() -> Router<AppState> {
+    use organizations::Organizations;
+    use people::People;
+    Router::new()
+        .route("/organizations", get(organizations::list).post(organizations::create))
+        .route("/organizations/new", get(organizations::new))
+        .route("/organizations/{id}", get(organizations::detail).post(organizations::update))
+        .route("/organizations/{id}/edit", get(organizations::edit))
+        .route(
+            "/organizations/{id}/delete",
+            get(delete::confirm::<Organizations>).post(delete::delete::<Organizations>),
+        )
+        .route("/people", get(people::list).post(people::create))
+        .route("/people/new", get(people::new))
+        .route("/people/{id}", get(people::detail).post(people::update))
+        .route("/people/{id}/edit", get(people::edit))
+        .route("/people/{id}/delete", get(delete::confirm::<People>).post(delete::delete::<People>))
+        .route("/duplicates", get(duplicates::list))
+        .route("/merge", get(duplicates::preview).post(duplicates::commit))
+}
+
+/// The directory's JSON API, nested under `/api/v1`.
+pub(crate) fn api() -> Router<AppState> {
+    Router::new()
+        .route("/organizations", get(api::list_organizations).post(api::create_organization))
+        .route(
+            "/organizations/{id}",
+            get(api::get_organization)
+                .put(api::update_organization)
+                .delete(api::delete_organization),
+        )
+        .route("/organizations/{id}/merge", post(api::merge_organizations))
+        .route("/duplicates", get(api::list_duplicates))
+        .route("/people", get(api::list_people).post(api::create_person))
+        .route(
+            "/people/{id}",
+            get(api::get_person).put(api::update_person).delete(api::delete_person),
+        )
+}
+
+/// One organisation as a line of a list (the directory, duplicate pairs, a merge).
+struct OrgRow {
+    id: i64,
+    name: String,
+    other_name: String,
+    kind: String,
+    country: String,
+    city: String,
+    tags: String,
+    people: String,
+}
+
+fn org_row(t: Tr, entry: &OrgEntry) -> OrgRow {
+    let org = &entry.org;
+    let name = org.display_name(t.lang).to_owned();
+    let other = org.display_name(t.lang.other()).to_owned();
+    OrgRow {
+        id: entry.id.0,
+        other_name: if other == name { String::new() } else { other },
+        name,
+        kind: t.code("kind", org.kind.as_str()),
+        country: t.country(&org.country),
+        city: org.city.clone().unwrap_or_default(),
+        tags: org.industry_tags.join(", "),
+        people: t.number(entry.people_count),
+    }
+}
+
+fn kind_options(t: Tr) -> Vec<(String, String)> {
+    OrgKind::ALL.iter().map(|k| (k.as_str().to_owned(), t.code("kind", k.as_str()))).collect()
+}
+
+fn country_options(t: Tr) -> Vec<(String, String)> {
+    let mut list: Vec<(String, String)> =
+        countries().iter().map(|c| (c.code.to_string(), t.country(&c.code))).collect();
+    list.sort_by(|a, b| a.1.cmp(&b.1));
+    list
+}
+
+fn roles(t: Tr, list: &[ValueChainRole]) -> Vec<String> {
+    list.iter().map(|r| t.code("role", r.as_str())).collect()
+}
+
+/// `field: reason` lines for errors that belong to no form field (a list's filters).
+fn field_messages(t: Tr, errors: &FieldErrors) -> Vec<String> {
+    errors
+        .0
+        .iter()
+        .map(|e| format!("{}: {}", t.code("field", e.field), t.code("field_error", e.error.code())))
+        .collect()
+}

@@ -1,0 +1,359 @@
+//! The organisation pages: the directory list with its filters, an organisation's page, the
+//! form to create or edit one, and deletion through the shared confirmation flow.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use dagak_domain::{OrgId, OrganizationDraft, ValueChainRole};
+use dagak_service::ServiceError;
+
+use super::api::OrgListParams;
+use super::{OrgRow, country_options, kind_options, org_row, roles};
+use crate::web::delete::Deletable;
+use crate::web::form::{FormErrors, FormPage, submitted};
+use crate::web::paging::{Pager, url_with};
+use crate::web::{PageResult, fail, render, render_with};
+use crate::{AppState, Lang, Tr};
+
+#[derive(Template)]
+#[template(path = "org_list.html")]
+struct OrgListPage {
+    t: Tr,
+    path: String,
+    q: String,
+    kind: String,
+    country: String,
+    city: String,
+    tag: String,
+    hs: String,
+    sort: String,
+    rows: Vec<OrgRow>,
+    pager: Pager,
+    kinds: Vec<(String, String)>,
+    countries: Vec<(String, String)>,
+    tags: Vec<String>,
+    cities: Vec<String>,
+    errors: Vec<String>,
+    filtered: bool,
+}
+
+/// `GET /organizations`.
+pub(super) async fn list(
+    State(app): State<AppState>,
+    t: Tr,
+    Query(mut p): Query<OrgListParams>,
+) -> PageResult {
+    // An English reader sees the list in English-name order unless they chose another.
+    if p.sort.as_deref().is_none_or(str::is_empty) && t.lang == Lang::En {
+        p.sort = Some("name_en".into());
+    }
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let (q, kind, country, city, tag, hs, sort) = (
+        text(&p.q),
+        text(&p.kind),
+        text(&p.country),
+        text(&p.city),
+        text(&p.tag),
+        text(&p.hs),
+        text(&p.sort),
+    );
+    let directory = app.service.organization_directory(&p.into()).await.map_err(fail(t))?;
+    let params = [
+        ("q", q.as_str()),
+        ("kind", &kind),
+        ("country", &country),
+        ("city", &city),
+        ("tag", &tag),
+        ("hs", &hs),
+        ("sort", &sort),
+    ];
+    let (rows, pager, errors) = match &directory.found {
+        Ok(listing) => (
+            listing.items.iter().map(|r| org_row(t, r)).collect(),
+            Pager::new(t, listing, "/organizations", &params),
+            Vec::new(),
+        ),
+        Err(errors) => (Vec::new(), Pager::empty(t), super::field_messages(t, errors)),
+    };
+    let filtered = [&q, &kind, &country, &city, &tag, &hs].iter().any(|v| !v.is_empty());
+    let page = OrgListPage {
+        t,
+        path: url_with("/organizations", &params),
+        rows,
+        pager,
+        kinds: kind_options(t),
+        countries: country_options(t),
+        tags: directory.tags,
+        cities: directory.cities,
+        filtered,
+        q,
+        kind,
+        country,
+        city,
+        tag,
+        hs,
+        sort,
+        errors,
+    };
+    let status =
+        if page.errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    Ok(render_with(status, &page))
+}
+
+/// An HS code with its description, for the organisation page.
+struct HsView {
+    code: String,
+    description: String,
+}
+
+struct AffiliatedPerson {
+    id: i64,
+    name: String,
+    role: String,
+    titles: String,
+    period: String,
+}
+
+#[derive(Template)]
+#[template(path = "org_detail.html")]
+struct OrgDetailPage {
+    t: Tr,
+    path: String,
+    id: i64,
+    name: String,
+    other_name: String,
+    kind: String,
+    country: String,
+    city: String,
+    domain: String,
+    business_number: String,
+    tags: Vec<String>,
+    hs: Vec<HsView>,
+    offers: Vec<String>,
+    seeks: Vec<String>,
+    employees: String,
+    description: String,
+    other_description: String,
+    created: String,
+    updated: String,
+    people: Vec<AffiliatedPerson>,
+}
+
+/// `GET /organizations/{id}`.
+pub(super) async fn detail(State(app): State<AppState>, t: Tr, Path(id): Path<i64>) -> PageResult {
+    let detail = app.service.get_organization(OrgId(id)).await.map_err(fail(t))?;
+    let entry = &detail.organization;
+    let org = &entry.org;
+    let row = org_row(t, entry);
+    let (description, other_description) = t.lang.pick(
+        (&org.description_ko, &org.description_en),
+        (&org.description_en, &org.description_ko),
+    );
+    let people = detail
+        .people
+        .iter()
+        .flat_map(|p| {
+            p.affiliations.iter().filter(|a| a.affiliation.org_id == entry.id).map(move |a| {
+                AffiliatedPerson {
+                    id: p.id.0,
+                    name: p.person.display_name(),
+                    role: a.affiliation.role.clone().unwrap_or_default(),
+                    titles: p.person.titles.join(", "),
+                    period: t.period(a.affiliation.start, a.affiliation.end),
+                }
+            })
+        })
+        .collect();
+    let page = OrgDetailPage {
+        t,
+        path: format!("/organizations/{id}"),
+        id,
+        name: row.name,
+        other_name: row.other_name,
+        kind: row.kind,
+        country: row.country,
+        city: row.city,
+        domain: org.domain.as_ref().map(|d| d.to_string()).unwrap_or_default(),
+        business_number: org.business_number.map(|b| b.to_string()).unwrap_or_default(),
+        tags: org.industry_tags.clone(),
+        hs: org
+            .hs_codes
+            .iter()
+            .map(|h| HsView {
+                code: h.to_string(),
+                description: h.entry().map(|e| e.description.clone()).unwrap_or_default(),
+            })
+            .collect(),
+        offers: roles(t, &org.offers),
+        seeks: roles(t, &org.seeks),
+        employees: org.employees.map(|n| t.number(u64::from(n))).unwrap_or_default(),
+        description: description.clone().unwrap_or_default(),
+        other_description: other_description.clone().unwrap_or_default(),
+        created: t.date(entry.created_at.date()),
+        updated: t.date(entry.updated_at.date()),
+        people,
+    };
+    Ok(render(&page))
+}
+
+#[derive(Template)]
+#[template(path = "org_form.html")]
+struct OrgFormPage {
+    t: Tr,
+    path: String,
+    action: String,
+    title: String,
+    d: OrganizationDraft,
+    errors: FormErrors,
+    kinds: Vec<(String, String)>,
+    countries: Vec<(String, String)>,
+    roles: Vec<(String, String)>,
+    offers: Vec<String>,
+    seeks: Vec<String>,
+    duplicates: Vec<i64>,
+    allow_duplicate: bool,
+}
+
+impl FormPage for OrgFormPage {
+    fn errors_mut(&mut self) -> &mut FormErrors {
+        &mut self.errors
+    }
+
+    /// A new organisation like an existing one is shown with links to those, and saving again
+    /// creates it anyway.
+    fn show_duplicates(&mut self, existing: &[OrgId]) -> bool {
+        self.duplicates = existing.iter().map(|id| id.0).collect();
+        self.allow_duplicate = true;
+        true
+    }
+}
+
+/// The form, new (`id` None) or editing organisation `id`, filled with `d`.
+fn form(t: Tr, id: Option<i64>, d: OrganizationDraft) -> OrgFormPage {
+    let split = |text: &str| {
+        text.split([',', ';'])
+            .map(|s| s.trim().to_lowercase())
+            .filter(|s| !s.is_empty())
+            .map(|s| if s == "r&d" { "rnd".to_owned() } else { s })
+            .collect()
+    };
+    let (action, title) = match id {
+        None => ("/organizations".to_owned(), "org.new"),
+        Some(id) => (format!("/organizations/{id}"), "org.edit"),
+    };
+    OrgFormPage {
+        path: action.clone(),
+        action,
+        title: t.t(title).to_owned(),
+        offers: split(&d.offers),
+        seeks: split(&d.seeks),
+        d,
+        errors: FormErrors::default(),
+        kinds: kind_options(t),
+        countries: country_options(t),
+        roles: ValueChainRole::ALL
+            .iter()
+            .map(|r| (r.as_str().to_owned(), t.code("role", r.as_str())))
+            .collect(),
+        duplicates: Vec::new(),
+        allow_duplicate: false,
+        t,
+    }
+}
+
+/// `GET /organizations/new`, with an optional `kind` and `country` chosen in advance.
+pub(super) async fn new(t: Tr, Query(q): Query<HashMap<String, String>>) -> Response {
+    let d = OrganizationDraft {
+        kind: q.get("kind").cloned().unwrap_or_else(|| "local_firm".into()),
+        country: q.get("country").cloned().unwrap_or_else(|| "KR".into()),
+        ..Default::default()
+    };
+    render(&form(t, None, d))
+}
+
+/// Reads an organisation form, where `offers` and `seeks` are repeated checkboxes.
+fn read_form(fields: Vec<(String, String)>) -> (OrganizationDraft, bool) {
+    let mut d = OrganizationDraft::default();
+    let mut offers = Vec::new();
+    let mut seeks = Vec::new();
+    let mut allow_duplicate = false;
+    for (key, value) in fields {
+        match key.as_str() {
+            "kind" => d.kind = value,
+            "name_ko" => d.name_ko = value,
+            "name_en" => d.name_en = value,
+            "country" => d.country = value,
+            "city" => d.city = value,
+            "domain" => d.domain = value,
+            "business_number" => d.business_number = value,
+            "industry_tags" => d.industry_tags = value,
+            "hs_codes" => d.hs_codes = value,
+            "offers" => offers.push(value),
+            "seeks" => seeks.push(value),
+            "employees" => d.employees = value,
+            "description_ko" => d.description_ko = value,
+            "description_en" => d.description_en = value,
+            "allow_duplicate" => allow_duplicate = value == "1",
+            _ => {}
+        }
+    }
+    d.offers = offers.join(",");
+    d.seeks = seeks.join(",");
+    (d, allow_duplicate)
+}
+
+fn page_of(id: OrgId) -> String {
+    format!("/organizations/{id}")
+}
+
+/// `POST /organizations`.
+pub(super) async fn create(
+    State(app): State<AppState>,
+    t: Tr,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> PageResult {
+    let (draft, allow_duplicate) = read_form(fields);
+    let saved = app.service.create_organization(&draft, allow_duplicate).await;
+    submitted(t, saved.map(|org| page_of(org.id)), || form(t, None, draft))
+}
+
+/// `GET /organizations/{id}/edit`.
+pub(super) async fn edit(State(app): State<AppState>, t: Tr, Path(id): Path<i64>) -> PageResult {
+    let detail = app.service.get_organization(OrgId(id)).await.map_err(fail(t))?;
+    Ok(render(&form(t, Some(id), detail.organization.org.to_draft())))
+}
+
+/// `POST /organizations/{id}`.
+pub(super) async fn update(
+    State(app): State<AppState>,
+    t: Tr,
+    Path(id): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> PageResult {
+    let (draft, _) = read_form(fields);
+    let saved = app.service.update_organization(OrgId(id), &draft).await;
+    submitted(t, saved.map(|org| page_of(org.id)), || form(t, Some(id), draft))
+}
+
+/// Organisations are deleted with their affiliations; the people stay.
+pub(super) struct Organizations;
+
+impl Deletable for Organizations {
+    const LIST: &'static str = "/organizations";
+
+    async fn describe(app: &AppState, t: Tr, id: i64) -> Result<(String, String), ServiceError> {
+        let detail = app.service.get_organization(OrgId(id)).await?;
+        Ok((
+            detail.organization.org.display_name(t.lang).to_owned(),
+            t.count("org.delete_consequence", detail.people.len() as u64),
+        ))
+    }
+
+    async fn delete(app: &AppState, id: i64, confirmed: bool) -> Result<(), ServiceError> {
+        app.service.delete_organization(OrgId(id), confirmed).await
+    }
+}

@@ -1,0 +1,276 @@
+//! The people pages: the list, a person's page with their affiliations over time, the form with
+//! repeated affiliation rows, and deletion through the shared confirmation flow.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use dagak_domain::{PersonDraft, PersonId, iso_date};
+use dagak_service::{AffiliationInput, PersonEntry, PersonInput, PersonListQuery, ServiceError};
+use serde::Deserialize;
+
+use crate::web::delete::Deletable;
+use crate::web::form::{FormErrors, FormPage, submitted};
+use crate::web::paging::{Pager, url_with};
+use crate::web::{PageResult, fail, render};
+use crate::{AppState, Tr};
+
+struct PersonRow {
+    id: i64,
+    name: String,
+    titles: String,
+    organizations: String,
+}
+
+fn person_row(t: Tr, p: &PersonEntry) -> PersonRow {
+    let orgs: Vec<&str> = p.affiliations.iter().map(|a| a.org_name(t.lang)).collect();
+    PersonRow {
+        id: p.id.0,
+        name: p.person.display_name(),
+        titles: p.person.titles.join(", "),
+        organizations: orgs.join(", "),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "person_list.html")]
+struct PersonListPage {
+    t: Tr,
+    path: String,
+    q: String,
+    rows: Vec<PersonRow>,
+    pager: Pager,
+}
+
+#[derive(Deserialize)]
+pub(super) struct PersonListParams {
+    q: Option<String>,
+    page: Option<u64>,
+}
+
+/// `GET /people`.
+pub(super) async fn list(
+    State(app): State<AppState>,
+    t: Tr,
+    Query(p): Query<PersonListParams>,
+) -> PageResult {
+    let q = p.q.clone().unwrap_or_default();
+    let query = PersonListQuery { q: p.q, org: None, page: p.page, per_page: None };
+    let listing = app.service.list_people(&query).await.map_err(fail(t))?;
+    let params = [("q", q.as_str())];
+    let page = PersonListPage {
+        t,
+        path: url_with("/people", &params),
+        rows: listing.items.iter().map(|r| person_row(t, r)).collect(),
+        pager: Pager::new(t, &listing, "/people", &params),
+        q,
+    };
+    Ok(render(&page))
+}
+
+struct AffiliationView {
+    org_id: i64,
+    org_name: String,
+    role: String,
+    period: String,
+}
+
+#[derive(Template)]
+#[template(path = "person_detail.html")]
+struct PersonDetailPage {
+    t: Tr,
+    path: String,
+    id: i64,
+    name: String,
+    titles: Vec<String>,
+    emails: Vec<String>,
+    phones: Vec<String>,
+    languages: String,
+    consent: String,
+    affiliations: Vec<AffiliationView>,
+    updated: String,
+}
+
+/// `GET /people/{id}`.
+pub(super) async fn detail(State(app): State<AppState>, t: Tr, Path(id): Path<i64>) -> PageResult {
+    let entry = app.service.get_person(PersonId(id)).await.map_err(fail(t))?;
+    let p = &entry.person;
+    let page = PersonDetailPage {
+        t,
+        path: format!("/people/{id}"),
+        id,
+        name: p.display_name(),
+        titles: p.titles.clone(),
+        emails: p.emails.clone(),
+        phones: p.phones.clone(),
+        languages: p.languages.join(", "),
+        consent: p
+            .consent
+            .as_ref()
+            .map(|c| format!("{} · {}", t.date(c.date), t.code("consent", &c.basis)))
+            .unwrap_or_default(),
+        affiliations: entry
+            .affiliations
+            .iter()
+            .map(|a| AffiliationView {
+                org_id: a.affiliation.org_id.0,
+                org_name: a.org_name(t.lang).to_owned(),
+                role: a.affiliation.role.clone().unwrap_or_default(),
+                period: t.period(a.affiliation.start, a.affiliation.end),
+            })
+            .collect(),
+        updated: t.date(entry.updated_at.date()),
+    };
+    Ok(render(&page))
+}
+
+#[derive(Template)]
+#[template(path = "person_form.html")]
+struct PersonFormPage {
+    t: Tr,
+    path: String,
+    action: String,
+    title: String,
+    d: PersonDraft,
+    affiliations: Vec<AffiliationInput>,
+    errors: FormErrors,
+}
+
+impl FormPage for PersonFormPage {
+    fn errors_mut(&mut self) -> &mut FormErrors {
+        &mut self.errors
+    }
+}
+
+/// The form, new (`id` None) or editing person `id`; `blank_row` adds an empty affiliation
+/// row to fill in.
+fn form(t: Tr, id: Option<i64>, input: PersonInput, blank_row: bool) -> PersonFormPage {
+    let mut affiliations = input.affiliations;
+    if blank_row {
+        affiliations.push(AffiliationInput::default());
+    }
+    let (action, title) = match id {
+        None => ("/people".to_owned(), "person.new"),
+        Some(id) => (format!("/people/{id}"), "person.edit"),
+    };
+    PersonFormPage {
+        t,
+        path: action.clone(),
+        action,
+        title: t.t(title).to_owned(),
+        d: input.person,
+        affiliations,
+        errors: FormErrors::default(),
+    }
+}
+
+fn read_form(fields: Vec<(String, String)>) -> PersonInput {
+    let mut d = PersonDraft::default();
+    let mut affiliations: Vec<AffiliationInput> = Vec::new();
+    for (key, value) in fields {
+        match key.as_str() {
+            "family_name" => d.family_name = value,
+            "given_name" => d.given_name = value,
+            "name_order" => d.name_order = value,
+            "titles" => d.titles = value,
+            "emails" => d.emails = value,
+            "phones" => d.phones = value,
+            "languages" => d.languages = value,
+            "consent_date" => d.consent_date = value,
+            "consent_basis" => d.consent_basis = value,
+            // Each affiliation row starts with its organisation field.
+            "affiliation_org" => {
+                affiliations.push(AffiliationInput { org_id: value, ..Default::default() })
+            }
+            "affiliation_role" | "affiliation_start" | "affiliation_end" => {
+                if let Some(last) = affiliations.last_mut() {
+                    match key.as_str() {
+                        "affiliation_role" => last.role = value,
+                        "affiliation_start" => last.start = value,
+                        _ => last.end = value,
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    affiliations.retain(|a| !a.org_id.trim().is_empty());
+    PersonInput { person: d, affiliations }
+}
+
+/// `GET /people/new`, optionally with the organisation of the first affiliation (`org`).
+pub(super) async fn new(t: Tr, Query(q): Query<HashMap<String, String>>) -> Response {
+    let affiliations = q
+        .get("org")
+        .map(|org| vec![AffiliationInput { org_id: org.clone(), ..Default::default() }])
+        .unwrap_or_default();
+    let blank_row = affiliations.is_empty();
+    let input = PersonInput { person: PersonDraft::default(), affiliations };
+    render(&form(t, None, input, blank_row))
+}
+
+fn page_of(id: PersonId) -> String {
+    format!("/people/{id}")
+}
+
+/// `POST /people`.
+pub(super) async fn create(
+    State(app): State<AppState>,
+    t: Tr,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> PageResult {
+    let input = read_form(fields);
+    let saved = app.service.create_person(&input).await;
+    submitted(t, saved.map(|p| page_of(p.id)), || form(t, None, input, true))
+}
+
+/// `GET /people/{id}/edit`.
+pub(super) async fn edit(State(app): State<AppState>, t: Tr, Path(id): Path<i64>) -> PageResult {
+    let entry = app.service.get_person(PersonId(id)).await.map_err(fail(t))?;
+    let date = |d: Option<time::Date>| d.map(iso_date).unwrap_or_default();
+    let affiliations = entry
+        .affiliations
+        .iter()
+        .map(|a| AffiliationInput {
+            org_id: a.affiliation.org_id.to_string(),
+            role: a.affiliation.role.clone().unwrap_or_default(),
+            start: date(a.affiliation.start),
+            end: date(a.affiliation.end),
+        })
+        .collect();
+    let input = PersonInput { person: entry.person.to_draft(), affiliations };
+    Ok(render(&form(t, Some(id), input, true)))
+}
+
+/// `POST /people/{id}`.
+pub(super) async fn update(
+    State(app): State<AppState>,
+    t: Tr,
+    Path(id): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> PageResult {
+    let input = read_form(fields);
+    let saved = app.service.update_person(PersonId(id), &input).await;
+    submitted(t, saved.map(|p| page_of(p.id)), || form(t, Some(id), input, true))
+}
+
+/// People are deleted with their affiliations.
+pub(super) struct People;
+
+impl Deletable for People {
+    const LIST: &'static str = "/people";
+
+    async fn describe(app: &AppState, t: Tr, id: i64) -> Result<(String, String), ServiceError> {
+        let entry = app.service.get_person(PersonId(id)).await?;
+        Ok((
+            entry.person.display_name(),
+            t.count("person.delete_consequence", entry.affiliations.len() as u64),
+        ))
+    }
+
+    async fn delete(app: &AppState, id: i64, confirmed: bool) -> Result<(), ServiceError> {
+        app.service.delete_person(PersonId(id), confirmed).await
+    }
+}

@@ -1,0 +1,58 @@
+//! Exports: the directory as CSV (one list) or XLSX (both), from the import page's links and from
+//! `/api/v1/exports/…`, in the columns the import reads.
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use dagak_service::{ExportFile, ExportFormat, ExportList};
+
+use crate::web::{PageResult, fail};
+use crate::{ApiError, AppState, Tr};
+
+/// The three downloads: path, list and format.
+const DOWNLOADS: [(&str, ExportList, ExportFormat); 3] = [
+    ("organizations.csv", ExportList::Organizations, ExportFormat::Csv),
+    ("people.csv", ExportList::People, ExportFormat::Csv),
+    ("directory.xlsx", ExportList::Organizations, ExportFormat::Xlsx),
+];
+
+/// `/export/…` on the pages (errors as pages).
+pub(crate) fn pages() -> Router<AppState> {
+    DOWNLOADS.into_iter().fold(Router::new(), |router, (file, list, format)| {
+        router.route(
+            &format!("/export/{file}"),
+            get(move |State(app): State<AppState>, t: Tr| async move {
+                let file = app.service.export(list, format).await.map_err(fail(t))?;
+                PageResult::Ok(download(file))
+            }),
+        )
+    })
+}
+
+/// `/api/v1/exports/…` (errors as JSON).
+pub(crate) fn api() -> Router<AppState> {
+    DOWNLOADS.into_iter().fold(Router::new(), |router, (file, list, format)| {
+        router.route(
+            &format!("/exports/{file}"),
+            get(move |State(app): State<AppState>| async move {
+                let file = app.service.export(list, format).await?;
+                Result::<Response, ApiError>::Ok(download(file))
+            }),
+        )
+    })
+}
+
+/// The file as an attachment under the name the service gave it.
+fn download(file: ExportFile) -> Response {
+    let disposition = format!("attachment; filename=\"{}\"", file.file_name);
+    (
+        [
+            (header::CONTENT_TYPE, file.format.media_type().to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        file.bytes,
+    )
+        .into_response()
+}

@@ -1,0 +1,297 @@
+//! Imports: the upload page with its preview and confirmation, and `POST /api/v1/imports`.
+//! Files are checked in full by the service before anything is written.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Json;
+use axum::Router;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use dagak_service::{ImportFile, ImportPreview, RowAction, ServiceError};
+use serde::{Deserialize, Serialize};
+
+use crate::web::api::bad_query;
+use crate::web::paging::url_encode;
+use crate::web::{PageError, PageResult, fail, problem_reason, render, render_with, see_other};
+use crate::{ApiError, AppState, Tr};
+
+pub(crate) fn pages() -> Router<AppState> {
+    Router::new()
+        .route("/import", get(import_page).post(upload))
+        .route("/import/{token}", post(commit))
+}
+
+pub(crate) fn api() -> Router<AppState> {
+    Router::new().route("/imports", post(import))
+}
+
+/// Reads every file part of a multipart upload.
+async fn read_files(mut multipart: Multipart) -> Result<Vec<ImportFile>, ApiError> {
+    let mut files = Vec::new();
+    while let Some(field) =
+        multipart.next_field().await.map_err(|e| ApiError::BadRequest(e.body_text()))?
+    {
+        let Some(name) = field.file_name().map(str::to_owned) else { continue };
+        let bytes = field.bytes().await.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+        if name.is_empty() && bytes.is_empty() {
+            continue;
+        }
+        files.push(ImportFile { name, bytes: bytes.to_vec() });
+    }
+    if files.is_empty() {
+        return Err(ApiError::BadRequest("the upload holds no file".into()));
+    }
+    Ok(files)
+}
+
+/// The stable code of a row's action and the id of the stored row it matches.
+fn action_code(action: &RowAction) -> (&'static str, Option<i64>) {
+    match action {
+        RowAction::Create => ("create", None),
+        RowAction::Update(id) => ("update", Some(id.0)),
+        RowAction::SkipDuplicate(id) => ("skip_duplicate", Some(id.0)),
+        RowAction::SkipExistingPerson(id) => ("skip_duplicate", Some(id.0)),
+    }
+}
+
+// ----- The page ------------------------------------------------------------------------------
+
+struct PreviewRowView {
+    file: String,
+    line: u64,
+    entity: String,
+    label: String,
+    action: String,
+    action_code: &'static str,
+    /// The page of the stored organisation or person the row matches.
+    existing: Option<String>,
+}
+
+struct ProblemView {
+    file: String,
+    line: String,
+    column: String,
+    reason: String,
+    detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "import.html")]
+struct ImportPage {
+    t: Tr,
+    path: String,
+    token: String,
+    rows: Vec<PreviewRowView>,
+    more_rows: String,
+    summary: Vec<String>,
+    problems: Vec<ProblemView>,
+    done: Option<String>,
+}
+
+impl ImportPage {
+    fn new(t: Tr) -> ImportPage {
+        ImportPage {
+            t,
+            path: "/import".into(),
+            token: String::new(),
+            rows: Vec::new(),
+            more_rows: String::new(),
+            summary: Vec::new(),
+            problems: Vec::new(),
+            done: None,
+        }
+    }
+
+    /// Fills the page with a preview: counts per entity and the first rows.
+    fn show_preview(&mut self, preview: &ImportPreview) {
+        let t = self.t;
+        for (entity, label) in
+            [("organization", "import.organizations"), ("person", "import.people")]
+        {
+            let create = preview.count(entity, |a| matches!(a, RowAction::Create));
+            let update = preview.count(entity, |a| matches!(a, RowAction::Update(_)));
+            let skip = preview.count(entity, RowAction::is_skip);
+            if create + update + skip > 0 {
+                self.summary.push(
+                    t.t("import.summary")
+                        .replace("{what}", t.t(label))
+                        .replace("{create}", &t.number(create as u64))
+                        .replace("{update}", &t.number(update as u64))
+                        .replace("{skip}", &t.number(skip as u64)),
+                );
+            }
+        }
+        let hidden = preview.rows.len().saturating_sub(PREVIEW_ROWS_SHOWN) as u64;
+        if hidden > 0 {
+            self.more_rows = t.count("import.more_rows", hidden);
+        }
+        self.rows = preview
+            .rows
+            .iter()
+            .take(PREVIEW_ROWS_SHOWN)
+            .map(|r| {
+                let (code, existing) = action_code(&r.action);
+                let list = if r.entity == "person" { "people" } else { "organizations" };
+                PreviewRowView {
+                    file: r.file.clone(),
+                    line: r.line,
+                    entity: t.code("entity", r.entity),
+                    label: r.label.clone(),
+                    action: t.code("action", code),
+                    action_code: code,
+                    existing: existing.map(|id| format!("/{list}/{id}")),
+                }
+            })
+            .collect();
+    }
+}
+
+/// `GET /import`, after a commit with its summary (`done`).
+async fn import_page(t: Tr, Query(q): Query<HashMap<String, String>>) -> Response {
+    let mut page = ImportPage::new(t);
+    page.done = q.get("done").map(|d| t.t("import.done").replace("{summary}", d));
+    render(&page)
+}
+
+/// The most preview rows shown on the page; the counts cover all of them.
+const PREVIEW_ROWS_SHOWN: usize = 500;
+
+/// `POST /import`: checks the upload and shows what committing would do, or every problem.
+async fn upload(State(app): State<AppState>, t: Tr, multipart: Multipart) -> PageResult {
+    let files = read_files(multipart).await.map_err(|e| PageError(e, t))?;
+    let mut page = ImportPage::new(t);
+    match app.service.preview_import(&files, &|_, _| {}).await {
+        Ok(preview) => {
+            page.show_preview(&preview);
+            page.token = app.pending_imports.insert(files);
+            Ok(render(&page))
+        }
+        Err(ServiceError::ImportRejected(problems)) => {
+            page.problems = problems
+                .iter()
+                .map(|p| ProblemView {
+                    file: p.file.clone(),
+                    line: p.line.map(|l| l.to_string()).unwrap_or_default(),
+                    column: p.column.clone().unwrap_or_default(),
+                    reason: problem_reason(t, p.code),
+                    detail: p.message.clone(),
+                })
+                .collect();
+            Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(other) => Err(fail(t)(other)),
+    }
+}
+
+/// `POST /import/{token}`: commits a previewed upload. The files are checked again, since the
+/// database may have changed since the preview.
+async fn commit(State(app): State<AppState>, t: Tr, Path(token): Path<String>) -> PageResult {
+    let Some(files) = app.pending_imports.take(&token) else {
+        return Err(PageError(ApiError::BadRequest("import expired".into()), t));
+    };
+    let preview = app.service.preview_import(&files, &|_, _| {}).await.map_err(fail(t))?;
+    let outcome = app.service.commit_import(&preview).await.map_err(fail(t))?;
+    let summary = format!(
+        "{}+{} / {}~{} / {}+{} / {}={}",
+        t.t("import.organizations"),
+        outcome.organizations_created,
+        t.t("import.organizations"),
+        outcome.organizations_updated,
+        t.t("import.people"),
+        outcome.people_created,
+        t.t("action.skip_duplicate"),
+        outcome.skipped
+    );
+    Ok(see_other(&format!("/import?done={}", url_encode(&summary))))
+}
+
+// ----- The API -------------------------------------------------------------------------------
+
+#[derive(Debug, Serialize)]
+struct PreviewRowBody {
+    file: String,
+    line: u64,
+    entity: &'static str,
+    label: String,
+    action: &'static str,
+    existing_id: Option<i64>,
+}
+
+#[derive(Debug, Serialize)]
+struct PreviewBody {
+    rows: Vec<PreviewRowBody>,
+}
+
+impl From<&ImportPreview> for PreviewBody {
+    fn from(preview: &ImportPreview) -> Self {
+        let rows = preview
+            .rows
+            .iter()
+            .map(|r| {
+                let (action, existing_id) = action_code(&r.action);
+                PreviewRowBody {
+                    file: r.file.clone(),
+                    line: r.line,
+                    entity: r.entity,
+                    label: r.label.clone(),
+                    action,
+                    existing_id,
+                }
+            })
+            .collect();
+        PreviewBody { rows }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct ImportBody {
+    committed: bool,
+    preview: PreviewBody,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    organizations_created: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    organizations_updated: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    people_created: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    skipped: Option<usize>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+struct ImportParams {
+    #[serde(default)]
+    commit: bool,
+}
+
+/// `POST /imports`: a preview, or with `commit=true` the all-or-nothing import.
+async fn import(
+    State(app): State<AppState>,
+    params: Result<Query<ImportParams>, QueryRejection>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Json<ImportBody>, ApiError> {
+    let Query(params) = params.map_err(bad_query)?;
+    let multipart = multipart.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let files = read_files(multipart).await?;
+    let preview = app.service.preview_import(&files, &|_, _| {}).await?;
+    let mut body = ImportBody {
+        committed: params.commit,
+        preview: PreviewBody::from(&preview),
+        organizations_created: None,
+        organizations_updated: None,
+        people_created: None,
+        skipped: None,
+    };
+    if params.commit {
+        let outcome = app.service.commit_import(&preview).await?;
+        body.organizations_created = Some(outcome.organizations_created);
+        body.organizations_updated = Some(outcome.organizations_updated);
+        body.people_created = Some(outcome.people_created);
+        body.skipped = Some(outcome.skipped);
+    }
+    Ok(Json(body))
+}

@@ -1,0 +1,73 @@
+//! Deleting with confirmation, the same for every kind of record: `GET …/{id}/delete` says what
+//! will be lost and asks; `POST …/{id}/delete` with `confirm=yes` deletes and returns to the list.
+
+use std::collections::HashMap;
+use std::future::Future;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+
+use super::{PageResult, fail, render, see_other};
+use crate::{AppState, Tr};
+
+/// A kind of record that pages can delete.
+pub(crate) trait Deletable: Send + Sync + 'static {
+    /// The list's path, `/organizations`; a record's page is `{LIST}/{id}`.
+    const LIST: &'static str;
+
+    /// The record's name and what deleting it takes with it, in the reader's language.
+    fn describe(
+        app: &AppState,
+        t: Tr,
+        id: i64,
+    ) -> impl Future<Output = Result<(String, String), dagak_service::ServiceError>> + Send;
+
+    /// Deletes the record once `confirmed`.
+    fn delete(
+        app: &AppState,
+        id: i64,
+        confirmed: bool,
+    ) -> impl Future<Output = Result<(), dagak_service::ServiceError>> + Send;
+}
+
+#[derive(Template)]
+#[template(path = "confirm_delete.html")]
+struct ConfirmDeletePage {
+    t: Tr,
+    path: String,
+    name: String,
+    consequence: String,
+    action: String,
+    back: String,
+}
+
+/// `GET {LIST}/{id}/delete`.
+pub(crate) async fn confirm<E: Deletable>(
+    State(app): State<AppState>,
+    t: Tr,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let (name, consequence) = E::describe(&app, t, id).await.map_err(fail(t))?;
+    let action = format!("{}/{id}/delete", E::LIST);
+    Ok(render(&ConfirmDeletePage {
+        t,
+        path: action.clone(),
+        name,
+        consequence,
+        action,
+        back: format!("{}/{id}", E::LIST),
+    }))
+}
+
+/// `POST {LIST}/{id}/delete`.
+pub(crate) async fn delete<E: Deletable>(
+    State(app): State<AppState>,
+    t: Tr,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> PageResult {
+    let confirmed = form.get("confirm").is_some_and(|v| v == "yes");
+    E::delete(&app, id, confirmed).await.map_err(fail(t))?;
+    Ok(see_other(E::LIST))
+}
