@@ -8,21 +8,32 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use dagak_service::{ExportFile, ExportFormat, ExportList};
 
+use crate::web::api::{ApiRoutes, Verb};
 use crate::web::{PageResult, fail};
 use crate::{ApiError, AppState, Tr};
 
 /// The three downloads: path, list and format.
-const DOWNLOADS: [(&str, ExportList, ExportFormat); 3] = [
-    ("organizations.csv", ExportList::Organizations, ExportFormat::Csv),
-    ("people.csv", ExportList::People, ExportFormat::Csv),
-    ("directory.xlsx", ExportList::Organizations, ExportFormat::Xlsx),
+const DOWNLOADS: [(&str, &str, ExportList, ExportFormat); 3] = [
+    (
+        "/export/organizations.csv",
+        "/exports/organizations.csv",
+        ExportList::Organizations,
+        ExportFormat::Csv,
+    ),
+    ("/export/people.csv", "/exports/people.csv", ExportList::People, ExportFormat::Csv),
+    (
+        "/export/directory.xlsx",
+        "/exports/directory.xlsx",
+        ExportList::Organizations,
+        ExportFormat::Xlsx,
+    ),
 ];
 
 /// `/export/…` on the pages (errors as pages).
 pub(crate) fn pages() -> Router<AppState> {
-    DOWNLOADS.into_iter().fold(Router::new(), |router, (file, list, format)| {
+    DOWNLOADS.into_iter().fold(Router::new(), |router, (page, _, list, format)| {
         router.route(
-            &format!("/export/{file}"),
+            page,
             get(move |State(app): State<AppState>, t: Tr| async move {
                 let file = app.service.export(list, format).await.map_err(fail(t))?;
                 PageResult::Ok(download(file))
@@ -32,15 +43,12 @@ pub(crate) fn pages() -> Router<AppState> {
 }
 
 /// `/api/v1/exports/…` (errors as JSON).
-pub(crate) fn api() -> Router<AppState> {
-    DOWNLOADS.into_iter().fold(Router::new(), |router, (file, list, format)| {
-        router.route(
-            &format!("/exports/{file}"),
-            get(move |State(app): State<AppState>| async move {
-                let file = app.service.export(list, format).await?;
-                Result::<Response, ApiError>::Ok(download(file))
-            }),
-        )
+pub(crate) fn api() -> ApiRoutes {
+    DOWNLOADS.into_iter().fold(ApiRoutes::new(), |routes, (_, api, list, format)| {
+        routes.route(Verb::Get, api, move |State(app): State<AppState>| async move {
+            let file = app.service.export(list, format).await?;
+            Result::<Response, ApiError>::Ok(download(file))
+        })
     })
 }
 

@@ -15,7 +15,7 @@ use axum::routing::{get, post};
 use dagak_service::{ImportFile, ImportPreview, RowAction, ServiceError};
 use serde::{Deserialize, Serialize};
 
-use crate::web::api::bad_query;
+use crate::web::api::{ApiRoutes, Verb, bad_query};
 use crate::web::paging::url_encode;
 use crate::web::{PageError, PageResult, fail, problem_reason, render, render_with, see_other};
 use crate::{ApiError, AppState, Tr};
@@ -26,8 +26,8 @@ pub(crate) fn pages() -> Router<AppState> {
         .route("/import/{token}", post(commit))
 }
 
-pub(crate) fn api() -> Router<AppState> {
-    Router::new().route("/imports", post(import))
+pub(crate) fn api() -> ApiRoutes {
+    ApiRoutes::new().route(Verb::Post, "/imports", import)
 }
 
 /// Reads every file part of a multipart upload.

@@ -74,19 +74,25 @@ fn pages() -> Router<AppState> {
 }
 
 /// `/api/v1` of every area, and its OpenAPI document.
-fn api() -> Router<AppState> {
-    Router::new()
-        .route("/openapi.json", get(openapi))
+fn api() -> web::api::ApiRoutes {
+    web::api::ApiRoutes::new()
+        .route(web::api::Verb::Get, "/openapi.json", openapi)
         .merge(directory::api())
         .merge(imports::api())
         .merge(exports::api())
+}
+
+/// Every `(method, path)` that `/api/v1` serves, as the router was built: the OpenAPI test
+/// checks the document against it.
+pub fn api_routes() -> Vec<(&'static str, &'static str)> {
+    api().table().iter().map(|(verb, path)| (verb.as_str(), *path)).collect()
 }
 
 /// The whole application: pages, API and static files.
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages())
-        .nest("/api/v1", api())
+        .nest("/api/v1", api().into_router())
         .route("/static/app.css", get(app_css))
         .route("/healthz", get(|| async { "ok" }))
         .layer(axum::middleware::from_fn(guard::same_origin_writes))

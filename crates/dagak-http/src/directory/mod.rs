@@ -9,10 +9,11 @@ mod people;
 mod views;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::get;
 use dagak_domain::{FieldErrors, OrgKind, ValueChainRole, countries};
 use dagak_service::OrgEntry;
 
+use crate::web::api::{ApiRoutes, Verb};
 use crate::web::delete;
 use crate::{AppState, Tr};
 
@@ -39,22 +40,20 @@ pub(crate) fn pages() -> Router<AppState> {
 }
 
 /// The directory's JSON API, nested under `/api/v1`.
-pub(crate) fn api() -> Router<AppState> {
-    Router::new()
-        .route("/organizations", get(api::list_organizations).post(api::create_organization))
-        .route(
-            "/organizations/{id}",
-            get(api::get_organization)
-                .put(api::update_organization)
-                .delete(api::delete_organization),
-        )
-        .route("/organizations/{id}/merge", post(api::merge_organizations))
-        .route("/duplicates", get(api::list_duplicates))
-        .route("/people", get(api::list_people).post(api::create_person))
-        .route(
-            "/people/{id}",
-            get(api::get_person).put(api::update_person).delete(api::delete_person),
-        )
+pub(crate) fn api() -> ApiRoutes {
+    ApiRoutes::new()
+        .route(Verb::Get, "/organizations", api::list_organizations)
+        .route(Verb::Post, "/organizations", api::create_organization)
+        .route(Verb::Get, "/organizations/{id}", api::get_organization)
+        .route(Verb::Put, "/organizations/{id}", api::update_organization)
+        .route(Verb::Delete, "/organizations/{id}", api::delete_organization)
+        .route(Verb::Post, "/organizations/{id}/merge", api::merge_organizations)
+        .route(Verb::Get, "/duplicates", api::list_duplicates)
+        .route(Verb::Get, "/people", api::list_people)
+        .route(Verb::Post, "/people", api::create_person)
+        .route(Verb::Get, "/people/{id}", api::get_person)
+        .route(Verb::Put, "/people/{id}", api::update_person)
+        .route(Verb::Delete, "/people/{id}", api::delete_person)
 }
 
 /// One organisation as a line of a list (the directory, duplicate pairs, a merge).
@@ -67,6 +66,14 @@ struct OrgRow {
     city: String,
     tags: String,
     people: String,
+}
+
+impl OrgRow {
+    /// The other language's name, the city and the country, those that are known.
+    fn subtitle(&self) -> String {
+        let parts = [&self.other_name, &self.city, &self.country];
+        parts.iter().filter(|p| !p.is_empty()).map(|p| p.as_str()).collect::<Vec<_>>().join(" · ")
+    }
 }
 
 fn org_row(t: Tr, entry: &OrgEntry) -> OrgRow {

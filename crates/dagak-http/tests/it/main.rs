@@ -3,6 +3,7 @@
 
 mod api;
 mod pages;
+mod snapshots;
 
 use std::sync::Arc;
 
@@ -87,6 +88,15 @@ impl TestApp {
     }
 
     pub(crate) async fn upload(&self, uri: &str, files: &[(&str, &[u8])]) -> Answer {
+        self.upload_with(Request::post(uri), files).await
+    }
+
+    /// Uploads `files` as multipart form data with the headers already set on `request`.
+    pub(crate) async fn upload_with(
+        &self,
+        request: axum::http::request::Builder,
+        files: &[(&str, &[u8])],
+    ) -> Answer {
         let boundary = "dagakboundary7MA4YWxkTrZu0gW";
         let mut body = Vec::new();
         for (name, bytes) in files {
@@ -95,7 +105,7 @@ impl TestApp {
             body.extend_from_slice(b"\r\n");
         }
         body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-        let request = Request::post(uri)
+        let request = request
             .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
             .body(Body::from(body))
             .unwrap();
