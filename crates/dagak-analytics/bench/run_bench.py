@@ -3,7 +3,7 @@
 
 Run from anywhere (it is not part of the test suite):
 
-    cargo build --release -p dagak-trade-cli --example trade
+    cargo build --release -p dagak-analytics-cli --example trade
     python3 crates/dagak-analytics/bench/run_bench.py            # all cases
     python3 crates/dagak-analytics/bench/run_bench.py --quick    # 1-year case only
 
@@ -214,7 +214,7 @@ def in_venv_main(args):
         rows = generate_baci(seed, baci)
         print(f"BACI-shaped file: {rows} rows")
     if not DAGAK.exists():
-        sys.exit(f"{DAGAK} is missing: cargo build --release -p dagak-trade-cli --example trade")
+        sys.exit(f"{DAGAK} is missing: cargo build --release -p dagak-analytics-cli --example trade")
     # A script named like a package would shadow it (the script's folder comes first on sys.path).
     for stale in ("py_ecomplexity.py", "datawheel.py", "econcomplex.py"):
         (OUT / stale).unlink(missing_ok=True)

@@ -36,10 +36,19 @@ pub struct ShareBreakdown {
 }
 
 impl ShareBreakdown {
-    /// Herfindahl–Hirschman index Σ s² over the listed shares only. Unlisted markets can only
-    /// add to it, so this is a lower bound of the true index.
+    /// Herfindahl–Hirschman index Σ s² over the listed shares only, each a fraction of all exports.
+    /// Unlisted markets can only add to it, so this is a lower bound of the true index.
+    ///
+    /// `dagak_analytics::concentration` takes the listed shares as values and normalises them by
+    /// their own total L, giving Σ (p / L)²; scaling by (L / 100)² puts the shares back over all
+    /// exports: Σ (p / 100)². When the engine refuses the shares (none positive, or one negative
+    /// or not finite: none is shipped, as the tests check), the bound is 0.
     pub fn hhi_lower_bound(&self) -> f64 {
-        self.shares.iter().map(|s| (s.pct / 100.0).powi(2)).sum()
+        let pcts: Vec<f64> = self.shares.iter().map(|s| s.pct).collect();
+        match dagak_analytics::concentration(&pcts, pcts.len()) {
+            Ok(listed) => listed.hhi * (listed.total / 100.0).powi(2),
+            Err(_) => 0.0,
+        }
     }
 
     /// The share of exports the listed items cover, in percent.
@@ -141,5 +150,29 @@ mod tests {
         // 0.671² + small shares: well above the 0.25 "highly concentrated" line.
         let hhi = latest.hhi_lower_bound();
         assert!((0.45..0.47).contains(&hhi), "{hhi}");
+    }
+
+    #[test]
+    fn the_engine_gives_the_hand_computed_lower_bound_on_every_shipped_breakdown() {
+        let data = gumi_exports();
+        let breakdowns: Vec<&ShareBreakdown> =
+            data.destinations.iter().chain(&data.items).collect();
+        assert!(breakdowns.len() >= 2);
+        for breakdown in breakdowns {
+            // The index as the service computed it before it called the engine.
+            let by_hand: f64 = breakdown.shares.iter().map(|s| (s.pct / 100.0).powi(2)).sum();
+            let from_engine = breakdown.hhi_lower_bound();
+            assert!(
+                (from_engine - by_hand).abs() <= 1e-12,
+                "{} {}: engine {from_engine}, by hand {by_hand}",
+                breakdown.period,
+                breakdown.scope
+            );
+            // The region page shows it on the ×10 000 scale, rounded: the same figure.
+            assert_eq!(
+                format!("{:.0}", from_engine * 10_000.0),
+                format!("{:.0}", by_hand * 10_000.0)
+            );
+        }
     }
 }

@@ -67,10 +67,10 @@ enum Command {
     },
     /// Trade analytics: concentration, complexity and relatedness from trade-flow files.
     #[command(subcommand)]
-    Trade(dagak_trade_cli::TradeCommand),
+    Trade(dagak_analytics_cli::TradeCommand),
     /// B2B meeting scheduling: solve an instance with a quality certificate, or check a schedule.
     #[command(subcommand)]
-    Schedule(dagak_schedule_cli::ScheduleCommand),
+    Schedule(dagak_scheduling_cli::ScheduleCommand),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -105,8 +105,8 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Trade(command) => dagak_trade_cli::run(command),
-        Command::Schedule(command) => dagak_schedule_cli::run(command),
+        Command::Trade(command) => dagak_analytics_cli::run(command),
+        Command::Schedule(command) => dagak_scheduling_cli::run(command),
         command => {
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()

@@ -1,6 +1,6 @@
 //! A minimal reader of the instance format of `design/SCHEDULE.md` for the tests and the benchmark.
-//! The product's reader, with its error messages, lives in `dagak-schedule-cli`; the engine itself
-//! knows no JSON.
+//! The product's reader, with its error messages, lives in `dagak-scheduling-io`; the engine
+//! itself knows no JSON.
 
 use std::collections::HashMap;
 

@@ -1,6 +1,7 @@
 //! Architecture invariants from `ARCHITECTURE.md`, checked mechanically: which crate may depend
-//! on what, that the pure engines never read the clock, the environment or files (in any
-//! spelling of the import), and that every crate is documented and on the code map.
+//! on what, that each engine pairs with its formats (`-io`) and command (`-cli`) crates, that the
+//! pure engines never read the clock, the environment or files (in any spelling of the import),
+//! and that every crate is documented and on the code map.
 
 use std::path::{Path, PathBuf};
 
@@ -42,9 +43,31 @@ fn rust_sources(dir: &Path, out: &mut Vec<PathBuf>) {
 const IO_AND_ASYNC: [&str; 9] =
     ["tokio", "axum", "rusqlite", "sqlx", "askama", "tower", "tower-http", "ureq", "async-trait"];
 
+/// The pure engines. Each pairs with `<engine>-io` (its file formats) and `<engine>-cli` (its
+/// `dagak` subcommand).
+const ENGINES: [&str; 2] = ["dagak-analytics", "dagak-scheduling"];
+
+/// The folder names of `crates/`.
+fn crates() -> Vec<String> {
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(workspace().join("crates")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.join("Cargo.toml").is_file() {
+            names.push(path.file_name().unwrap().to_string_lossy().into_owned());
+        }
+    }
+    names.sort();
+    names
+}
+
+/// The `dagak-*` crates among the `[dependencies]` of a crate.
+fn dagak_dependencies(krate: &str) -> Vec<String> {
+    dependencies(krate).into_iter().filter(|name| name.starts_with("dagak")).collect()
+}
+
 #[test]
 fn the_domain_and_the_engines_depend_on_no_io_async_or_storage_crate() {
-    for krate in ["dagak-domain", "dagak-analytics", "dagak-scheduling"] {
+    for krate in std::iter::once("dagak-domain").chain(ENGINES) {
         let deps = dependencies(krate);
         assert!(!deps.is_empty() || krate != "dagak-domain", "{krate} manifest not read");
         for banned in IO_AND_ASYNC {
@@ -66,11 +89,8 @@ fn the_service_never_names_a_backend_or_the_web() {
     );
 }
 
-/// The engines: pure, synchronous, deterministic.
-const ENGINES: [&str; 2] = ["dagak-analytics", "dagak-scheduling"];
-
-/// Every crate of the workspace: the folders of `crates/` and `xtask`.
-fn crates() -> Vec<(String, PathBuf)> {
+/// Every crate of the workspace with its folder: those of `crates/` and `xtask`.
+fn all_crates() -> Vec<(String, PathBuf)> {
     let mut all: Vec<(String, PathBuf)> = std::fs::read_dir(workspace().join("crates"))
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -87,18 +107,6 @@ fn the_web_layer_sees_the_service_and_the_domain_only() {
     let deps = dependencies("dagak-http");
     let dagak: Vec<&String> = deps.iter().filter(|d| d.starts_with("dagak-")).collect();
     assert_eq!(dagak, ["dagak-domain", "dagak-service"], "dagak-http may name only these crates");
-}
-
-#[test]
-fn the_engines_depend_on_no_other_dagak_crate_but_the_domain() {
-    for krate in ENGINES {
-        for dep in dependencies(krate) {
-            assert!(
-                !dep.starts_with("dagak-") || dep == "dagak-domain",
-                "{krate} must not depend on {dep}"
-            );
-        }
-    }
 }
 
 /// The `use` statements of a source file, each on one line (they may span several).
@@ -160,7 +168,7 @@ fn imports_of_fs_and_env_are_recognised_in_every_form() {
 #[test]
 fn every_crate_is_documented_and_on_the_code_map() {
     let architecture = std::fs::read_to_string(workspace().join("ARCHITECTURE.md")).unwrap();
-    for (name, dir) in crates() {
+    for (name, dir) in all_crates() {
         let doc = ["src/lib.rs", "src/main.rs"].iter().any(|root| {
             std::fs::read_to_string(dir.join(root)).is_ok_and(|text| text.starts_with("//!"))
         });
@@ -174,8 +182,74 @@ fn every_crate_is_documented_and_on_the_code_map() {
 }
 
 #[test]
+fn the_engines_depend_on_no_other_dagak_crate() {
+    for engine in ENGINES {
+        assert!(!dependencies(engine).is_empty(), "{engine} manifest not read");
+        let deps = dagak_dependencies(engine);
+        assert!(deps.is_empty(), "the engine {engine} must not depend on {deps:?}");
+    }
+}
+
+#[test]
+fn every_formats_and_command_crate_is_named_after_an_engine() {
+    let names = crates();
+    for name in &names {
+        let engine = name.strip_suffix("-io").or_else(|| name.strip_suffix("-cli"));
+        if let Some(engine) = engine {
+            assert!(
+                ENGINES.contains(&engine),
+                "crates/{name} is named after {engine}, which is not an engine {ENGINES:?}"
+            );
+        }
+    }
+    for engine in ENGINES {
+        for suffix in ["", "-io", "-cli"] {
+            let wanted = format!("{engine}{suffix}");
+            assert!(names.contains(&wanted), "crates/{wanted} is missing");
+        }
+    }
+}
+
+#[test]
+fn the_formats_crates_depend_on_their_engine_only() {
+    for engine in ENGINES {
+        let formats = format!("{engine}-io");
+        let deps = dependencies(&formats);
+        assert!(deps.iter().any(|d| d == engine), "{formats} must depend on {engine}");
+        let others: Vec<String> =
+            dagak_dependencies(&formats).into_iter().filter(|d| d != engine).collect();
+        assert!(
+            others.is_empty(),
+            "{formats} must depend on no dagak crate but {engine}: {others:?}"
+        );
+        // Typed errors and no command line: a service use case calls these readers as they are.
+        for banned in IO_AND_ASYNC.iter().chain(&["clap", "anyhow", "indicatif"]) {
+            assert!(!deps.iter().any(|d| d == banned), "{formats} must not depend on {banned}");
+        }
+    }
+}
+
+#[test]
+fn a_command_crate_sits_on_its_engine_and_formats_and_only_the_binary_mounts_it() {
+    for engine in ENGINES {
+        let command = format!("{engine}-cli");
+        let deps = dagak_dependencies(&command);
+        let formats = format!("{engine}-io");
+        for wanted in [engine, formats.as_str()] {
+            assert!(deps.iter().any(|d| d == wanted), "{command} must depend on {wanted}");
+        }
+        for krate in crates().iter().filter(|krate| *krate != "dagak") {
+            assert!(
+                !dependencies(krate).contains(&command),
+                "{krate} depends on {command}; only the binary mounts a command"
+            );
+        }
+    }
+}
+
+#[test]
 fn the_engines_read_no_clock_environment_or_files() {
-    for krate in ["dagak-domain"].into_iter().chain(ENGINES) {
+    for krate in std::iter::once("dagak-domain").chain(ENGINES) {
         let mut files = Vec::new();
         rust_sources(&workspace().join("crates").join(krate).join("src"), &mut files);
         assert!(!files.is_empty());
@@ -188,6 +262,22 @@ fn the_engines_read_no_clock_environment_or_files() {
             }
             for statement in use_statements(&text) {
                 assert!(!imports_fs_or_env(&statement), "{}: {statement}", file.display());
+            }
+        }
+    }
+}
+
+#[test]
+fn the_formats_crates_read_no_clock_or_environment() {
+    for engine in ENGINES {
+        let formats = format!("{engine}-io");
+        let mut files = Vec::new();
+        rust_sources(&workspace().join("crates").join(&formats).join("src"), &mut files);
+        assert!(!files.is_empty(), "{formats} has no sources");
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            for banned in ["SystemTime::now", "Instant::now", "std::env::var"] {
+                assert!(!text.contains(banned), "{} uses {banned}", file.display());
             }
         }
     }

@@ -1,4 +1,4 @@
-//! CSV writers for the command-line outputs, with stable column names (see `design/TRADE.md`).
+//! CSV writers for the `dagak trade` outputs, with stable column names (see `design/TRADE.md`).
 //!
 //! Numbers are written in their shortest round-trip form; a missing value is an empty field.
 //! Large tables are formatted in parallel in fixed batches and written in order, so the output is
@@ -8,18 +8,23 @@ use dagak_analytics::{Concentration, Indicators, ProximityMatrix, TradeMatrix};
 use rayon::prelude::*;
 use std::io::{self, Write};
 
-pub(crate) const LOCATIONS_HEADER: &str =
+/// The header of `locations.csv`.
+pub const LOCATIONS_HEADER: &str =
     "year,location,total,diversity,eci,coi,fitness,eci_reflections,expy,profile\n";
-pub(crate) const PRODUCTS_HEADER: &str =
+/// The header of `products.csv`.
+pub const PRODUCTS_HEADER: &str =
     "year,product,total,ubiquity,pci,pci_reflections,complexity_fitness,prody,profile\n";
-pub(crate) const CELLS_HEADER: &str = "year,location,product,value,rca,m,density,cog\n";
-pub(crate) const PROXIMITY_HEADER: &str = "year,product_a,product_b,phi\n";
-pub(crate) const CONCENTRATION_HEADER: &str = "year,location,by,n,universe,hhi,hhi_normalized,unctad,effective_number,entropy,entropy_normalized,theil,theil_within,theil_between,top1,top3,top5,top10,gini,hhi_x10000,hhi_band,total,n_above_floor\n";
+/// The header of `cells.csv`.
+pub const CELLS_HEADER: &str = "year,location,product,value,rca,m,density,cog\n";
+/// The header of `proximity.csv`.
+pub const PROXIMITY_HEADER: &str = "year,product_a,product_b,phi\n";
+/// The header of `concentration.csv` (and of `dagak trade concentration`'s output).
+pub const CONCENTRATION_HEADER: &str = "year,location,by,n,universe,hhi,hhi_normalized,unctad,effective_number,entropy,entropy_normalized,theil,theil_within,theil_between,top1,top3,top5,top10,gini,hhi_x10000,hhi_band,total,n_above_floor\n";
 
 const BATCH_ROWS: usize = 1 << 16;
 
 /// Appends `value` in shortest round-trip form, or nothing when it is NaN or infinite.
-pub(crate) fn push_number(buffer: &mut String, value: f64) {
+pub fn push_number(buffer: &mut String, value: f64) {
     if value.is_finite() {
         let mut formatter = ryu::Buffer::new();
         let text = formatter.format_finite(value);
@@ -34,7 +39,7 @@ fn push_optional(buffer: &mut String, value: Option<f64>) {
 }
 
 /// Appends a text field, quoting it when it holds a comma, a quote or a line break.
-pub(crate) fn push_text(buffer: &mut String, text: &str) {
+pub fn push_text(buffer: &mut String, text: &str) {
     if text.contains([',', '"', '\n', '\r']) {
         buffer.push('"');
         buffer.push_str(&text.replace('"', "\"\""));
@@ -45,13 +50,17 @@ pub(crate) fn push_text(buffer: &mut String, text: &str) {
 }
 
 /// Per-location and per-product extras that are not part of the engine's indicators.
-pub(crate) struct Extras<'a> {
-    pub(crate) year: &'a str,
-    pub(crate) expy: Option<&'a [Option<f64>]>,
-    pub(crate) prody: Option<&'a [Option<f64>]>,
+pub struct Extras<'a> {
+    /// The year column's text (empty when the flows have no year).
+    pub year: &'a str,
+    /// EXPY by location index, when GDP per capita was given.
+    pub expy: Option<&'a [Option<f64>]>,
+    /// PRODY by product index, when GDP per capita was given.
+    pub prody: Option<&'a [Option<f64>]>,
 }
 
-pub(crate) fn write_locations(
+/// Writes one `locations.csv` row per location of `results`.
+pub fn write_locations(
     out: &mut impl Write,
     matrix: &TradeMatrix,
     results: &Indicators,
@@ -79,7 +88,8 @@ pub(crate) fn write_locations(
     out.write_all(buffer.as_bytes())
 }
 
-pub(crate) fn write_products(
+/// Writes one `products.csv` row per product of `results`.
+pub fn write_products(
     out: &mut impl Write,
     matrix: &TradeMatrix,
     results: &Indicators,
@@ -108,7 +118,7 @@ pub(crate) fn write_products(
 }
 
 /// Writes every location × product cell of the rectangular matrix, location-major.
-pub(crate) fn write_cells(
+pub fn write_cells(
     out: &mut impl Write,
     matrix: &TradeMatrix,
     results: &Indicators,
@@ -162,7 +172,7 @@ pub(crate) fn write_cells(
 }
 
 /// Writes the non-zero upper triangle of the proximity matrix.
-pub(crate) fn write_proximity(
+pub fn write_proximity(
     out: &mut impl Write,
     names: &[&str],
     proximity: &ProximityMatrix,
@@ -200,7 +210,7 @@ pub(crate) fn write_proximity(
 }
 
 /// Appends one concentration row.
-pub(crate) fn push_concentration(
+pub fn push_concentration(
     buffer: &mut String,
     year: &str,
     location: &str,

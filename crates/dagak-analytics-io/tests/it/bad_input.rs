@@ -1,6 +1,6 @@
 //! Every broken file is rejected with an error naming the file, the line and the column.
 
-use dagak_trade_cli::{FlowFormat, ReadErrorKind, ReadOptions, read_flows};
+use dagak_analytics_io::{FlowFormat, ReadErrorKind, ReadOptions, read_flows};
 use std::io::Write;
 use std::path::PathBuf;
 

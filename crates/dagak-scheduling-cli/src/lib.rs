@@ -1,12 +1,11 @@
 //! The `dagak schedule` command: `solve` builds a schedule for an instance file, `check` validates a
-//! schedule file against an instance. This crate owns the JSON formats of `design/SCHEDULE.md` and
-//! the clear errors for bad input; the scheduling itself is `dagak-scheduling`, which knows no JSON.
+//! schedule file against an instance. The JSON formats and their errors are
+//! [`dagak_scheduling_io`]; the scheduling itself is [`dagak_scheduling`], which knows no JSON.
+//! This crate reads and writes the files, runs the engine with a time limit and a progress line,
+//! and prints the summary.
 //!
-//! The main binary mounts `ScheduleCommand` as a subcommand and calls `run`.
-
-mod instance;
-mod messages;
-mod schedule_file;
+//! **API boundary:** [`ScheduleCommand`] (the clap subcommand) and [`run`], which returns `anyhow`
+//! errors naming the file. The main binary mounts it as `dagak schedule ...`.
 
 use std::cell::Cell;
 use std::io::{IsTerminal, Write};
@@ -16,12 +15,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use dagak_scheduling::{AssignOptions, Progress, assign, validate};
-
-pub use instance::{Instance, InstanceError, parse_instance};
-pub use messages::{describe_engine_error, describe_violation};
-pub use schedule_file::{
-    MeetingEntry, MovedEntry, ScheduleFile, ScheduleFileError, UnscheduledEntry, parse_pins,
-    parse_schedule_file, previous_meetings, schedule_from_file, schedule_to_file,
+use dagak_scheduling_io::{
+    MovedEntry, ScheduleFile, describe_engine_error, describe_violation, parse_instance,
+    parse_pins, parse_schedule_file, previous_meetings, schedule_from_file, schedule_to_file,
+    weight_number, write_schedule_file,
 };
 
 /// The default time limit of `solve`, in seconds. The engine stops earlier on its own when the
@@ -168,9 +165,8 @@ fn write_schedule(path: &Path, file: &ScheduleFile) -> anyhow::Result<()> {
     let output =
         std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
     let mut writer = std::io::BufWriter::new(output);
-    serde_json::to_writer_pretty(&mut writer, file)
+    write_schedule_file(&mut writer, file)
         .with_context(|| format!("writing {}", path.display()))?;
-    writer.write_all(b"\n")?;
     writer.flush().with_context(|| format!("writing {}", path.display()))?;
     Ok(())
 }
@@ -236,8 +232,8 @@ impl ProgressLine {
         let detail = self.latest.get().map_or_else(String::new, |progress| {
             format!(
                 ": total weight {}, upper bound {}",
-                schedule_file::weight_number(progress.total_weight),
-                schedule_file::weight_number(progress.upper_bound)
+                weight_number(progress.total_weight),
+                weight_number(progress.upper_bound)
             )
         });
         let mut stderr = std::io::stderr().lock();

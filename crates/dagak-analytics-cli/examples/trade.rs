@@ -1,4 +1,4 @@
-//! Runs `dagak trade ...` without the main binary: `cargo run --release -p dagak-trade-cli
+//! Runs `dagak trade ...` without the main binary: `cargo run --release -p dagak-analytics-cli
 //! --example trade -- indicators --flows FILE --out DIR`.
 
 use clap::Parser;
@@ -8,12 +8,12 @@ use std::process::ExitCode;
 #[command(name = "trade", about = "dagak trade analytics")]
 struct Arguments {
     #[command(subcommand)]
-    command: dagak_trade_cli::TradeCommand,
+    command: dagak_analytics_cli::TradeCommand,
 }
 
 fn main() -> ExitCode {
     let arguments = Arguments::parse();
-    match dagak_trade_cli::run(arguments.command) {
+    match dagak_analytics_cli::run(arguments.command) {
         Ok(code) => code,
         Err(err) => {
             eprintln!("error: {err:#}");

@@ -1,11 +1,13 @@
 //! The `indicators` and `concentration` subcommands.
 
-use crate::read::{FlowFormat, FlowTable, ReadOptions, read_baci_countries, read_flows};
-use crate::write::{self, Extras};
 use anyhow::{Context, bail};
 use dagak_analytics::{
     Concentration, Diagnostic, IndicatorsOptions, Profile, ProximityKind, TradeMatrix,
     concentration, indicators, productivity_levels,
+};
+use dagak_analytics_io::write::{self, Extras};
+use dagak_analytics_io::{
+    FlowFormat, FlowTable, ReadOptions, YearFlows, read_baci_countries, read_flows,
 };
 use std::collections::HashMap;
 use std::fs::File;
@@ -22,8 +24,8 @@ pub enum TradeCommand {
         /// The flows file (CSV, or CSV.gz).
         #[arg(long)]
         flows: PathBuf,
-        #[arg(long, value_enum, default_value_t = FlowFormat::Auto)]
-        format: FlowFormat,
+        #[arg(long, value_enum, default_value_t = FlowFormatArg::Auto)]
+        format: FlowFormatArg,
         /// BACI country dictionary (`country_code,...,iso_3digit_alpha`), naming locations by ISO3.
         #[arg(long)]
         countries: Option<PathBuf>,
@@ -60,8 +62,8 @@ pub enum TradeCommand {
     Concentration {
         #[arg(long)]
         flows: PathBuf,
-        #[arg(long, value_enum, default_value_t = FlowFormat::Auto)]
-        format: FlowFormat,
+        #[arg(long, value_enum, default_value_t = FlowFormatArg::Auto)]
+        format: FlowFormatArg,
         #[arg(long)]
         countries: Option<PathBuf>,
         #[arg(long, value_enum)]
@@ -79,6 +81,33 @@ pub enum TradeCommand {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+}
+
+/// The layout of a flows file, on the command line ([`FlowFormat`] of `dagak-analytics-io`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FlowFormatArg {
+    /// Decide from the header.
+    Auto,
+    /// `location,product,value[,year]`: one row per location and product.
+    Long,
+    /// `exporter,importer,product,value[,year]`: aggregated to exporter × product on the fly.
+    Bilateral,
+    /// CEPII BACI's own columns `t,i,j,k,v,q` (v in thousand USD).
+    Baci,
+    /// UN Comtrade bulk CSV (the current API's or the legacy bulk download's columns); exports only.
+    Comtrade,
+}
+
+impl From<FlowFormatArg> for FlowFormat {
+    fn from(format: FlowFormatArg) -> FlowFormat {
+        match format {
+            FlowFormatArg::Auto => FlowFormat::Auto,
+            FlowFormatArg::Long => FlowFormat::Long,
+            FlowFormatArg::Bilateral => FlowFormat::Bilateral,
+            FlowFormatArg::Baci => FlowFormat::Baci,
+            FlowFormatArg::Comtrade => FlowFormat::Comtrade,
+        }
+    }
 }
 
 /// The dimension along which concentration is measured.
@@ -127,7 +156,7 @@ pub fn run(command: TradeCommand) -> anyhow::Result<ExitCode> {
                 },
             };
             let timer = PhaseTimer::from_environment();
-            let table = load(&flows, format, countries.as_deref(), year)?;
+            let table = load(&flows, format.into(), countries.as_deref(), year)?;
             timer.report("read flows");
             let gdp = gdp.as_deref().map(read_gdp).transpose()?;
             run_indicators(&table, &options, &out, proximity, gdp.as_ref(), &timer)?;
@@ -152,7 +181,7 @@ pub fn run(command: TradeCommand) -> anyhow::Result<ExitCode> {
             value_floor,
             out,
         } => {
-            let table = load(&flows, format, countries.as_deref(), year)?;
+            let table = load(&flows, format.into(), countries.as_deref(), year)?;
             let text = concentration_csv(&table, by, universe, value_floor)?;
             match out {
                 Some(path) => std::fs::write(&path, text)
@@ -243,11 +272,7 @@ pub(crate) fn year_matrix(
     Ok((matrix, Vec::new()))
 }
 
-fn present(
-    flows: &crate::read::YearFlows,
-    n_locations: usize,
-    n_products: usize,
-) -> (Vec<usize>, Vec<usize>) {
+fn present(flows: &YearFlows, n_locations: usize, n_products: usize) -> (Vec<usize>, Vec<usize>) {
     let mut location_seen = vec![false; n_locations];
     let mut product_seen = vec![false; n_products];
     for (location, product, _) in flows.keys() {

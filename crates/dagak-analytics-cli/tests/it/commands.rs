@@ -1,6 +1,6 @@
 //! `dagak trade indicators` and `dagak trade concentration` end to end, against the oracles.
 
-use dagak_trade_cli::{ConcentrationBy, FlowFormat, TradeCommand, run};
+use dagak_analytics_cli::{ConcentrationBy, FlowFormatArg, ProximityArg, TradeCommand, run};
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::PathBuf;
@@ -32,23 +32,19 @@ fn column(header: &[String], name: &str) -> usize {
 fn indicators(flows: PathBuf, profile: &str, out: &std::path::Path) {
     let command = TradeCommand::Indicators {
         flows,
-        format: FlowFormat::Auto,
+        format: FlowFormatArg::Auto,
         countries: None,
         profile: profile.parse().unwrap(),
         year: None,
         out: out.to_path_buf(),
         proximity: true,
-        proximity_kind: dagak_trade_cli_proximity_default(),
+        proximity_kind: ProximityArg::Symmetric,
         rca_threshold: 1.0,
         iterations: 20,
         gdp: Some(data("economiccomplexity/world_gdp_per_capita_avg_1998_to_2000.csv")),
         concentration: true,
     };
     run(command).unwrap();
-}
-
-fn dagak_trade_cli_proximity_default() -> dagak_trade_cli::ProximityArg {
-    dagak_trade_cli::ProximityArg::Symmetric
 }
 
 /// Compares `ours` (column `our_column` keyed by `our_key`) with the oracle.
@@ -196,7 +192,7 @@ fn concentration_by_market_and_product_matches_the_baci_oracle() {
         let out = directory.path().join(format!("{dimension}.csv"));
         run(TradeCommand::Concentration {
             flows: data("baci/baci_hs92_2021_exporters_ZAF_AFG.csv"),
-            format: FlowFormat::Auto,
+            format: FlowFormatArg::Auto,
             countries: Some(data("baci/baci_country_codes_V202201.csv")),
             by,
             year: None,
@@ -252,7 +248,7 @@ fn concentration_by_market_and_product_matches_the_baci_oracle() {
 fn concentration_by_market_needs_bilateral_flows() {
     let err = run(TradeCommand::Concentration {
         flows: data("economiccomplexity/world_trade_avg_1998_to_2000.csv"),
-        format: FlowFormat::Auto,
+        format: FlowFormatArg::Auto,
         countries: None,
         by: ConcentrationBy::Market,
         year: None,

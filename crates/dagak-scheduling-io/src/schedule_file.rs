@@ -91,7 +91,7 @@ pub struct MovedEntry {
 }
 
 /// A JSON number for a weight: whole weights are written without a fraction (`686`, not `686.0`).
-pub(crate) fn weight_number(value: f64) -> serde_json::Number {
+pub fn weight_number(value: f64) -> serde_json::Number {
     if value.fract() == 0.0 && value.abs() < 9.0e15 {
         serde_json::Number::from(value as i64)
     } else {
@@ -129,6 +129,15 @@ pub fn schedule_to_file(
             .collect(),
         moved,
     }
+}
+
+/// Writes a schedule file as pretty-printed JSON ending with a line break.
+pub fn write_schedule_file(
+    out: &mut impl std::io::Write,
+    file: &ScheduleFile,
+) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, file)?;
+    out.write_all(b"\n")
 }
 
 /// Parses a schedule file.

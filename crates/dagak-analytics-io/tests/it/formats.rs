@@ -1,6 +1,6 @@
 //! Each input format is read and aggregated as documented.
 
-use dagak_trade_cli::{FlowFormat, ReadDiagnostic, ReadOptions, read_flows};
+use dagak_analytics_io::{FlowFormat, ReadDiagnostic, ReadOptions, read_flows};
 
 fn write(name: &str, text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     let directory = tempfile::tempdir().unwrap();
@@ -78,7 +78,7 @@ fn baci_codes_are_zero_padded_and_named_from_the_dictionary() {
         write("baci.csv", "t,i,j,k,v,q\n2021,4,24,10110,1.5,2\n2021,4,999,382390,2,1\n");
     let dictionary = directory.path().join("codes.csv");
     std::fs::write(&dictionary, "country_code,country_name_abbreviation,country_name_full,iso_2digit_alpha,iso_3digit_alpha\n4,Afghanistan,Afghanistan,AF,AFG\n24,Angola,Angola,AO,AGO\n").unwrap();
-    let countries = dagak_trade_cli::read_baci_countries(&dictionary).unwrap();
+    let countries = dagak_analytics_io::read_baci_countries(&dictionary).unwrap();
     let options = ReadOptions { countries: Some(countries), ..ReadOptions::default() };
     let table = read_flows(&path, FlowFormat::Auto, &options).unwrap();
     assert_eq!(table.locations.names(), ["AFG"]);

@@ -1,8 +1,9 @@
 //! Streaming readers for trade flows: long, bilateral, BACI and UN Comtrade bulk CSV, plain or gzip.
 //!
-//! Rows are parsed one at a time into a reused record and aggregated at once, so memory grows with
-//! the number of distinct keys, never with the file. Every error names the file, the line and the
-//! column (1-based, with the column's name).
+//! Rows are parsed one at a time into a reused record and kept as 24-byte flows (interned ids and
+//! the value), which are sorted and merged once per year at the end: memory grows with the rows
+//! kept (after the year filter and Comtrade's row filters), not with the text of the file. Every
+//! error names the file, the line and the column (1-based, with the column's name).
 
 use flate2::read::MultiGzDecoder;
 use std::collections::{BTreeMap, HashMap};
@@ -13,7 +14,7 @@ use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
 /// The layout of a flows file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FlowFormat {
     /// Decide from the header.
     Auto,

@@ -1,9 +1,0 @@
-//! Integration tests of `dagak trade`: the readers' error reports on a corpus of broken files, and
-//! the commands end to end against the peers' oracles (data in `../dagak-analytics/tests/data`).
-
-// Test helpers outside #[test] functions may unwrap: a failure is a test failure.
-#![allow(clippy::unwrap_used, clippy::type_complexity, clippy::needless_range_loop)]
-
-mod bad_input;
-mod commands;
-mod formats;
