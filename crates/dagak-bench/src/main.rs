@@ -18,7 +18,6 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use clap::Parser;
 use dagak_service::{ImportFile, Service};
-use dagak_store_sqlite::SqliteStore;
 
 #[derive(Debug, Parser)]
 struct Args {
@@ -350,12 +349,8 @@ fn main() -> anyhow::Result<()> {
         started.elapsed().as_secs_f64()
     );
 
-    let service = runtime.block_on(async {
-        let store = SqliteStore::open(&db)?;
-        let service = Service::new(Arc::new(store));
-        service.migrate().await?;
-        anyhow::Ok(service)
-    })?;
+    // The backend is opened the way `dagak serve` opens it.
+    let service = runtime.block_on(dagak::open(&db))?;
     let org_time = runtime.block_on(import(&service, orgs)).context("importing organisations")?;
     println!(
         "import {} organisations from CSV: {:.2} s (check {:.2} s + one transaction {:.2} s)  [target ≤ 10 s]",

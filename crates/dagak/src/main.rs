@@ -7,12 +7,11 @@ use std::io::{IsTerminal as _, Write as _};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand, ValueEnum};
-use dagak_service::{ExportFormat, ExportList, ImportFile, RowAction, Service, ServiceError};
-use dagak_store_sqlite::SqliteStore;
+use dagak::open;
+use dagak_service::{ExportFormat, ExportList, ImportFile, RowAction, ServiceError};
 
 /// dagak (다각): the open-source platform for a region's export-diversification programme.
 #[derive(Debug, Parser)]
@@ -115,14 +114,6 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             runtime.block_on(run_async(command))
         }
     }
-}
-
-/// Opens the SQLite store at `db` and migrates it.
-async fn open(db: &Path) -> anyhow::Result<Service> {
-    let store = SqliteStore::open(db)?;
-    let service = Service::new(Arc::new(store));
-    service.migrate().await.with_context(|| format!("migrating {}", db.display()))?;
-    Ok(service)
 }
 
 async fn run_async(command: Command) -> anyhow::Result<ExitCode> {

@@ -11,8 +11,12 @@ fn workspace() -> PathBuf {
 
 /// The names of the `[dependencies]` of a crate (not dev-dependencies).
 fn dependencies(krate: &str) -> Vec<String> {
-    let manifest =
-        std::fs::read_to_string(workspace().join("crates").join(krate).join("Cargo.toml")).unwrap();
+    let dir = if krate == "xtask" {
+        workspace().join(krate)
+    } else {
+        workspace().join("crates").join(krate)
+    };
+    let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
     let mut in_dependencies = false;
     let mut names = Vec::new();
     for line in manifest.lines() {
@@ -100,6 +104,27 @@ fn all_crates() -> Vec<(String, PathBuf)> {
     all.push(("xtask".into(), workspace().join("xtask")));
     all.sort();
     all
+}
+
+/// Whether a crate name is a store backend (`dagak-store-sqlite`, later `dagak-store-postgres`).
+fn is_backend(name: &str) -> bool {
+    name.starts_with("dagak-store-")
+        || ["rusqlite", "sqlx", "postgres", "tokio-postgres"].contains(&name)
+}
+
+#[test]
+fn only_the_binary_names_a_backend() {
+    for (name, _) in all_crates() {
+        if name == "dagak" || is_backend(&name) {
+            continue;
+        }
+        for dep in dependencies(&name) {
+            assert!(
+                !is_backend(&dep),
+                "{name} depends on the backend {dep}; only `dagak` picks one"
+            );
+        }
+    }
 }
 
 #[test]
