@@ -3,10 +3,10 @@
 
 use askama::Template;
 use axum::Router;
-use axum::response::Response;
+use axum::extract::State;
 use axum::routing::get;
 
-use crate::web::render;
+use crate::web::{PageResult, fail, render};
 use crate::{AppState, Tr};
 
 pub(crate) fn pages() -> Router<AppState> {
@@ -44,6 +44,8 @@ struct BreakdownView {
 #[template(path = "region.html")]
 struct RegionPage {
     t: Tr,
+    /// No figure is loaded: the page says how to load them.
+    empty: bool,
     path: String,
     bars: Vec<Bar>,
     chart_width: f64,
@@ -78,8 +80,8 @@ fn breakdown_view(t: Tr, b: &dagak_service::region::ShareBreakdown) -> Breakdown
 }
 
 /// `GET /region`.
-async fn region(t: Tr) -> Response {
-    let data = dagak_service::region::gumi_exports();
+async fn region(State(app): State<AppState>, t: Tr) -> PageResult {
+    let data = app.service.region_exports().await.map_err(fail(t))?;
     let max = data.annual.iter().map(|a| a.usd_bn).fold(1.0_f64, f64::max);
     let bars = data
         .annual
@@ -95,7 +97,7 @@ async fn region(t: Tr) -> Response {
                 y,
                 height,
                 label_y: y - 4.0,
-                partial: a.quality != "no",
+                partial: !a.quality.is_exact(),
                 title: format!("{} · {} · {}", a.year, a.scope, a.note),
             }
         })
@@ -116,6 +118,7 @@ async fn region(t: Tr) -> Response {
     sources.dedup();
     let page = RegionPage {
         t,
+        empty: data.is_empty(),
         path: "/region".into(),
         bars,
         chart_width,
@@ -123,5 +126,5 @@ async fn region(t: Tr) -> Response {
         items: data.items.iter().map(|b| breakdown_view(t, b)).collect(),
         sources,
     };
-    render(&page)
+    Ok(render(&page))
 }

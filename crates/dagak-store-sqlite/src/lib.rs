@@ -10,6 +10,7 @@ mod idset;
 mod organizations;
 mod people;
 mod pool;
+mod region;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -32,6 +33,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0003_english_order_indexes.sql"),
     include_str!("../migrations/0004_store_generation.sql"),
     include_str!("../migrations/0005_store_changes.sql"),
+    include_str!("../migrations/0006_region_figures.sql"),
 ];
 
 /// The migration that creates `store_generation`, which every later write transaction bumps.

@@ -5,11 +5,15 @@
 //! in one transaction, so a failed call leaves the database as it was. Backend-specific SQL (full
 //! text search, upserts) stays behind this trait.
 
+mod region;
+
 use async_trait::async_trait;
 use dagak_domain::{
     Affiliation, AffiliationId, BusinessNumber, CountryCode, HsCode, OrgId, OrgKind, Organization,
     Person, PersonId, WebDomain,
 };
+
+pub use region::{AnnualFigure, RegionFigures, RegionStore, ShareFigure, ShareKind};
 
 /// A store failure. `NotFound` and `Conflict` are expected outcomes the service turns into user
 /// messages; `Other` is an internal failure that is logged, never shown.
@@ -147,7 +151,7 @@ pub struct ImportIds {
 
 /// The storage operations dagak needs. Each call is one transaction.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: RegionStore + Send + Sync + 'static {
     /// Applies pending schema migrations.
     async fn migrate(&self) -> Result<(), StoreError>;
 

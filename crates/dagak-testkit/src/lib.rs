@@ -5,6 +5,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod region;
+
+pub use region::region_contract;
+
 use dagak_domain::{
     Affiliation, AffiliationDraft, BusinessNumber, CountryCode, HsCode, OrgId, OrgKind,
     Organization, OrganizationDraft, Person, PersonDraft, WebDomain, name_keys,

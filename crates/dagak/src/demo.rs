@@ -8,6 +8,10 @@ use dagak_service::{ImportFile, Service};
 
 const ORGANIZATIONS: &[u8] = include_bytes!("../../../data/demo/organizations.csv");
 const PEOPLE: &[u8] = include_bytes!("../../../data/demo/people.csv");
+const REGION_ANNUAL: &[u8] = include_bytes!("../../../data/gumi/gumi_exports_annual.csv");
+const REGION_DESTINATIONS: &[u8] =
+    include_bytes!("../../../data/gumi/gumi_export_destination_shares.csv");
+const REGION_PRODUCTS: &[u8] = include_bytes!("../../../data/gumi/gumi_export_item_shares.csv");
 
 /// Removes a previous demo database with its WAL files.
 pub(crate) fn remove_database(db: &Path) -> anyhow::Result<()> {
@@ -39,5 +43,23 @@ pub(crate) async fn load(service: &Service) -> anyhow::Result<()> {
         other => other.into(),
     })?;
     service.commit_import(&preview).await?;
+    Ok(())
+}
+
+/// Loads Gumi's published export figures (`data/gumi/`) as the demo region's.
+pub(crate) async fn load_region(service: &Service) -> anyhow::Result<()> {
+    let file = |name: &str, bytes: &[u8]| ImportFile { name: name.into(), bytes: bytes.to_vec() };
+    let files = dagak_service::region::RegionFiles {
+        annual: file("gumi/gumi_exports_annual.csv", REGION_ANNUAL),
+        destinations: file("gumi/gumi_export_destination_shares.csv", REGION_DESTINATIONS),
+        products: file("gumi/gumi_export_item_shares.csv", REGION_PRODUCTS),
+    };
+    service.load_region_figures(&files).await.map_err(|e| match e {
+        dagak_service::ServiceError::ImportRejected(problems) => anyhow::anyhow!(
+            "the demo region's figures are invalid: {}",
+            problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+        ),
+        other => other.into(),
+    })?;
     Ok(())
 }

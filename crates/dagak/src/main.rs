@@ -64,12 +64,34 @@ enum Command {
         #[arg(long, default_value = "dagak.db", env = "DAGAK_DB")]
         db: PathBuf,
     },
+    /// The region's published export figures, shown on the region page.
+    #[command(subcommand)]
+    Region(RegionCommand),
     /// Trade analytics: concentration, complexity and relatedness from trade-flow files.
     #[command(subcommand)]
     Trade(dagak_analytics_cli::TradeCommand),
     /// B2B meeting scheduling: solve an instance with a quality certificate, or check a schedule.
     #[command(subcommand)]
     Schedule(dagak_scheduling_cli::ScheduleCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum RegionCommand {
+    /// Check three CSV files of published figures and replace the stored ones with them, all or
+    /// nothing (the columns are those of `data/gumi/`).
+    Load {
+        /// Annual totals: year, exports_usd_bn, is_partial_or_derived, scope, note, source_url.
+        #[arg(long)]
+        annual: PathBuf,
+        /// Shares by destination: period, scope, destination, share_pct, source_url.
+        #[arg(long)]
+        destinations: PathBuf,
+        /// Shares by product group: period, scope, item, share_pct, source_url.
+        #[arg(long)]
+        products: PathBuf,
+        #[arg(long, default_value = "dagak.db", env = "DAGAK_DB")]
+        db: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -126,6 +148,9 @@ async fn run_async(command: Command) -> anyhow::Result<ExitCode> {
         }
         Command::Import { files, db, dry_run } => import(&files, &db, dry_run).await,
         Command::Export { what, format, out, db } => export(what, format, &out, &db).await,
+        Command::Region(RegionCommand::Load { annual, destinations, products, db }) => {
+            load_region(&annual, &destinations, &products, &db).await
+        }
         Command::Trade(_) | Command::Schedule(_) => {
             bail!("the engines' commands run without the async runtime")
         }
@@ -149,6 +174,7 @@ async fn serve(db: Option<PathBuf>, bind: SocketAddr, demo: bool) -> anyhow::Res
     let service = open(&db).await?;
     if demo {
         demo::load(&service).await.context("loading the demo workspace")?;
+        demo::load_region(&service).await.context("loading the demo region")?;
     }
     let listener = tokio::net::TcpListener::bind(bind)
         .await
@@ -222,6 +248,43 @@ async fn import(files: &[PathBuf], db: &Path, dry_run: bool) -> anyhow::Result<E
         outcome.skipped
     );
     Ok(ExitCode::SUCCESS)
+}
+
+async fn load_region(
+    annual: &Path,
+    destinations: &Path,
+    products: &Path,
+    db: &Path,
+) -> anyhow::Result<ExitCode> {
+    let read = |path: &Path| -> anyhow::Result<ImportFile> {
+        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        Ok(ImportFile { name: path.display().to_string(), bytes })
+    };
+    let files = dagak_service::region::RegionFiles {
+        annual: read(annual)?,
+        destinations: read(destinations)?,
+        products: read(products)?,
+    };
+    let service = open(db).await?;
+    match service.load_region_figures(&files).await {
+        Ok(loaded) => {
+            eprintln!(
+                "loaded into {}: {} annual figures, {} shares",
+                db.display(),
+                loaded.years,
+                loaded.shares
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(ServiceError::ImportRejected(problems)) => {
+            for problem in &problems {
+                eprintln!("{problem}");
+            }
+            eprintln!("rejected: {} problem(s); nothing was written", problems.len());
+            Ok(ExitCode::FAILURE)
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 async fn export(

@@ -29,6 +29,26 @@ pub(crate) async fn app() -> TestApp {
     TestApp { router: router(AppState::new(service.clone())), service, _dir: dir }
 }
 
+/// Loads Gumi's published figures (`data/gumi/`) as the demo does.
+pub(crate) async fn load_gumi(service: &Service) {
+    let file = |name: &str, bytes: &[u8]| dagak_service::ImportFile {
+        name: name.into(),
+        bytes: bytes.to_vec(),
+    };
+    let files = dagak_service::region::RegionFiles {
+        annual: file("annual.csv", include_bytes!("../../../../data/gumi/gumi_exports_annual.csv")),
+        destinations: file(
+            "destinations.csv",
+            include_bytes!("../../../../data/gumi/gumi_export_destination_shares.csv"),
+        ),
+        products: file(
+            "products.csv",
+            include_bytes!("../../../../data/gumi/gumi_export_item_shares.csv"),
+        ),
+    };
+    service.load_region_figures(&files).await.unwrap();
+}
+
 pub(crate) struct Answer {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,

@@ -122,6 +122,13 @@ async fn an_upload_is_previewed_then_committed() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_region_page_shows_gumis_published_exports_with_sources() {
     let app = app().await;
+    let empty = app.get("/region", Some("en")).await;
+    assert_eq!(empty.status, StatusCode::OK);
+    assert!(
+        empty.text().contains("id=\"region-empty\""),
+        "no figures: the page says how to load them"
+    );
+    crate::load_gumi(&app.service).await;
     let ko = app.get("/region", Some("ko")).await;
     assert_eq!(ko.status, StatusCode::OK);
     let text = ko.text();

@@ -59,6 +59,7 @@ async fn seeded() -> (TestApp, i64, i64) {
         })
         .await
         .unwrap();
+    crate::load_gumi(&app.service).await;
     (app, meditech.id.0, person.id.0)
 }
 

@@ -16,6 +16,8 @@ fn serve_demo_answers_in_korean_and_english() {
         page.contains("World OKTA Los Angeles Chapter") || page.contains("세계한인무역협회 LA지회")
     );
     assert!(dir.path().join("dagak-demo.db").exists());
+    let (_, region) = server.get("/region");
+    assert!(region.contains(">2024<"), "the demo region's figures are loaded");
     drop(server);
 
     // --demo again starts from a fresh demo database rather than doubling it.
@@ -168,4 +170,38 @@ fn schedule_solve_then_check_on_the_article_mission() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn region_figures_load_from_csv_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/gumi");
+    let annual = data.join("gumi_exports_annual.csv");
+    let destinations = data.join("gumi_export_destination_shares.csv");
+    let bad = dir.path().join("products.csv");
+    fs::write(
+        &bad,
+        "period,scope,item,share_pct,source_url\n2024,구미,electronics,120,https://x.example\n",
+    )
+    .unwrap();
+    let load = |products: &std::path::Path| {
+        dagak()
+            .current_dir(dir.path())
+            .args(["region", "load", "--db", "region.db", "--annual"])
+            .arg(&annual)
+            .arg("--destinations")
+            .arg(&destinations)
+            .arg("--products")
+            .arg(products)
+            .output()
+            .unwrap()
+    };
+    let rejected = load(&bad);
+    assert!(!rejected.status.success());
+    let stderr = String::from_utf8_lossy(&rejected.stderr);
+    assert!(stderr.contains("products.csv:2: share_pct"), "{stderr}");
+    assert!(stderr.contains("nothing was written"), "{stderr}");
+    let loaded = load(&data.join("gumi_export_item_shares.csv"));
+    assert!(loaded.status.success(), "{}", String::from_utf8_lossy(&loaded.stderr));
+    assert!(String::from_utf8_lossy(&loaded.stderr).contains("15 annual figures"));
 }
