@@ -37,6 +37,8 @@ impl ApiError {
                     (StatusCode::PRECONDITION_REQUIRED, "confirmation_required")
                 }
                 ServiceError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+                ServiceError::ImportUnknown => (StatusCode::NOT_FOUND, "import_not_found"),
+                ServiceError::ImportExpired => (StatusCode::GONE, "import_expired"),
                 ServiceError::ImportRejected(_) => {
                     (StatusCode::UNPROCESSABLE_ENTITY, "import_rejected")
                 }

@@ -7,15 +7,17 @@ use askama::Template;
 use axum::Json;
 use axum::Router;
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::rejection::QueryRejection;
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use dagak_service::{ImportFile, ImportPreview, RowAction, ServiceError};
+use dagak_service::{
+    CommittedImport, ImportFile, ImportPreview, PreviewRow, RowAction, ServiceError,
+};
 use serde::{Deserialize, Serialize};
 
-use crate::web::api::{ApiRoutes, Verb, bad_query};
+use crate::web::api::{ApiRoutes, Verb, bad_path, bad_query};
 use crate::web::paging::url_encode;
 use crate::web::{PageError, PageResult, fail, problem_reason, render, render_with, see_other};
 use crate::{ApiError, AppState, Tr};
@@ -27,7 +29,11 @@ pub(crate) fn pages() -> Router<AppState> {
 }
 
 pub(crate) fn api() -> ApiRoutes {
-    ApiRoutes::new().route(Verb::Post, "/imports", import)
+    ApiRoutes::new().route(Verb::Post, "/imports", import).route(
+        Verb::Post,
+        "/imports/{token}",
+        commit_preview,
+    )
 }
 
 /// Reads every file part of a multipart upload.
@@ -165,10 +171,10 @@ const PREVIEW_ROWS_SHOWN: usize = 500;
 async fn upload(State(app): State<AppState>, t: Tr, multipart: Multipart) -> PageResult {
     let files = read_files(multipart).await.map_err(|e| PageError(e, t))?;
     let mut page = ImportPage::new(t);
-    match app.service.preview_import(&files, &|_, _| {}).await {
-        Ok(preview) => {
-            page.show_preview(&preview);
-            page.token = app.pending_imports.insert(files);
+    match app.service.preview_import_for_confirmation(&files).await {
+        Ok(pending) => {
+            page.show_preview(&pending.preview);
+            page.token = pending.token;
             Ok(render(&page))
         }
         Err(ServiceError::ImportRejected(problems)) => {
@@ -188,14 +194,10 @@ async fn upload(State(app): State<AppState>, t: Tr, multipart: Multipart) -> Pag
     }
 }
 
-/// `POST /import/{token}`: commits a previewed upload. The files are checked again, since the
-/// database may have changed since the preview.
+/// `POST /import/{token}`: commits a previewed upload (on any server, also after a restart). The
+/// files are checked again, since the database may have changed since the preview.
 async fn commit(State(app): State<AppState>, t: Tr, Path(token): Path<String>) -> PageResult {
-    let Some(files) = app.pending_imports.take(&token) else {
-        return Err(PageError(ApiError::BadRequest("import expired".into()), t));
-    };
-    let preview = app.service.preview_import(&files, &|_, _| {}).await.map_err(fail(t))?;
-    let outcome = app.service.commit_import(&preview).await.map_err(fail(t))?;
+    let outcome = app.service.commit_previewed_import(&token).await.map_err(fail(t))?.outcome;
     let summary = format!(
         "{}+{} / {}~{} / {}+{} / {}={}",
         t.t("import.organizations"),
@@ -227,10 +229,9 @@ struct PreviewBody {
     rows: Vec<PreviewRowBody>,
 }
 
-impl From<&ImportPreview> for PreviewBody {
-    fn from(preview: &ImportPreview) -> Self {
-        let rows = preview
-            .rows
+impl From<&[PreviewRow]> for PreviewBody {
+    fn from(rows: &[PreviewRow]) -> Self {
+        let rows = rows
             .iter()
             .map(|r| {
                 let (action, existing_id) = action_code(&r.action);
@@ -252,14 +253,40 @@ impl From<&ImportPreview> for PreviewBody {
 struct ImportBody {
     committed: bool,
     preview: PreviewBody,
+    /// Commits this preview with `POST /imports/{token}` (only when not committed).
     #[serde(skip_serializing_if = "Option::is_none")]
-    organizations_created: Option<usize>,
+    token: Option<String>,
+    /// When the token stops working (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
-    organizations_updated: Option<usize>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    people_created: Option<usize>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    skipped: Option<usize>,
+    expires_at: Option<String>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    outcome: Option<OutcomeBody>,
+}
+
+#[derive(Debug, Serialize)]
+struct OutcomeBody {
+    organizations_created: usize,
+    organizations_updated: usize,
+    people_created: usize,
+    skipped: usize,
+}
+
+impl From<CommittedImport> for ImportBody {
+    fn from(done: CommittedImport) -> Self {
+        let o = done.outcome;
+        ImportBody {
+            committed: true,
+            preview: PreviewBody::from(done.rows.as_slice()),
+            token: None,
+            expires_at: None,
+            outcome: Some(OutcomeBody {
+                organizations_created: o.organizations_created,
+                organizations_updated: o.organizations_updated,
+                people_created: o.people_created,
+                skipped: o.skipped,
+            }),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -268,7 +295,8 @@ struct ImportParams {
     commit: bool,
 }
 
-/// `POST /imports`: a preview, or with `commit=true` the all-or-nothing import.
+/// `POST /imports`: with `commit=true` the all-or-nothing import; otherwise a preview kept for
+/// an hour, committed by its token.
 async fn import(
     State(app): State<AppState>,
     params: Result<Query<ImportParams>, QueryRejection>,
@@ -277,21 +305,24 @@ async fn import(
     let Query(params) = params.map_err(bad_query)?;
     let multipart = multipart.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let files = read_files(multipart).await?;
-    let preview = app.service.preview_import(&files, &|_, _| {}).await?;
-    let mut body = ImportBody {
-        committed: params.commit,
-        preview: PreviewBody::from(&preview),
-        organizations_created: None,
-        organizations_updated: None,
-        people_created: None,
-        skipped: None,
-    };
     if params.commit {
-        let outcome = app.service.commit_import(&preview).await?;
-        body.organizations_created = Some(outcome.organizations_created);
-        body.organizations_updated = Some(outcome.organizations_updated);
-        body.people_created = Some(outcome.people_created);
-        body.skipped = Some(outcome.skipped);
+        return Ok(Json(app.service.import_files(&files).await?.into()));
     }
-    Ok(Json(body))
+    let pending = app.service.preview_import_for_confirmation(&files).await?;
+    Ok(Json(ImportBody {
+        committed: false,
+        preview: PreviewBody::from(pending.preview.rows.as_slice()),
+        token: Some(pending.token),
+        expires_at: Some(crate::web::rfc3339(pending.expires_at)),
+        outcome: None,
+    }))
+}
+
+/// `POST /imports/{token}`: commits a preview, checked again against the database as it is now.
+async fn commit_preview(
+    State(app): State<AppState>,
+    token: Result<Path<String>, PathRejection>,
+) -> Result<Json<ImportBody>, ApiError> {
+    let Path(token) = token.map_err(bad_path)?;
+    Ok(Json(app.service.commit_previewed_import(&token).await?.into()))
 }

@@ -13,7 +13,6 @@ mod exports;
 mod guard;
 mod i18n;
 mod imports;
-mod pending;
 mod region;
 mod web;
 
@@ -28,17 +27,16 @@ use tower_http::set_header::SetResponseHeaderLayer;
 pub use error::ApiError;
 pub use i18n::{Lang, Tr};
 
-/// Shared state of every handler.
+/// Shared state of every handler: only the service, so any number of servers can run over one
+/// database (import previews wait in the database, not here).
 #[derive(Clone)]
 pub struct AppState {
     pub service: Service,
-    /// Uploaded files waiting for the user to confirm an import preview.
-    pending_imports: pending::PendingImports,
 }
 
 impl AppState {
     pub fn new(service: Service) -> AppState {
-        AppState { service, pending_imports: pending::PendingImports::default() }
+        AppState { service }
     }
 }
 

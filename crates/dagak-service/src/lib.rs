@@ -4,6 +4,7 @@
 //! [`Store`] for data and (in later issues) the engines for computation. It never names a concrete
 //! backend and never speaks SQL.
 
+mod clock;
 mod directory;
 mod duplicates;
 mod error;
@@ -15,6 +16,7 @@ use std::sync::Arc;
 
 use dagak_store::Store;
 
+pub use clock::{Clock, ManualClock, SystemClock};
 pub use directory::{
     AffiliationEntry, AffiliationInput, DEFAULT_PER_PAGE, Listing, MAX_PER_PAGE, OrgDetail,
     OrgDirectory, OrgEntry, OrgListQuery, PersonEntry, PersonInput, PersonListQuery,
@@ -22,17 +24,27 @@ pub use directory::{
 pub use duplicates::{DuplicatePair, DuplicateReason, FieldChange, MergePlan};
 pub use error::ServiceError;
 pub use exports::{ExportFile, ExportFormat, ExportList};
-pub use imports::{ImportFile, ImportOutcome, ImportPreview, ImportProblem, PreviewRow, RowAction};
+pub use imports::{
+    CommittedImport, ImportFile, ImportOutcome, ImportPreview, ImportProblem, PendingPreview,
+    PreviewRow, RowAction,
+};
 
 /// The use cases, over any store.
 #[derive(Clone)]
 pub struct Service {
     store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
 }
 
 impl Service {
+    /// The use cases over `store`, on the system clock.
     pub fn new(store: Arc<dyn Store>) -> Service {
-        Service { store }
+        Service::with_clock(store, Arc::new(SystemClock))
+    }
+
+    /// The use cases over `store`, reading the time from `clock`.
+    pub fn with_clock(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Service {
+        Service { store, clock }
     }
 
     /// Applies pending migrations.

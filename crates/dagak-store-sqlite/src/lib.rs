@@ -10,6 +10,7 @@ mod idset;
 mod organizations;
 mod people;
 mod pool;
+mod previews;
 mod region;
 
 use std::path::{Path, PathBuf};
@@ -34,6 +35,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0004_store_generation.sql"),
     include_str!("../migrations/0005_store_changes.sql"),
     include_str!("../migrations/0006_region_figures.sql"),
+    include_str!("../migrations/0007_import_previews.sql"),
 ];
 
 /// The migration that creates `store_generation`, which every later write transaction bumps.

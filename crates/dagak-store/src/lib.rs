@@ -5,6 +5,7 @@
 //! in one transaction, so a failed call leaves the database as it was. Backend-specific SQL (full
 //! text search, upserts) stays behind this trait.
 
+mod previews;
 mod region;
 
 use async_trait::async_trait;
@@ -13,6 +14,7 @@ use dagak_domain::{
     Person, PersonId, WebDomain,
 };
 
+pub use previews::{PreviewFile, PreviewStore, StoredPreview};
 pub use region::{AnnualFigure, RegionFigures, RegionStore, ShareFigure, ShareKind};
 
 /// A store failure. `NotFound` and `Conflict` are expected outcomes the service turns into user
@@ -151,7 +153,7 @@ pub struct ImportIds {
 
 /// The storage operations dagak needs. Each call is one transaction.
 #[async_trait]
-pub trait Store: RegionStore + Send + Sync + 'static {
+pub trait Store: RegionStore + PreviewStore + Send + Sync + 'static {
     /// Applies pending schema migrations.
     async fn migrate(&self) -> Result<(), StoreError>;
 

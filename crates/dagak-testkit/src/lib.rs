@@ -5,8 +5,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod previews;
 mod region;
 
+pub use previews::preview_contract;
 pub use region::region_contract;
 
 use dagak_domain::{

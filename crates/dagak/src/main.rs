@@ -192,6 +192,17 @@ async fn serve(db: Option<PathBuf>, bind: SocketAddr, demo: bool) -> anyhow::Res
             tracing::warn!(error = %err, "preparing the lists failed; they are prepared on first use");
         }
     });
+    // Import previews left unconfirmed are removed once they expire.
+    let sweeper = service.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            every.tick().await;
+            if let Err(err) = sweeper.remove_expired_previews().await {
+                tracing::warn!(error = %err, "removing expired import previews failed");
+            }
+        }
+    });
     let app = dagak_http::router(dagak_http::AppState::new(service));
     axum::serve(listener, app)
         .with_graceful_shutdown(async {

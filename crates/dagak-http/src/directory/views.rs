@@ -1,19 +1,13 @@
 //! Wire types of the directory's JSON API and their conversions; domain and service types stay
 //! free of serde, so the API's shape is stated here and only here.
 
+use crate::web::rfc3339;
 use dagak_domain::{OrganizationDraft, PersonDraft, iso_date};
 use dagak_service::{
     AffiliationEntry, AffiliationInput, DuplicatePair, Listing, MergePlan, OrgEntry, PersonEntry,
     PersonInput,
 };
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
-
-/// A timestamp as RFC 3339 in UTC, to the second: `2026-11-24T10:00:00Z`.
-fn rfc3339(at: OffsetDateTime) -> String {
-    let at = at.to_offset(time::UtcOffset::UTC);
-    format!("{}T{:02}:{:02}:{:02}Z", iso_date(at.date()), at.hour(), at.minute(), at.second())
-}
 
 #[derive(Debug, Serialize)]
 pub(crate) struct ListView<T> {

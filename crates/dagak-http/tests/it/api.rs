@@ -196,6 +196,25 @@ async fn imports_preview_commit_and_reject_with_file_line_and_column() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_api_preview_is_committed_by_its_token_once() {
+    let app = app().await;
+    let csv = "kind,name_en,country\nforeign_firm,Acme Sensors,US\n";
+    let preview = app.upload("/api/v1/imports", &[("acme.csv", csv.as_bytes())]).await.json();
+    assert_eq!(preview["committed"], false);
+    let token = preview["token"].as_str().unwrap().to_owned();
+    assert_eq!(token.len(), 32);
+    assert!(preview["expires_at"].as_str().unwrap().ends_with('Z'));
+    let committed = app.json("POST", &format!("/api/v1/imports/{token}"), json!({})).await;
+    assert_eq!(committed.status, StatusCode::OK, "{}", committed.text());
+    assert_eq!(committed.json()["committed"], true);
+    assert_eq!(committed.json()["organizations_created"], 1);
+    let again = app.json("POST", &format!("/api/v1/imports/{token}"), json!({})).await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+    assert_eq!(again.json()["error"]["code"], "import_not_found");
+    assert_eq!(app.get("/api/v1/organizations", None).await.json()["total"], 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exports_download_as_csv_and_xlsx() {
     let app = app().await;
     app.json("POST", "/api/v1/organizations", meditech()).await;

@@ -18,7 +18,8 @@ use tower::ServiceExt as _;
 pub(crate) struct TestApp {
     pub router: Router,
     pub service: Service,
-    _dir: tempfile::TempDir,
+    /// Shared by the servers over the same database; removed with the last of them.
+    dir: Arc<tempfile::TempDir>,
 }
 
 pub(crate) async fn app() -> TestApp {
@@ -26,7 +27,16 @@ pub(crate) async fn app() -> TestApp {
     let store = SqliteStore::open(dir.path().join("http.db")).unwrap();
     let service = Service::new(Arc::new(store));
     service.migrate().await.unwrap();
-    TestApp { router: router(AppState::new(service.clone())), service, _dir: dir }
+    TestApp { router: router(AppState::new(service.clone())), service, dir: Arc::new(dir) }
+}
+
+/// A second application server over the database of `app` (or the same one after a restart),
+/// reading the time from `clock`.
+pub(crate) async fn server_beside(app: &TestApp, clock: Arc<dyn dagak_service::Clock>) -> TestApp {
+    let store = SqliteStore::open(app.dir.path().join("http.db")).unwrap();
+    let service = Service::with_clock(Arc::new(store), clock);
+    service.migrate().await.unwrap();
+    TestApp { router: router(AppState::new(service.clone())), service, dir: app.dir.clone() }
 }
 
 /// Loads Gumi's published figures (`data/gumi/`) as the demo does.

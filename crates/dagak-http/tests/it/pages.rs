@@ -174,3 +174,45 @@ async fn writes_sent_from_another_site_are_refused() {
     let own = app.send(form("same-origin")).await;
     assert_eq!(own.status, StatusCode::SEE_OTHER, "{}", own.text());
 }
+
+fn token_of(preview: &str) -> String {
+    preview.split("action=\"/import/").nth(1).unwrap().split('"').next().unwrap().to_owned()
+}
+
+/// See issue 12: an import preview waits in the database, not in one server's memory.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_preview_is_committed_by_another_server_or_after_a_restart() {
+    let app = app().await;
+    let csv = "kind,name_en,country\nforeign_firm,Acme Sensors,US\n";
+    let preview = app.upload("/import", &[("acme.csv", csv.as_bytes())]).await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.text());
+    let token = token_of(&preview.text());
+    // A fresh server on the same database file: nothing of the first one's memory.
+    let other = crate::server_beside(&app, std::sync::Arc::new(dagak_service::SystemClock)).await;
+    let done = other.form(&format!("/import/{token}"), &[], "en").await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text());
+    assert_eq!(app.service.list_organizations(&Default::default()).await.unwrap().total, 1);
+    // A token commits once.
+    let again = other.form(&format!("/import/{token}"), &[], "en").await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+    assert!(again.text().contains("does not exist or was already imported"), "{}", again.text());
+    assert_eq!(app.service.list_organizations(&Default::default()).await.unwrap().total, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_preview_says_so_and_writes_nothing() {
+    let app = app().await;
+    let clock = dagak_service::ManualClock::new(time::macros::datetime!(2026-11-24 10:00 UTC));
+    let app = crate::server_beside(&app, std::sync::Arc::new(clock.clone())).await;
+    let csv = "kind,name_en,country\nforeign_firm,Acme Sensors,US\n";
+    let preview = app.upload("/import", &[("acme.csv", csv.as_bytes())]).await;
+    let token = token_of(&preview.text());
+    clock.advance(dagak_service::imports::PREVIEW_LIFETIME + time::Duration::seconds(1));
+    let late = app.form(&format!("/import/{token}"), &[], "ko").await;
+    assert_eq!(late.status, StatusCode::GONE);
+    assert!(late.text().contains("미리보기가 만료되어"), "{}", late.text());
+    assert_eq!(app.service.list_organizations(&Default::default()).await.unwrap().total, 0);
+    let unknown = app.form("/import/00000000000000000000000000000000", &[], "ko").await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert!(unknown.text().contains("미리보기가 없거나"));
+}

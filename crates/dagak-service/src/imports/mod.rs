@@ -5,6 +5,7 @@
 //! organisation by business number, domain or name — never by internal id — and may name an
 //! organisation created by the same import.
 
+mod pending;
 mod table;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -15,6 +16,7 @@ use dagak_domain::{
 };
 use dagak_store::{ImportAffiliation, ImportBatch, OrgRef};
 
+pub use pending::{CommittedImport, PREVIEW_LIFETIME, PendingPreview};
 pub use table::{MAX_IMPORT_BYTES, Table, column_letter, decode, read_csv, read_xlsx};
 
 use crate::{Service, ServiceError};

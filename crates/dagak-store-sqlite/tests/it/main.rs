@@ -19,6 +19,14 @@ async fn sqlite_store_keeps_the_region_contract() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_store_keeps_the_preview_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("previews.db")).unwrap();
+    dagak_store::Store::migrate(&store).await.unwrap();
+    dagak_testkit::preview_contract(&store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_database_from_a_newer_dagak_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("newer.db");

@@ -1,0 +1,112 @@
+//! Previews waiting for confirmation. The page shows a preview, and the user confirms it later,
+//! perhaps on another application server, perhaps after a restart: the uploaded files wait in the
+//! store under a random token until they expire, and committing checks them again against the
+//! database as it is then.
+
+use dagak_store::{PreviewFile, StoredPreview};
+use sha2::{Digest as _, Sha256};
+use time::{Duration, OffsetDateTime};
+
+use super::{ImportFile, ImportOutcome, ImportPreview, PreviewRow};
+use crate::{Service, ServiceError};
+
+/// How long a preview waits for its confirmation.
+pub const PREVIEW_LIFETIME: Duration = Duration::hours(1);
+
+/// A preview kept for confirmation.
+#[derive(Debug, Clone)]
+pub struct PendingPreview {
+    /// What committing would write, as of the preview.
+    pub preview: ImportPreview,
+    /// Commits the preview with [`Service::commit_previewed_import`].
+    pub token: String,
+    pub expires_at: OffsetDateTime,
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A committed import: the rows as checked at commit time, and what was written.
+#[derive(Debug, Clone)]
+pub struct CommittedImport {
+    pub rows: Vec<PreviewRow>,
+    pub outcome: ImportOutcome,
+}
+
+/// 128 random bits as hex: the token is the only handle on a preview, so it must not be guessed.
+fn new_token() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+impl Service {
+    /// Checks `files` like [`Service::preview_import`] and, when they pass, keeps them until
+    /// [`PREVIEW_LIFETIME`] has passed so that the preview can be committed by its token.
+    pub async fn preview_import_for_confirmation(
+        &self,
+        files: &[ImportFile],
+    ) -> Result<PendingPreview, ServiceError> {
+        let preview = self.preview_import(files, &|_, _| {}).await?;
+        let now = self.clock.now();
+        let stored = StoredPreview {
+            token: new_token(),
+            created_by: None,
+            created_at: now,
+            expires_at: now + PREVIEW_LIFETIME,
+            on_match: "skip".into(),
+            files: files
+                .iter()
+                .map(|f| PreviewFile {
+                    name: f.name.clone(),
+                    sha256: sha256_hex(&f.bytes),
+                    bytes: f.bytes.clone(),
+                })
+                .collect(),
+        };
+        self.store.save_import_preview(&stored).await?;
+        Ok(PendingPreview { preview, token: stored.token, expires_at: stored.expires_at })
+    }
+
+    /// Commits the preview of `token`, once: its files are checked again (the database may have
+    /// changed since), then written all or nothing. An unknown token is
+    /// [`ServiceError::ImportUnknown`], an expired one [`ServiceError::ImportExpired`]; neither
+    /// writes anything.
+    pub async fn commit_previewed_import(
+        &self,
+        token: &str,
+    ) -> Result<CommittedImport, ServiceError> {
+        let Some(stored) = self.store.take_import_preview(token).await? else {
+            return Err(ServiceError::ImportUnknown);
+        };
+        if stored.expires_at <= self.clock.now() {
+            return Err(ServiceError::ImportExpired);
+        }
+        let mut files = Vec::with_capacity(stored.files.len());
+        for file in stored.files {
+            if sha256_hex(&file.bytes) != file.sha256 {
+                return Err(ServiceError::Internal(anyhow::anyhow!(
+                    "the stored upload {} of preview {token} is damaged",
+                    file.name
+                )));
+            }
+            files.push(ImportFile { name: file.name, bytes: file.bytes });
+        }
+        self.import_files(&files).await
+    }
+
+    /// Checks `files` and writes them at once, all or nothing (the CLI and the API's
+    /// `commit=true`).
+    pub async fn import_files(
+        &self,
+        files: &[ImportFile],
+    ) -> Result<CommittedImport, ServiceError> {
+        let preview = self.preview_import(files, &|_, _| {}).await?;
+        let outcome = self.commit_import(&preview).await?;
+        Ok(CommittedImport { rows: preview.rows, outcome })
+    }
+
+    /// Removes the previews that expired unconfirmed; returns how many.
+    pub async fn remove_expired_previews(&self) -> Result<u64, ServiceError> {
+        Ok(self.store.remove_expired_import_previews(self.clock.now()).await?)
+    }
+}
