@@ -32,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0003_english_order_indexes.sql"),
     include_str!("../migrations/0004_store_generation.sql"),
     include_str!("../migrations/0005_store_changes.sql"),
+    include_str!("../migrations/0006_hs_placeholders.sql"),
 ];
 
 /// The migration that creates `store_generation`, which every later write transaction bumps.

@@ -160,7 +160,7 @@ async fn missing_and_extra_columns_are_rejected() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_business_numbers_and_hs_codes_are_rejected_with_their_cell() {
-    let csv = "kind,name_ko,country,business_number,hs_codes\nlocal_firm,가나,KR,124-81-00999,9018\nlocal_firm,다라,KR,1234,9018\nlocal_firm,마바,KR,,0199\nlocal_firm,사아,KR,,90x\n";
+    let csv = "kind,name_ko,country,business_number,hs_codes\nlocal_firm,가나,KR,124-81-00999,9018\nlocal_firm,다라,KR,1234,9018\nlocal_firm,마바,KR,,0199\nlocal_firm,사아,KR,,90x\nlocal_firm,자차,KR,,\"9018, 999999\"\n";
     let problems = rejected(&[file("firms.csv", csv)]).await;
     let check = one(&problems, "business_number_check_digit");
     assert_eq!(
@@ -171,6 +171,13 @@ async fn bad_business_numbers_and_hs_codes_are_rejected_with_their_cell() {
     let hs = one(&problems, "hs_code_unknown");
     assert_eq!((hs.line, hs.column.as_deref()), (Some(4), Some("hs_codes (column 5)")));
     assert_eq!(one(&problems, "hs_code_format").line, Some(5));
+    // UN Comtrade's placeholder for unspecified commodities ships in the nomenclature for trade
+    // files, but is no organisation's product (issue 12).
+    let placeholder = one(&problems, "hs_code_placeholder");
+    assert_eq!(
+        (placeholder.line, placeholder.column.as_deref()),
+        (Some(6), Some("hs_codes (column 5)"))
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

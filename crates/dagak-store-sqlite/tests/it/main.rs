@@ -410,3 +410,40 @@ async fn cached_people_lists_agree_with_plain_sql_across_writers() {
     writer.delete_organization(orgs[1]).await.unwrap();
     check(5, orgs.clone()).await;
 }
+
+/// Organisations stored with UN Comtrade's placeholders (accepted before issue 12) read back
+/// after migration 6, without them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hs_placeholders_stored_before_migration_6_are_removed() {
+    use dagak_store::Store as _;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v5.db");
+    let store = SqliteStore::open(&path).unwrap();
+    store.migrate().await.unwrap();
+    let id = store
+        .insert_organization(&dagak_testkit::org(dagak_testkit::org_draft("구미", "Gumi")))
+        .await
+        .unwrap();
+    drop(store);
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(&format!(
+            "INSERT INTO organization_hs_codes (code, org_id) VALUES ('9999', {0}), ('99', {0});
+             PRAGMA user_version = 5;",
+            id.0
+        ))
+        .unwrap();
+    }
+    let store = SqliteStore::open(&path).unwrap();
+    store.migrate().await.unwrap();
+    let codes: Vec<String> = store
+        .get_organization(id)
+        .await
+        .unwrap()
+        .org
+        .hs_codes
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(codes, ["901819"]);
+}
