@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use dagak_domain::{OrgId, PersonId};
-use dagak_service::{ImportFile, ImportPreview, OrgListQuery, PersonListQuery, RowAction};
+use dagak_service::{ImportFile, ImportPreview, OnMatch, OrgListQuery, PersonListQuery, RowAction};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -280,6 +280,7 @@ pub(crate) fn action_code(action: &RowAction) -> (&'static str, Option<i64>) {
         RowAction::Update(id) => ("update", Some(id.0)),
         RowAction::SkipDuplicate(id) => ("skip_duplicate", Some(id.0)),
         RowAction::SkipExistingPerson(id) => ("skip_duplicate", Some(id.0)),
+        RowAction::UpdatePerson(id) => ("update", Some(id.0)),
     }
 }
 
@@ -310,14 +311,15 @@ async fn import(
     let Query(params) = params.map_err(bad_query)?;
     let multipart = multipart.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let files = read_files(multipart).await?;
-    let preview = app.service.preview_import(&files, &|_, _| {}).await?;
+    let preview = app.service.preview_import(&files, OnMatch::Skip, &|_, _| {}).await?;
     if !params.commit {
         return Ok(Json(json!({ "committed": false, "preview": preview_json(&preview) })));
     }
-    let outcome = app.service.commit_import(&preview).await?;
+    let preview_body = preview_json(&preview);
+    let outcome = app.service.commit_import(preview, &|_, _| {}).await?;
     Ok(Json(json!({
         "committed": true,
-        "preview": preview_json(&preview),
+        "preview": preview_body,
         "organizations_created": outcome.organizations_created,
         "organizations_updated": outcome.organizations_updated,
         "people_created": outcome.people_created,

@@ -1207,7 +1207,7 @@ const PREVIEW_ROWS_SHOWN: usize = 500;
 async fn import_upload(State(app): State<AppState>, t: Tr, multipart: Multipart) -> PageResult {
     let files = read_files(multipart).await.map_err(|e| PageError(e, t))?;
     let mut page = ImportPage::new(t);
-    match app.service.preview_import(&files, &|_, _| {}).await {
+    match app.service.preview_import(&files, dagak_service::OnMatch::Skip, &|_, _| {}).await {
         Ok(preview) => {
             for (entity, label) in
                 [("organization", "import.organizations"), ("person", "import.people")]
@@ -1288,8 +1288,12 @@ async fn import_commit(
     let Some(files) = files else {
         return Err(PageError(ApiError::BadRequest("import expired".into()), t));
     };
-    let preview = app.service.preview_import(&files, &|_, _| {}).await.map_err(fail(t))?;
-    let outcome = app.service.commit_import(&preview).await.map_err(fail(t))?;
+    let preview = app
+        .service
+        .preview_import(&files, dagak_service::OnMatch::Skip, &|_, _| {})
+        .await
+        .map_err(fail(t))?;
+    let outcome = app.service.commit_import(preview, &|_, _| {}).await.map_err(fail(t))?;
     let summary = format!(
         "{}+{} / {}~{} / {}+{} / {}={}",
         t.t("import.organizations"),

@@ -22,7 +22,9 @@ pub use directory::{
 pub use duplicates::{DuplicatePair, DuplicateReason, FieldChange, MergePlan};
 pub use error::ServiceError;
 pub use exports::ExportFormat;
-pub use imports::{ImportFile, ImportOutcome, ImportPreview, ImportProblem, PreviewRow, RowAction};
+pub use imports::{
+    ImportFile, ImportOutcome, ImportPreview, ImportProblem, OnMatch, PreviewRow, RowAction,
+};
 
 /// The use cases, over any store.
 #[derive(Clone)]

@@ -79,7 +79,6 @@ async fn bulk_imports_rebuild_indexes_and_a_failed_one_restores_them() {
     let person = dagak_testkit::person("김", "민수", "");
     let failing = ImportBatch {
         new_organizations: orgs.clone(),
-        updated_organizations: vec![],
         new_people: vec![(
             person.clone(),
             vec![ImportAffiliation {
@@ -89,20 +88,29 @@ async fn bulk_imports_rebuild_indexes_and_a_failed_one_restores_them() {
                 end: None,
             }],
         )],
+        ..Default::default()
     };
-    assert!(store.apply_import(&failing).await.is_err());
+    assert!(store.apply_import(failing, &|_, _| {}).await.is_err());
     assert_eq!(index_count(&path), indexes, "the rollback restored every index");
     assert_eq!(store.count_organizations().await.unwrap(), 0);
 
     let good = ImportBatch {
         new_organizations: orgs,
-        updated_organizations: vec![],
         new_people: vec![(
             person,
             vec![ImportAffiliation { org: OrgRef::New(5999), role: None, start: None, end: None }],
         )],
+        ..Default::default()
     };
-    store.apply_import(&good).await.unwrap();
+    // Rows written are reported as they are written, in order, and the last report is the whole.
+    let reports = std::sync::Mutex::new(Vec::new());
+    store
+        .apply_import(good, &|done, total| reports.lock().unwrap().push((done, total)))
+        .await
+        .unwrap();
+    let reports = reports.into_inner().unwrap();
+    assert!(reports.windows(2).all(|w| w[0].0 < w[1].0), "{reports:?}");
+    assert_eq!(reports.last(), Some(&(6001, 6001)));
     assert_eq!(index_count(&path), indexes, "every index is rebuilt");
     let page = Page { offset: 0, limit: 5 };
     let found = store
@@ -286,7 +294,7 @@ async fn cached_lists_agree_with_plain_sql_across_writers() {
         updated_organizations: vec![(ids[0], org(draft(4000, &mut next)))],
         ..Default::default()
     };
-    writer.apply_import(&batch).await.unwrap();
+    writer.apply_import(batch, &|_, _| {}).await.unwrap();
     check(5).await;
 }
 
@@ -386,6 +394,8 @@ async fn cached_people_lists_agree_with_plain_sql_across_writers() {
         }
         let gone = people.remove(next(people.len() as u64) as usize);
         writer.delete_person(gone).await.unwrap();
+        // An import that adds a person and renames another, who also joins an organisation.
+        let renamed = people[next(people.len() as u64) as usize];
         let batch = ImportBatch {
             new_people: vec![(
                 person(families[next(5) as usize], givens[next(5) as usize], "CEO"),
@@ -396,9 +406,19 @@ async fn cached_people_lists_agree_with_plain_sql_across_writers() {
                     end: None,
                 }],
             )],
+            updated_people: vec![dagak_store::PersonUpdate {
+                id: renamed,
+                person: person(families[next(5) as usize], givens[next(5) as usize], "Adviser"),
+                added_affiliations: vec![ImportAffiliation {
+                    org: OrgRef::Existing(orgs[1]),
+                    role: Some("Adviser".into()),
+                    start: None,
+                    end: None,
+                }],
+            }],
             ..Default::default()
         };
-        people.extend(writer.apply_import(&batch).await.unwrap().people);
+        people.extend(writer.apply_import(batch, &|_, _| {}).await.unwrap().people);
         check(round, orgs.clone()).await;
     }
     // A merge moves the people of one organisation to another.
