@@ -227,6 +227,8 @@ async fn import(
     let preview =
         service.preview_import(&uploads, on_match, &|done, total| progress.rows(done, total)).await;
     progress.finish();
+    // What the files hold is in the preview now.
+    drop(uploads);
     let preview = match preview {
         Ok(preview) => preview,
         Err(ServiceError::ImportRejected(problems)) => {

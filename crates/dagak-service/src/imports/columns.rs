@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::{ImportFile, ImportProblem, MAX_IMPORT_BYTES, Table, read_csv, read_xlsx};
+use super::{ImportFile, ImportProblem, MAX_IMPORT_BYTES, Row, Table, read_csv, read_xlsx};
 
 /// The columns of an organisations file, with Korean aliases a bureau's own sheet may use.
 pub(crate) const ORG_COLUMNS: [(&str, &[&str]); 14] = [
@@ -123,7 +123,7 @@ fn is_people_table(table: &Table) -> Option<bool> {
     }
 }
 
-pub(super) fn cell(row: &[String], map: &HashMap<&str, usize>, column: &str) -> String {
+pub(super) fn cell(row: Row<'_>, map: &HashMap<&str, usize>, column: &str) -> String {
     map.get(column).and_then(|&i| row.get(i)).map(|s| s.trim().to_owned()).unwrap_or_default()
 }
 

@@ -5,12 +5,39 @@ use std::collections::HashMap;
 use dagak_domain::{BusinessNumber, WebDomain, name_keys};
 use dagak_store::OrgRef;
 
+/// The organisations holding one name key: nearly always one, which then needs no allocation of
+/// its own (an index of 100,000 organisations holds some 300,000 keys).
+#[derive(Debug, Clone)]
+pub(super) enum OrgRefs {
+    One(OrgRef),
+    Many(Vec<OrgRef>),
+}
+
+impl OrgRefs {
+    pub(super) fn as_slice(&self) -> &[OrgRef] {
+        match self {
+            OrgRefs::One(r) => std::slice::from_ref(r),
+            OrgRefs::Many(refs) => refs,
+        }
+    }
+
+    fn push(&mut self, r: OrgRef) {
+        if self.as_slice().contains(&r) {
+            return;
+        }
+        match self {
+            OrgRefs::One(first) => *self = OrgRefs::Many(vec![*first, r]),
+            OrgRefs::Many(refs) => refs.push(r),
+        }
+    }
+}
+
 /// Which stored or new organisation a key names.
 #[derive(Default)]
 pub(super) struct OrgIndex {
     pub(super) by_number: HashMap<String, OrgRef>,
     pub(super) by_domain: HashMap<String, OrgRef>,
-    by_name: HashMap<String, Vec<OrgRef>>,
+    by_name: HashMap<String, OrgRefs>,
 }
 
 impl OrgIndex {
@@ -33,23 +60,25 @@ impl OrgIndex {
     }
 
     fn add_name(&mut self, key: String, r: OrgRef) {
-        let refs = self.by_name.entry(key).or_default();
-        if !refs.contains(&r) {
-            refs.push(r);
+        match self.by_name.entry(key) {
+            std::collections::hash_map::Entry::Occupied(mut refs) => refs.get_mut().push(r),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(OrgRefs::One(r));
+            }
         }
     }
 
     /// The organisations holding this name key.
     pub(super) fn by_name(&self, key: &str) -> &[OrgRef] {
-        self.by_name.get(key).map_or(&[], Vec::as_slice)
+        self.by_name.get(key).map_or(&[], OrgRefs::as_slice)
     }
 
     /// Adds the keys of `other` (the organisations of this import) to the stored ones'; a
     /// business number or domain already stored keeps naming the stored organisation.
     pub(super) fn extend(&mut self, other: OrgIndex) {
         for (key, refs) in other.by_name {
-            for r in refs {
-                self.add_name(key.clone(), r);
+            for r in refs.as_slice() {
+                self.add_name(key.clone(), *r);
             }
         }
         for (k, r) in other.by_number {

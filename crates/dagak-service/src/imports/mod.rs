@@ -23,7 +23,7 @@ use dagak_domain::{
 use dagak_store::{ImportAffiliation, ImportBatch, OrgRef, PersonUpdate};
 
 pub(crate) use columns::{ORG_COLUMNS, PERSON_COLUMNS};
-pub use table::{MAX_IMPORT_BYTES, Table, column_letter, decode, read_csv, read_xlsx};
+pub use table::{MAX_IMPORT_BYTES, Row, Table, column_letter, decode, read_csv, read_xlsx};
 
 use columns::{cell, map_headers, read_tables};
 use index::OrgIndex;
@@ -238,7 +238,7 @@ impl Service {
     ) -> Result<ImportPreview, ServiceError> {
         let (org_tables, people_tables) =
             read_tables(files).map_err(ServiceError::ImportRejected)?;
-        let total = org_tables.iter().chain(&people_tables).map(|t| t.rows.len() as u64).sum();
+        let total = org_tables.iter().chain(&people_tables).map(|t| t.len() as u64).sum();
         let mut checked = Checked { done: 0, total, reported: None, progress };
         let mut problems: Vec<ImportProblem> = Vec::new();
 
@@ -254,12 +254,15 @@ impl Service {
             );
         }
         let mut preview = ImportPreview { on_match, ..ImportPreview::default() };
+        // Every row checked gets a preview row: reserved once rather than doubled as it grows.
+        preview.rows.reserve_exact(usize::try_from(total).unwrap_or(0));
         // In-file duplicates: key → (file, line) of the first row holding it.
         let mut seen: HashMap<String, (usize, u64)> = HashMap::new();
         let mut files_seen: Vec<String> = Vec::new();
         // Stored organisations updated, by the row updating them.
         let mut updated_orgs: HashMap<OrgId, (usize, u64)> = HashMap::new();
         let mut new_index = OrgIndex::default();
+        // Each table is dropped once checked: what is left of it is in the preview.
         for table in org_tables {
             let table_no = files_seen.len();
             files_seen.push(table.file.clone());
@@ -274,7 +277,7 @@ impl Service {
                     continue;
                 }
             };
-            for (line, row) in table.rows.iter().map(|(line, row)| (*line, row.as_slice())) {
+            for (line, row) in table.rows() {
                 checked.row();
                 let draft = OrganizationDraft {
                     kind: cell(row, &map, "kind"),
@@ -398,6 +401,8 @@ impl Service {
         }
         // People may name organisations of this import.
         index.extend(new_index);
+        // What only organisations needed.
+        drop((seen, files_seen, updated_orgs));
 
         let mut seen_people: BTreeMap<String, u64> = BTreeMap::new();
         let mut without_email: Vec<WithoutEmail> = Vec::new();
@@ -421,7 +426,7 @@ impl Service {
                     continue;
                 }
             };
-            for (line, row) in table.rows.iter().map(|(line, row)| (*line, row.as_slice())) {
+            for (line, row) in table.rows() {
                 checked.row();
                 let problems_before = problems.len();
                 let mut report = |field: &str, code: &'static str, message: String| {
@@ -570,6 +575,7 @@ impl Service {
             }
         }
         checked.finish();
+        drop((index, seen_people, known_emails));
         if problems.is_empty() {
             problems = self
                 .recognise_people_without_email(&mut preview, without_email, updated_people)
