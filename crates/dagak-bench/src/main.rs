@@ -206,11 +206,11 @@ fn generate(args: &Args) -> (ImportFile, ImportFile) {
 async fn import(service: &Service, file: ImportFile) -> anyhow::Result<(Duration, Duration)> {
     let started = Instant::now();
     let preview = service
-        .preview_import(&[file], &|_, _| {})
+        .preview_import(&[file], dagak_service::OnMatch::Skip, &|_, _| {})
         .await
         .map_err(|e| anyhow::anyhow!("import rejected: {e:?}"))?;
     let checked = started.elapsed();
-    service.commit_import(&preview).await?;
+    service.commit_import(preview, &|_, _| {}).await?;
     Ok((checked, started.elapsed() - checked))
 }
 

@@ -13,6 +13,10 @@ pub enum DomainError {
     HsCodeFormat(String),
     #[error("'{0}' is not in the HS 2022 nomenclature")]
     HsCodeUnknown(String),
+    #[error(
+        "'{0}' is UN Comtrade's placeholder for commodities not specified according to kind, not an HS 2022 code"
+    )]
+    HsCodePlaceholder(String),
     #[error("'{0}' is not an ISO 3166-1 country code")]
     CountryUnknown(String),
     #[error("'{0}' is not a web domain")]
@@ -43,6 +47,7 @@ impl DomainError {
             DomainError::BusinessNumberCheckDigit => "business_number_check_digit",
             DomainError::HsCodeFormat(_) => "hs_code_format",
             DomainError::HsCodeUnknown(_) => "hs_code_unknown",
+            DomainError::HsCodePlaceholder(_) => "hs_code_placeholder",
             DomainError::CountryUnknown(_) => "country_unknown",
             DomainError::WebDomain(_) => "web_domain_invalid",
             DomainError::Email(_) => "email_invalid",

@@ -17,7 +17,14 @@ pub struct HsEntry {
     pub description: String,
     /// 2, 4 or 6 digits.
     pub level: u8,
+    /// UN Comtrade's "commodities not specified according to kind" (99, 9999, 999999): a code
+    /// trade statistics use, but not an HS 2022 code, so no organisation may carry it.
+    pub placeholder: bool,
 }
+
+/// The codes UN Comtrade adds to the nomenclature for commodities not specified according to
+/// kind. The shipped file keeps them, because trade files carry them.
+const PLACEHOLDERS: [&str; 3] = ["99", "9999", "999999"];
 
 struct Nomenclature {
     entries: Vec<HsEntry>,
@@ -43,6 +50,7 @@ fn nomenclature() -> &'static Nomenclature {
                 section: section.to_owned(),
                 description: description.to_owned(),
                 level,
+                placeholder: PLACEHOLDERS.contains(&code),
             });
         }
         let by_code = entries.iter().enumerate().map(|(i, e)| (e.code.clone(), i)).collect();
@@ -50,14 +58,15 @@ fn nomenclature() -> &'static Nomenclature {
     })
 }
 
-/// Looks a code up in the nomenclature.
+/// Looks a code up in the nomenclature; UN Comtrade's placeholders are found, marked as such.
 pub fn hs_lookup(code: &str) -> Option<&'static HsEntry> {
     let nomenclature = nomenclature();
     nomenclature.by_code.get(code).map(|&i| &nomenclature.entries[i])
 }
 
 /// Codes whose number starts with `query` or whose description contains it (case-insensitive),
-/// at most `limit`, in nomenclature order.
+/// at most `limit`, in nomenclature order. Placeholders are never offered: they are not codes an
+/// organisation may carry.
 pub fn hs_search(query: &str, limit: usize) -> Vec<&'static HsEntry> {
     let query = query.trim().to_lowercase();
     if query.is_empty() {
@@ -66,12 +75,14 @@ pub fn hs_search(query: &str, limit: usize) -> Vec<&'static HsEntry> {
     nomenclature()
         .entries
         .iter()
+        .filter(|e| !e.placeholder)
         .filter(|e| e.code.starts_with(&query) || e.description.to_lowercase().contains(&query))
         .take(limit)
         .collect()
 }
 
-/// An HS code of 2, 4 or 6 digits that exists in HS 2022.
+/// An HS code of 2, 4 or 6 digits that exists in HS 2022 (never one of UN Comtrade's
+/// placeholders).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct HsCode(String);
 
@@ -84,10 +95,11 @@ impl HsCode {
         if !well_formed {
             return Err(DomainError::HsCodeFormat(input.trim().to_owned()));
         }
-        if hs_lookup(&digits).is_none() {
-            return Err(DomainError::HsCodeUnknown(digits));
+        match hs_lookup(&digits) {
+            None => Err(DomainError::HsCodeUnknown(digits)),
+            Some(entry) if entry.placeholder => Err(DomainError::HsCodePlaceholder(digits)),
+            Some(_) => Ok(HsCode(digits)),
         }
-        Ok(HsCode(digits))
     }
 
     pub fn as_str(&self) -> &str {
@@ -116,6 +128,29 @@ mod tests {
         let n = nomenclature().entries.len();
         assert_eq!(n, 6940);
         assert_eq!(nomenclature().entries.iter().filter(|e| e.level == 2).count(), 97);
+        // UN Comtrade's three placeholders ship with it, marked.
+        let placeholders: Vec<&str> = nomenclature()
+            .entries
+            .iter()
+            .filter(|e| e.placeholder)
+            .map(|e| e.code.as_str())
+            .collect();
+        assert_eq!(placeholders, ["99", "9999", "999999"]);
+    }
+
+    #[test]
+    fn comtrade_placeholders_are_not_hs_codes() {
+        for code in ["99", "9999", "999999", "99.99"] {
+            let digits = code.replace('.', "");
+            assert_eq!(HsCode::parse(code), Err(DomainError::HsCodePlaceholder(digits)), "{code}");
+        }
+        assert!(hs_lookup("999999").is_some_and(|e| e.placeholder));
+        assert!(hs_lookup("9018").is_some_and(|e| !e.placeholder));
+        // Search, which offers codes for organisations, never offers them.
+        for query in ["99", "9999", "999999", "commodities not specified according to kind"] {
+            assert!(hs_search(query, 7000).iter().all(|e| !e.placeholder), "{query}");
+        }
+        assert!(!hs_search("97", 10).is_empty());
     }
 
     #[test]

@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use dagak_service::{
-    CommittedImport, ImportFile, ImportPreview, PreviewRow, RowAction, ServiceError,
+    CommittedImport, ImportFile, ImportPreview, OnMatch, PreviewRow, RowAction, ServiceError,
 };
 use serde::{Deserialize, Serialize};
 
@@ -36,12 +36,34 @@ pub(crate) fn api() -> ApiRoutes {
     )
 }
 
-/// Reads every file part of a multipart upload.
-async fn read_files(mut multipart: Multipart) -> Result<Vec<ImportFile>, ApiError> {
+/// `skip` (the default) or `update`: what an import does with rows matching stored ones.
+fn on_match(text: Option<&str>) -> Result<OnMatch, ApiError> {
+    match text.map(str::trim) {
+        None | Some("") | Some("skip") => Ok(OnMatch::Skip),
+        Some("update") => Ok(OnMatch::Update),
+        Some(other) => {
+            Err(ApiError::BadRequest(format!("on_match must be skip or update, not {other:?}")))
+        }
+    }
+}
+
+/// An upload: its files, and the `on_match` choice when the form sends one.
+struct Upload {
+    files: Vec<ImportFile>,
+    on_match: Option<String>,
+}
+
+/// Reads every file part of a multipart upload, and its `on_match` field.
+async fn read_files(mut multipart: Multipart) -> Result<Upload, ApiError> {
     let mut files = Vec::new();
+    let mut choice = None;
     while let Some(field) =
         multipart.next_field().await.map_err(|e| ApiError::BadRequest(e.body_text()))?
     {
+        if field.file_name().is_none() && field.name() == Some("on_match") {
+            choice = Some(field.text().await.map_err(|e| ApiError::BadRequest(e.body_text()))?);
+            continue;
+        }
         let Some(name) = field.file_name().map(str::to_owned) else { continue };
         let bytes = field.bytes().await.map_err(|e| ApiError::BadRequest(e.body_text()))?;
         if name.is_empty() && bytes.is_empty() {
@@ -52,7 +74,7 @@ async fn read_files(mut multipart: Multipart) -> Result<Vec<ImportFile>, ApiErro
     if files.is_empty() {
         return Err(ApiError::BadRequest("the upload holds no file".into()));
     }
-    Ok(files)
+    Ok(Upload { files, on_match: choice })
 }
 
 /// The stable code of a row's action and the id of the stored row it matches.
@@ -62,6 +84,7 @@ fn action_code(action: &RowAction) -> (&'static str, Option<i64>) {
         RowAction::Update(id) => ("update", Some(id.0)),
         RowAction::SkipDuplicate(id) => ("skip_duplicate", Some(id.0)),
         RowAction::SkipExistingPerson(id) => ("skip_duplicate", Some(id.0)),
+        RowAction::UpdatePerson(id) => ("update", Some(id.0)),
     }
 }
 
@@ -76,6 +99,8 @@ struct PreviewRowView {
     action_code: &'static str,
     /// The page of the stored organisation or person the row matches.
     existing: Option<String>,
+    /// What the file changes in the stored row: `(field, stored, file)`.
+    changes: Vec<(String, String, String)>,
 }
 
 struct ProblemView {
@@ -97,6 +122,8 @@ struct ImportPage {
     summary: Vec<String>,
     problems: Vec<ProblemView>,
     done: Option<String>,
+    /// `skip` or `update`, as chosen for this preview.
+    on_match: &'static str,
 }
 
 impl ImportPage {
@@ -110,6 +137,7 @@ impl ImportPage {
             summary: Vec::new(),
             problems: Vec::new(),
             done: None,
+            on_match: "skip",
         }
     }
 
@@ -120,7 +148,8 @@ impl ImportPage {
             [("organization", "import.organizations"), ("person", "import.people")]
         {
             let create = preview.count(entity, |a| matches!(a, RowAction::Create));
-            let update = preview.count(entity, |a| matches!(a, RowAction::Update(_)));
+            let update = preview
+                .count(entity, |a| matches!(a, RowAction::Update(_) | RowAction::UpdatePerson(_)));
             let skip = preview.count(entity, RowAction::is_skip);
             if create + update + skip > 0 {
                 self.summary.push(
@@ -151,6 +180,11 @@ impl ImportPage {
                     action: t.code("action", code),
                     action_code: code,
                     existing: existing.map(|id| format!("/{list}/{id}")),
+                    changes: r
+                        .changes
+                        .iter()
+                        .map(|c| (t.code("field", c.field), c.before.clone(), c.after.clone()))
+                        .collect(),
                 }
             })
             .collect();
@@ -169,9 +203,14 @@ const PREVIEW_ROWS_SHOWN: usize = 500;
 
 /// `POST /import`: checks the upload and shows what committing would do, or every problem.
 async fn upload(State(app): State<AppState>, t: Tr, multipart: Multipart) -> PageResult {
-    let files = read_files(multipart).await.map_err(|e| PageError(e, t))?;
+    let upload = read_files(multipart).await.map_err(|e| PageError(e, t))?;
+    let choice = on_match(upload.on_match.as_deref()).map_err(|e| PageError(e, t))?;
     let mut page = ImportPage::new(t);
-    match app.service.preview_import_for_confirmation(&files).await {
+    page.on_match = match choice {
+        OnMatch::Skip => "skip",
+        OnMatch::Update => "update",
+    };
+    match app.service.preview_import_for_confirmation(&upload.files, choice).await {
         Ok(pending) => {
             page.show_preview(&pending.preview);
             page.token = pending.token;
@@ -222,6 +261,16 @@ struct PreviewRowBody {
     label: String,
     action: &'static str,
     existing_id: Option<i64>,
+    /// What the file changes in the stored row it matches.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    changes: Vec<ChangeBody>,
+}
+
+#[derive(Debug, Serialize)]
+struct ChangeBody {
+    field: &'static str,
+    before: String,
+    after: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -242,6 +291,15 @@ impl From<&[PreviewRow]> for PreviewBody {
                     label: r.label.clone(),
                     action,
                     existing_id,
+                    changes: r
+                        .changes
+                        .iter()
+                        .map(|c| ChangeBody {
+                            field: c.field,
+                            before: c.before.clone(),
+                            after: c.after.clone(),
+                        })
+                        .collect(),
                 }
             })
             .collect();
@@ -293,6 +351,8 @@ impl From<CommittedImport> for ImportBody {
 struct ImportParams {
     #[serde(default)]
     commit: bool,
+    /// `skip` (the default) or `update`.
+    on_match: Option<String>,
 }
 
 /// `POST /imports`: with `commit=true` the all-or-nothing import; otherwise a preview kept for
@@ -304,11 +364,12 @@ async fn import(
 ) -> Result<Json<ImportBody>, ApiError> {
     let Query(params) = params.map_err(bad_query)?;
     let multipart = multipart.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    let files = read_files(multipart).await?;
+    let choice = on_match(params.on_match.as_deref())?;
+    let files = read_files(multipart).await?.files;
     if params.commit {
-        return Ok(Json(app.service.import_files(&files).await?.into()));
+        return Ok(Json(app.service.import_files(&files, choice).await?.into()));
     }
-    let pending = app.service.preview_import_for_confirmation(&files).await?;
+    let pending = app.service.preview_import_for_confirmation(&files, choice).await?;
     Ok(Json(ImportBody {
         committed: false,
         preview: PreviewBody::from(pending.preview.rows.as_slice()),

@@ -116,7 +116,8 @@ pub(crate) fn candidate_pairs(
     pairs
 }
 
-/// One field that a merge changes on the kept organisation.
+/// One field that a merge changes on the kept organisation, or that an import row changes on
+/// the stored organisation or person it matches: the value `before` and the value `after`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldChange {
     pub field: &'static str,

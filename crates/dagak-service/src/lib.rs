@@ -25,8 +25,8 @@ pub use duplicates::{DuplicatePair, DuplicateReason, FieldChange, MergePlan};
 pub use error::ServiceError;
 pub use exports::{ExportFile, ExportFormat, ExportList};
 pub use imports::{
-    CommittedImport, ImportFile, ImportOutcome, ImportPreview, ImportProblem, PendingPreview,
-    PreviewRow, RowAction,
+    CommittedImport, ImportFile, ImportOutcome, ImportPreview, ImportProblem, OnMatch,
+    PendingPreview, PreviewRow, RowAction,
 };
 
 /// The use cases, over any store.

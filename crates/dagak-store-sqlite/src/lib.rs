@@ -7,6 +7,7 @@
 
 mod cache;
 mod idset;
+mod imports;
 mod organizations;
 mod people;
 mod pool;
@@ -20,8 +21,8 @@ use anyhow::Context as _;
 use async_trait::async_trait;
 use dagak_domain::{Affiliation, BusinessNumber, OrgId, Organization, Person, PersonId, WebDomain};
 use dagak_store::{
-    ImportBatch, ImportIds, OrgFilter, OrgKeys, OrgRecord, OrgRef, Page, PageOf, PersonFilter,
-    PersonRecord, Store, StoreError,
+    ImportBatch, ImportIds, OrgFilter, OrgKeys, OrgRecord, Page, PageOf, PersonFilter,
+    PersonRecord, Store, StoreError, WriteProgress,
 };
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
@@ -36,6 +37,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_store_changes.sql"),
     include_str!("../migrations/0006_region_figures.sql"),
     include_str!("../migrations/0007_import_previews.sql"),
+    include_str!("../migrations/0008_hs_placeholders.sql"),
 ];
 
 /// The migration that creates `store_generation`, which every later write transaction bumps.
@@ -46,7 +48,7 @@ const CHANGES_KEPT: i64 = 1000;
 /// Records that these rows of `entity` (`organization`, `person`) were inserted, updated or
 /// deleted by the current write transaction, for readers patching their sort orders (see
 /// `cache`). `entity` `*` means too much changed to patch.
-fn changed(tx: &Connection, entity: &str, ids: &[i64]) -> Result<(), StoreError> {
+pub(crate) fn changed(tx: &Connection, entity: &str, ids: &[i64]) -> Result<(), StoreError> {
     let mut stmt = tx
         .prepare_cached(
             "INSERT INTO store_changes (generation, entity, id)
@@ -71,7 +73,7 @@ fn people_of(tx: &Connection, org: OrgId) -> Result<Vec<i64>, StoreError> {
 }
 
 /// Marks the current write transaction as one that changed too much to patch caches.
-fn changed_everything(tx: &Connection) -> Result<(), StoreError> {
+pub(crate) fn changed_everything(tx: &Connection) -> Result<(), StoreError> {
     changed(tx, "*", &[0])
 }
 
@@ -121,59 +123,6 @@ pub(crate) fn map_err(err: rusqlite::Error) -> StoreError {
         }
         err => other(err),
     }
-}
-
-/// Tables whose secondary indexes a bulk import rebuilds instead of updating row by row.
-const BULK_TABLES: [&str; 7] = [
-    "organizations",
-    "organization_tags",
-    "organization_hs_codes",
-    "organization_name_keys",
-    "organization_bigrams",
-    "people_bigrams",
-    "affiliations",
-];
-
-/// A batch at least this large, and at least as large as what is stored, is written with the
-/// secondary indexes dropped and rebuilt afterwards: sorting once is far cheaper than a dozen
-/// random index inserts per row. It all happens in the import's transaction, so a failure
-/// restores the indexes with everything else.
-const BULK_ROWS: usize = 5_000;
-
-/// Drops the secondary indexes when `rows` makes a bulk load worthwhile; returns the statements
-/// that recreate them.
-fn bulk_indexes_dropped(
-    tx: &rusqlite::Transaction<'_>,
-    rows: usize,
-) -> Result<Vec<String>, StoreError> {
-    if rows < BULK_ROWS {
-        return Ok(Vec::new());
-    }
-    let stored: i64 = tx
-        .query_row(
-            "SELECT (SELECT COUNT(*) FROM organizations) + (SELECT COUNT(*) FROM people)",
-            [],
-            |r| r.get(0),
-        )
-        .map_err(map_err)?;
-    if usize::try_from(stored).unwrap_or(usize::MAX) > rows {
-        return Ok(Vec::new());
-    }
-    let placeholders = vec!["?"; BULK_TABLES.len()].join(",");
-    let indexes: Vec<(String, String)> = tx
-        .prepare(&format!(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({placeholders})"
-        ))
-        .map_err(map_err)?
-        .query_map(rusqlite::params_from_iter(BULK_TABLES), |r| Ok((r.get(0)?, r.get(1)?)))
-        .map_err(map_err)?
-        .collect::<rusqlite::Result<_>>()
-        .map_err(map_err)?;
-    for (name, _) in &indexes {
-        tx.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))
-            .map_err(map_err)?;
-    }
-    Ok(indexes.into_iter().map(|(_, sql)| sql).collect())
 }
 
 impl SqliteStore {
@@ -533,55 +482,34 @@ impl Store for SqliteStore {
         self.read(move |conn| people::at_organizations(conn, &ids)).await
     }
 
-    async fn apply_import(&self, batch: &ImportBatch) -> Result<ImportIds, StoreError> {
-        let batch = batch.clone();
-        self.write(move |tx| {
-            // Updates first, while every index is there to find the rows they replace.
-            for (id, org) in &batch.updated_organizations {
-                organizations::write(tx, Some(*id), org)?;
-            }
-            let rows = batch.new_organizations.len() + batch.new_people.len();
-            let rebuilt = bulk_indexes_dropped(tx, rows)?;
-            let mut ids = ImportIds::default();
-            for org in &batch.new_organizations {
-                ids.organizations.push(organizations::write(tx, None, org)?);
-            }
-            for (person, links) in &batch.new_people {
-                let mut affiliations = Vec::with_capacity(links.len());
-                for link in links {
-                    let org_id = match link.org {
-                        OrgRef::Existing(id) => id,
-                        OrgRef::New(i) => *ids.organizations.get(i).ok_or_else(|| {
-                            other(anyhow::anyhow!("import batch refers to new organisation {i}"))
-                        })?,
-                    };
-                    affiliations.push(Affiliation {
-                        org_id,
-                        role: link.role.clone(),
-                        start: link.start,
-                        end: link.end,
-                    });
+    async fn apply_import(
+        &self,
+        batch: ImportBatch,
+        progress: WriteProgress<'_>,
+    ) -> Result<ImportIds, StoreError> {
+        let total = batch.rows();
+        // The writer thread reports rows written through a watch channel (the latest count
+        // only, so nothing queues up), and the caller's callback runs here, on its own task.
+        let (report, mut reported) = tokio::sync::watch::channel(0u64);
+        let write = self.write(move |tx| {
+            imports::apply(tx, batch, &|done| {
+                report.send_replace(done);
+            })
+        });
+        tokio::pin!(write);
+        let mut last = 0;
+        let result = loop {
+            tokio::select! {
+                result = &mut write => break result,
+                Ok(()) = reported.changed() => {
+                    last = *reported.borrow_and_update();
+                    progress(last, total);
                 }
-                ids.people.push(people::write(tx, None, person, Some(&affiliations))?);
             }
-            for sql in rebuilt {
-                tx.execute_batch(&sql).map_err(map_err)?;
-            }
-            let orgs: Vec<i64> = batch
-                .updated_organizations
-                .iter()
-                .map(|(id, _)| id.0)
-                .chain(ids.organizations.iter().map(|id| id.0))
-                .collect();
-            let people: Vec<i64> = ids.people.iter().map(|id| id.0).collect();
-            if orgs.len() + people.len() > cache::MAX_PATCHED_ROWS {
-                changed_everything(tx)?;
-            } else {
-                changed(tx, "organization", &orgs)?;
-                changed(tx, "person", &people)?;
-            }
-            Ok(ids)
-        })
-        .await
+        };
+        if result.is_ok() && last != total {
+            progress(total, total);
+        }
+        result
     }
 }

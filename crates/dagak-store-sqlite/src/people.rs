@@ -82,22 +82,32 @@ pub(crate) fn write(
                 .execute([id.0])
                 .map_err(map_err)?;
         }
-        for a in affiliations {
-            if !exists(tx, a.org_id)? {
-                return Err(StoreError::Conflict {
-                    constraint: format!("unknown_organization:{}", a.org_id),
-                });
-            }
-            tx.prepare_cached(
-                "INSERT INTO affiliations (person_id, org_id, role, start_date, end_date)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-            )
-            .map_err(map_err)?
-            .execute(params![id.0, a.org_id.0, a.role, date_text(a.start), date_text(a.end)])
-            .map_err(map_err)?;
-        }
+        insert_affiliations(tx, id, affiliations)?;
     }
     Ok(id)
+}
+
+/// Adds affiliations to a person, refusing one to an organisation that does not exist.
+pub(crate) fn insert_affiliations(
+    tx: &Connection,
+    id: PersonId,
+    affiliations: &[Affiliation],
+) -> Result<(), StoreError> {
+    for a in affiliations {
+        if !exists(tx, a.org_id)? {
+            return Err(StoreError::Conflict {
+                constraint: format!("unknown_organization:{}", a.org_id),
+            });
+        }
+        tx.prepare_cached(
+            "INSERT INTO affiliations (person_id, org_id, role, start_date, end_date)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )
+        .map_err(map_err)?
+        .execute(params![id.0, a.org_id.0, a.role, date_text(a.start), date_text(a.end)])
+        .map_err(map_err)?;
+    }
+    Ok(())
 }
 
 const PERSON_SEARCH: SearchTables = SearchTables {

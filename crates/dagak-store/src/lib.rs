@@ -136,13 +136,38 @@ pub struct ImportAffiliation {
     pub end: Option<time::Date>,
 }
 
+/// A stored person an import updates: their fields as the import leaves them, and the
+/// affiliations the file adds. Affiliations already stored are kept; an import never removes one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PersonUpdate {
+    pub id: PersonId,
+    pub person: Person,
+    pub added_affiliations: Vec<ImportAffiliation>,
+}
+
 /// Everything one import writes, applied all or nothing.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ImportBatch {
     pub new_organizations: Vec<Organization>,
+    /// Stored organisations with their fields as the import leaves them.
     pub updated_organizations: Vec<(OrgId, Organization)>,
     pub new_people: Vec<(Person, Vec<ImportAffiliation>)>,
+    pub updated_people: Vec<PersonUpdate>,
 }
+
+impl ImportBatch {
+    /// The rows the batch writes: created and updated organisations and people.
+    pub fn rows(&self) -> u64 {
+        (self.new_organizations.len()
+            + self.updated_organizations.len()
+            + self.new_people.len()
+            + self.updated_people.len()) as u64
+    }
+}
+
+/// Told `(rows written, rows in all)` while a long write runs. It is called on the caller's task,
+/// never from inside the transaction, and must not block.
+pub type WriteProgress<'a> = &'a (dyn Fn(u64, u64) + Send + Sync);
 
 /// Ids the store gave to what an import created, in batch order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -217,6 +242,11 @@ pub trait Store: RegionStore + PreviewStore + Send + Sync + 'static {
         orgs: &[OrgId],
     ) -> Result<Vec<(Option<OrgId>, PersonId, Person)>, StoreError>;
 
-    /// Writes a whole import batch, or nothing.
-    async fn apply_import(&self, batch: &ImportBatch) -> Result<ImportIds, StoreError>;
+    /// Writes a whole import batch in one transaction, or nothing, reporting rows written to
+    /// `progress`. The batch is taken by value so that a backend can drop rows once written.
+    async fn apply_import(
+        &self,
+        batch: ImportBatch,
+        progress: WriteProgress<'_>,
+    ) -> Result<ImportIds, StoreError>;
 }

@@ -16,8 +16,8 @@ use dagak_domain::{
     Organization, OrganizationDraft, Person, PersonDraft, WebDomain, name_keys,
 };
 use dagak_store::{
-    ImportAffiliation, ImportBatch, OrgFilter, OrgRef, OrgSort, Page, PersonFilter, Store,
-    StoreError,
+    ImportAffiliation, ImportBatch, OrgFilter, OrgRef, OrgSort, Page, PersonFilter, PersonUpdate,
+    Store, StoreError,
 };
 
 /// A valid organisation draft to start fixtures from: a Gumi medical-device firm.
@@ -258,7 +258,6 @@ pub async fn store_contract<S: Store>(store: &S) {
     let new_org = org(org_draft("대구센서", "Daegu Sensor"));
     let good = ImportBatch {
         new_organizations: vec![new_org.clone()],
-        updated_organizations: vec![],
         new_people: vec![(
             person("박", "지훈", ""),
             vec![ImportAffiliation {
@@ -268,8 +267,14 @@ pub async fn store_contract<S: Store>(store: &S) {
                 end: None,
             }],
         )],
+        ..Default::default()
     };
-    let ids = store.apply_import(&good).await.unwrap();
+    let reports = std::sync::Mutex::new(Vec::new());
+    let ids = store
+        .apply_import(good, &|done, total| reports.lock().unwrap().push((done, total)))
+        .await
+        .unwrap();
+    assert_eq!(reports.lock().unwrap().last(), Some(&(2, 2)), "progress reaches every row");
     assert_eq!(ids.organizations.len(), 1);
     assert_eq!(
         store.get_person(ids.people[0]).await.unwrap().affiliations[0].affiliation.org_id,
@@ -278,7 +283,6 @@ pub async fn store_contract<S: Store>(store: &S) {
     let count = store.count_organizations().await.unwrap();
     let bad = ImportBatch {
         new_organizations: vec![new_org],
-        updated_organizations: vec![],
         new_people: vec![(
             person("최", "수아", ""),
             vec![ImportAffiliation {
@@ -288,9 +292,100 @@ pub async fn store_contract<S: Store>(store: &S) {
                 end: None,
             }],
         )],
+        ..Default::default()
     };
-    assert!(store.apply_import(&bad).await.is_err());
+    assert!(store.apply_import(bad, &|_, _| {}).await.is_err());
     assert_eq!(store.count_organizations().await.unwrap(), count, "a failed import writes nothing");
+
+    // Import updates: organisations take their new fields (with their search rows and filters),
+    // people theirs and their new affiliations while keeping the old ones; lists read before
+    // the import see it after.
+    let (sensor, jihoon) = (ids.organizations[0], ids.people[0]);
+    let at_meditech = PersonFilter { org_id: Some(meditech), ..Default::default() };
+    let gauges = OrgFilter { hs_code: Some(HsCode::parse("9027").unwrap()), ..Default::default() };
+    assert!(by(gauges.clone()).await.is_empty());
+    assert!(by(text("works")).await.is_empty());
+    let people_at_meditech = store.list_people(&at_meditech, ALL).await.unwrap().items;
+    assert!(people_at_meditech.iter().all(|p| p.id != jihoon));
+    let stored_sensor = store.get_organization(sensor).await.unwrap().org;
+    let stored_jihoon = store.get_person(jihoon).await.unwrap().person;
+    let mut renamed = stored_sensor.clone();
+    renamed.name_en = Some("Daegu Sensor Works".into());
+    renamed.hs_codes = vec![HsCode::parse("9027").unwrap()];
+    let mut promoted = stored_jihoon.clone();
+    promoted.titles = vec!["CEO".into()];
+    let link = |org: OrgRef, role: &str| ImportAffiliation {
+        org,
+        role: Some(role.into()),
+        start: None,
+        end: None,
+    };
+    let update = ImportBatch {
+        new_organizations: vec![org(org_draft("포항로봇", "Pohang Robotics"))],
+        updated_organizations: vec![(sensor, renamed.clone())],
+        updated_people: vec![PersonUpdate {
+            id: jihoon,
+            person: promoted.clone(),
+            added_affiliations: vec![
+                link(OrgRef::Existing(meditech), "Adviser"),
+                link(OrgRef::New(0), "Founder"),
+            ],
+        }],
+        ..Default::default()
+    };
+    let reports = std::sync::Mutex::new(Vec::new());
+    let created = store
+        .apply_import(update, &|done, total| reports.lock().unwrap().push((done, total)))
+        .await
+        .unwrap();
+    assert_eq!(reports.lock().unwrap().last(), Some(&(3, 3)));
+    assert!(created.people.is_empty());
+    assert_eq!(store.get_organization(sensor).await.unwrap().org, renamed);
+    assert_eq!(by(gauges).await, ["Daegu Sensor Works"]);
+    assert_eq!(by(text("works")).await, ["Daegu Sensor Works"]);
+    let got = store.get_person(jihoon).await.unwrap();
+    assert_eq!(got.person, promoted);
+    let mut roles: Vec<(OrgId, Option<String>)> = got
+        .affiliations
+        .iter()
+        .map(|a| (a.affiliation.org_id, a.affiliation.role.clone()))
+        .collect();
+    roles.sort();
+    let mut expected = vec![
+        (sensor, Some("CTO".to_owned())),
+        (meditech, Some("Adviser".to_owned())),
+        (created.organizations[0], Some("Founder".to_owned())),
+    ];
+    expected.sort();
+    assert_eq!(roles, expected, "affiliations are added, none removed");
+    let people_at_meditech = store.list_people(&at_meditech, ALL).await.unwrap().items;
+    assert!(people_at_meditech.iter().any(|p| p.id == jihoon));
+
+    // A failing batch leaves its updates unwritten too.
+    let mut renamed_again = renamed.clone();
+    renamed_again.name_en = Some("Never Written".into());
+    let mut demoted = promoted.clone();
+    demoted.titles = vec!["Intern".into()];
+    let count = store.count_organizations().await.unwrap();
+    let failing = ImportBatch {
+        new_organizations: vec![org(org_draft("실패기관", "Failing Org"))],
+        updated_organizations: vec![(sensor, renamed_again)],
+        updated_people: vec![PersonUpdate {
+            id: jihoon,
+            person: demoted,
+            added_affiliations: vec![link(OrgRef::New(0), "Founder")],
+        }],
+        new_people: vec![(
+            person("최", "수아", ""),
+            vec![link(OrgRef::Existing(OrgId(999_999)), "Nobody")],
+        )],
+    };
+    assert!(store.apply_import(failing, &|_, _| {}).await.is_err());
+    assert_eq!(store.get_organization(sensor).await.unwrap().org, renamed);
+    assert_eq!(store.get_person(jihoon).await.unwrap().affiliations.len(), 3);
+    assert_eq!(store.get_person(jihoon).await.unwrap().person, promoted);
+    assert_eq!(store.count_organizations().await.unwrap(), count);
+    assert!(by(text("never")).await.is_empty());
 
     // Deleting an organisation removes its affiliations, not its people.
     store.delete_organization(irvine).await.unwrap();

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use anyhow::Context as _;
-use dagak_service::{ImportFile, Service};
+use dagak_service::{ImportFile, OnMatch, Service};
 
 const ORGANIZATIONS: &[u8] = include_bytes!("../../../data/demo/organizations.csv");
 const PEOPLE: &[u8] = include_bytes!("../../../data/demo/people.csv");
@@ -35,14 +35,15 @@ pub(crate) async fn load(service: &Service) -> anyhow::Result<()> {
         ImportFile { name: "demo/organizations.csv".into(), bytes: ORGANIZATIONS.to_vec() },
         ImportFile { name: "demo/people.csv".into(), bytes: PEOPLE.to_vec() },
     ];
-    let preview = service.preview_import(&files, &|_, _| {}).await.map_err(|e| match e {
-        dagak_service::ServiceError::ImportRejected(problems) => anyhow::anyhow!(
-            "the demo files are invalid: {}",
-            problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
-        ),
-        other => other.into(),
-    })?;
-    service.commit_import(&preview).await?;
+    let preview =
+        service.preview_import(&files, OnMatch::Skip, &|_, _| {}).await.map_err(|e| match e {
+            dagak_service::ServiceError::ImportRejected(problems) => anyhow::anyhow!(
+                "the demo files are invalid: {}",
+                problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+            ),
+            other => other.into(),
+        })?;
+    service.commit_import(preview, &|_, _| {}).await?;
     Ok(())
 }
 

@@ -11,7 +11,9 @@ use std::process::ExitCode;
 use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use dagak::open;
-use dagak_service::{ExportFormat, ExportList, ImportFile, RowAction, ServiceError};
+use dagak_service::{
+    ExportFormat, ExportList, ImportFile, ImportPreview, OnMatch, RowAction, ServiceError,
+};
 
 /// dagak (다각): the open-source platform for a region's export-diversification programme.
 #[derive(Debug, Parser)]
@@ -47,9 +49,15 @@ enum Command {
         files: Vec<PathBuf>,
         #[arg(long, default_value = "dagak.db", env = "DAGAK_DB")]
         db: PathBuf,
-        /// Check and show what would happen without writing anything.
+        /// Check and show what would happen without writing anything, with what the files
+        /// change on the organisations and people already stored.
         #[arg(long)]
         dry_run: bool,
+        /// What to do with a row that matches a stored organisation or person and differs
+        /// from it: leave the stored one as it is, or write the fields the file changes (empty
+        /// cells keep the stored value; affiliations are only added).
+        #[arg(long, value_enum, default_value_t = OnMatchArg::Skip)]
+        on_match: OnMatchArg,
     },
     /// Export the directory.
     Export {
@@ -92,6 +100,21 @@ enum RegionCommand {
         #[arg(long, default_value = "dagak.db", env = "DAGAK_DB")]
         db: PathBuf,
     },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum OnMatchArg {
+    Skip,
+    Update,
+}
+
+impl From<OnMatchArg> for OnMatch {
+    fn from(arg: OnMatchArg) -> OnMatch {
+        match arg {
+            OnMatchArg::Skip => OnMatch::Skip,
+            OnMatchArg::Update => OnMatch::Update,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -146,7 +169,9 @@ async fn run_async(command: Command) -> anyhow::Result<ExitCode> {
             eprintln!("{} is up to date", db.display());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Import { files, db, dry_run } => import(&files, &db, dry_run).await,
+        Command::Import { files, db, dry_run, on_match } => {
+            import(&files, &db, dry_run, on_match.into()).await
+        }
         Command::Export { what, format, out, db } => export(what, format, &out, &db).await,
         Command::Region(RegionCommand::Load { annual, destinations, products, db }) => {
             load_region(&annual, &destinations, &products, &db).await
@@ -213,16 +238,27 @@ async fn serve(db: Option<PathBuf>, bind: SocketAddr, demo: bool) -> anyhow::Res
     Ok(ExitCode::SUCCESS)
 }
 
-async fn import(files: &[PathBuf], db: &Path, dry_run: bool) -> anyhow::Result<ExitCode> {
+/// The most differences a dry run lists; the rest are counted.
+const DIFFERENCES_SHOWN: usize = 200;
+
+async fn import(
+    files: &[PathBuf],
+    db: &Path,
+    dry_run: bool,
+    on_match: OnMatch,
+) -> anyhow::Result<ExitCode> {
     let mut uploads = Vec::new();
     for path in files {
         let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
         uploads.push(ImportFile { name: path.display().to_string(), bytes });
     }
     let service = open(db).await?;
-    let progress = Progress::new();
-    let preview = service.preview_import(&uploads, &|done, total| progress.rows(done, total)).await;
+    let progress = Progress::new("checked");
+    let preview =
+        service.preview_import(&uploads, on_match, &|done, total| progress.rows(done, total)).await;
     progress.finish();
+    // What the files hold is in the preview now.
+    drop(uploads);
     let preview = match preview {
         Ok(preview) => preview,
         Err(ServiceError::ImportRejected(problems)) => {
@@ -234,28 +270,23 @@ async fn import(files: &[PathBuf], db: &Path, dry_run: bool) -> anyhow::Result<E
         }
         Err(other) => return Err(other.into()),
     };
-    let count = |entity: &str, action: fn(&RowAction) -> bool| preview.count(entity, action);
-    let summary = format!(
-        "organisations: {} to create, {} to update, {} skipped as duplicates; people: {} to create, {} already stored",
-        count("organization", |a| *a == RowAction::Create),
-        count("organization", |a| matches!(a, RowAction::Update(_))),
-        count("organization", |a| matches!(a, RowAction::SkipDuplicate(_))),
-        count("person", |a| *a == RowAction::Create),
-        count("person", RowAction::is_skip),
-    );
     if dry_run {
-        eprintln!("dry run, nothing written: {summary}");
+        print_differences(&preview);
+        eprintln!("dry run, nothing written: {}", summary(&preview));
         return Ok(ExitCode::SUCCESS);
     }
-    let spinner = Progress::spinner("writing in one transaction");
-    let outcome = service.commit_import(&preview).await?;
-    drop(spinner);
+    eprintln!("{}", summary(&preview));
+    let progress = Progress::new("wrote");
+    let outcome = service.commit_import(preview, &|done, total| progress.rows(done, total)).await;
+    progress.finish();
+    let outcome = outcome?;
     eprintln!(
-        "imported into {}: {} organisations created, {} updated, {} people created, {} rows skipped as duplicates",
+        "imported into {}: {} organisations created, {} updated, {} people created, {} updated, {} rows skipped as already stored",
         db.display(),
         outcome.organizations_created,
         outcome.organizations_updated,
         outcome.people_created,
+        outcome.people_updated,
         outcome.skipped
     );
     Ok(ExitCode::SUCCESS)
@@ -298,6 +329,54 @@ async fn load_region(
     }
 }
 
+/// What an import would do, in one line.
+fn summary(preview: &ImportPreview) -> String {
+    let count = |entity: &str, action: fn(&RowAction) -> bool| preview.count(entity, action);
+    let differing = |entity: &str| {
+        preview.changed_rows().filter(|r| r.entity == entity && r.action.is_skip()).count()
+    };
+    let skipped = |entity: &str| match differing(entity) {
+        0 => String::new(),
+        n => format!(" ({n} of them differ: --on-match update writes their changes)"),
+    };
+    format!(
+        "organisations: {} to create, {} to update, {} skipped as already stored{}; people: {} to create, {} to update, {} skipped as already stored{}",
+        count("organization", |a| *a == RowAction::Create),
+        count("organization", |a| matches!(a, RowAction::Update(_))),
+        count("organization", RowAction::is_skip),
+        skipped("organization"),
+        count("person", |a| *a == RowAction::Create),
+        count("person", |a| matches!(a, RowAction::UpdatePerson(_))),
+        count("person", RowAction::is_skip),
+        skipped("person"),
+    )
+}
+
+/// One line per field that a matched row changes: `file:line: field: stored → file`.
+fn print_differences(preview: &ImportPreview) {
+    let mut lines = preview.changed_rows().flat_map(|row| {
+        row.changes.iter().map(move |change| {
+            let shown =
+                |text: &str| if text.is_empty() { "(empty)".to_owned() } else { text.to_owned() };
+            format!(
+                "{}:{}: {}: {} → {}",
+                row.file,
+                row.line,
+                change.field,
+                shown(&change.before),
+                shown(&change.after)
+            )
+        })
+    });
+    for line in lines.by_ref().take(DIFFERENCES_SHOWN) {
+        eprintln!("{line}");
+    }
+    let more = lines.count();
+    if more > 0 {
+        eprintln!("… and {more} more differences, not shown (the first {DIFFERENCES_SHOWN} are)");
+    }
+}
+
 async fn export(
     what: ExportWhat,
     format: Format,
@@ -326,36 +405,27 @@ async fn export(
     Ok(ExitCode::SUCCESS)
 }
 
-/// A progress bar on a terminal, plain lines otherwise.
+/// A progress bar on a terminal, plain lines otherwise: `checked 10000/200000 rows`.
 struct Progress {
+    verb: &'static str,
     bar: Option<indicatif::ProgressBar>,
-    last_line: std::sync::atomic::AtomicU64,
+    /// The last count printed as a line, so that no count is printed twice.
+    last_line: std::sync::Mutex<Option<u64>>,
 }
 
 impl Progress {
-    fn new() -> Progress {
+    fn new(verb: &'static str) -> Progress {
         let bar = std::io::stderr().is_terminal().then(|| {
             let bar = indicatif::ProgressBar::new(0);
             bar.set_style(
-                indicatif::ProgressStyle::with_template(
-                    "checking {bar:40} {pos}/{len} rows ({eta})",
-                )
+                indicatif::ProgressStyle::with_template(&format!(
+                    "{verb} {{bar:40}} {{pos}}/{{len}} rows ({{eta}})"
+                ))
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
             );
             bar
         });
-        Progress { bar, last_line: std::sync::atomic::AtomicU64::new(0) }
-    }
-
-    fn spinner(message: &'static str) -> Option<indicatif::ProgressBar> {
-        if std::io::stderr().is_terminal() {
-            let spinner = indicatif::ProgressBar::new_spinner().with_message(message);
-            spinner.enable_steady_tick(std::time::Duration::from_millis(120));
-            Some(spinner)
-        } else {
-            eprintln!("{message}");
-            None
-        }
+        Progress { verb, bar, last_line: std::sync::Mutex::new(None) }
     }
 
     fn rows(&self, done: u64, total: u64) {
@@ -366,10 +436,14 @@ impl Progress {
             }
             None => {
                 // A line every 10,000 rows and at the end, when not on a terminal.
-                let last = self.last_line.load(std::sync::atomic::Ordering::Relaxed);
-                if done == total || done >= last + 10_000 {
-                    self.last_line.store(done, std::sync::atomic::Ordering::Relaxed);
-                    eprintln!("checked {done}/{total} rows");
+                let mut last = self.last_line.lock().unwrap_or_else(|e| e.into_inner());
+                let due = match *last {
+                    None => done == total || done >= 10_000,
+                    Some(last) => done > last && (done == total || done >= last + 10_000),
+                };
+                if due {
+                    *last = Some(done);
+                    eprintln!("{} {done}/{total} rows", self.verb);
                 }
             }
         }

@@ -127,8 +127,21 @@ impl TestApp {
         request: axum::http::request::Builder,
         files: &[(&str, &[u8])],
     ) -> Answer {
+        self.upload_form(request, &[], files).await
+    }
+
+    /// Uploads text `fields` and `files` as one multipart form.
+    pub(crate) async fn upload_form(
+        &self,
+        request: axum::http::request::Builder,
+        fields: &[(&str, &str)],
+        files: &[(&str, &[u8])],
+    ) -> Answer {
         let boundary = "dagakboundary7MA4YWxkTrZu0gW";
         let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
+        }
         for (name, bytes) in files {
             body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
             body.extend_from_slice(bytes);

@@ -216,3 +216,42 @@ async fn an_expired_preview_says_so_and_writes_nothing() {
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     assert!(unknown.text().contains("미리보기가 없거나"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_updates_matched_rows_only_when_asked() {
+    let app = app().await;
+    let first =
+        "kind,name_en,country,city,domain\nforeign_firm,Acme Sensors,US,Irvine,acme.example\n";
+    let preview = app.upload("/import", &[("acme.csv", first.as_bytes())]).await;
+    app.form(&format!("/import/{}", token_of(&preview.text())), &[], "en").await;
+    let moved =
+        "kind,name_en,country,city,domain\nforeign_firm,Acme Sensors,US,Austin,acme.example\n";
+    let city = |app: &crate::TestApp| {
+        let service = app.service.clone();
+        async move {
+            let found = service.list_organizations(&Default::default()).await.unwrap();
+            found.items[0].org.city.clone().unwrap()
+        }
+    };
+    for (choice, expected) in [("skip", "Irvine"), ("update", "Austin")] {
+        let request =
+            axum::http::Request::post("/import").header(axum::http::header::COOKIE, "lang=en");
+        let preview = app
+            .upload_form(request, &[("on_match", choice)], &[("moved.csv", moved.as_bytes())])
+            .await;
+        assert_eq!(preview.status, StatusCode::OK, "{}", preview.text());
+        assert!(
+            preview.text().contains("<del>Irvine</del> → <ins>Austin</ins>"),
+            "{}",
+            preview.text()
+        );
+        let done = app.form(&format!("/import/{}", token_of(&preview.text())), &[], "en").await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER);
+        assert_eq!(city(&app).await, expected, "on_match={choice}");
+    }
+    let request = axum::http::Request::post("/import");
+    let bad = app
+        .upload_form(request, &[("on_match", "sometimes")], &[("m.csv", moved.as_bytes())])
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+}

@@ -102,9 +102,10 @@ async fn main_pages_in_both_languages() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_import_preview_in_both_languages() {
     let (app, _, _) = seeded().await;
-    let csv = "kind,name_ko,name_en,country,business_number\n\
-               local_firm,구미메디텍,Gumi Meditech,KR,124-81-00998\n\
-               foreign_firm,,Acme Sensors,US,\n";
+    // One row matches the stored Gumi Meditech and moves it to Daegu; one is new.
+    let csv = "kind,name_ko,name_en,country,city,business_number\n\
+               local_firm,구미메디텍,Gumi Meditech,KR,대구,124-81-00998\n\
+               foreign_firm,,Acme Sensors,US,,\n";
     for lang in ["ko", "en"] {
         let request = axum::http::Request::post("/import")
             .header(axum::http::header::COOKIE, format!("lang={lang}"));

@@ -4,22 +4,34 @@
 //! A file holds organisations or people, recognised from its header. People name their
 //! organisation by business number, domain or name — never by internal id — and may name an
 //! organisation created by the same import.
+//!
+//! A row that matches a stored organisation or person carries the fields it changes
+//! ([`PreviewRow::changes`]); [`OnMatch`] says whether the import skips such rows or writes
+//! their changes.
 
+mod changes;
+mod columns;
+mod index;
 mod pending;
+mod people;
 mod table;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use dagak_domain::{
-    AffiliationDraft, BusinessNumber, OrgId, Organization, OrganizationDraft, PersonDraft,
-    PersonId, WebDomain, name_keys,
+    AffiliationDraft, FieldErrors, OrgId, OrganizationDraft, PersonDraft, PersonId, name_keys,
 };
-use dagak_store::{ImportAffiliation, ImportBatch, OrgRef};
+use dagak_store::{ImportAffiliation, ImportBatch, OrgRef, PersonUpdate};
 
+pub(crate) use columns::{ORG_COLUMNS, PERSON_COLUMNS};
 pub use pending::{CommittedImport, PREVIEW_LIFETIME, PendingPreview};
-pub use table::{MAX_IMPORT_BYTES, Table, column_letter, decode, read_csv, read_xlsx};
+pub use table::{MAX_IMPORT_BYTES, Row, Table, column_letter, decode, read_csv, read_xlsx};
 
-use crate::{Service, ServiceError};
+use columns::{cell, map_headers, read_tables};
+use index::OrgIndex;
+use people::WithoutEmail;
+
+use crate::{FieldChange, Service, ServiceError};
 
 /// One uploaded file.
 #[derive(Debug, Clone)]
@@ -53,22 +65,44 @@ impl std::fmt::Display for ImportProblem {
     }
 }
 
+/// What an import does with a row that matches a stored organisation or person and differs
+/// from it. Chosen per import; rows that match and differ in nothing are always skipped.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum OnMatch {
+    /// Leave the stored row as it is. The preview still lists what the file would change.
+    #[default]
+    Skip,
+    /// Write the fields the file changes (an empty cell keeps the stored value) and add the
+    /// person's new affiliations (none is removed).
+    Update,
+}
+
 /// What the import does with one row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RowAction {
     Create,
+    /// A stored organisation whose changed fields are written ([`OnMatch::Update`]).
     Update(OrgId),
-    /// The row is already stored unchanged, or names an organisation stored under the same name.
+    /// A stored organisation left as it is: the row matches it by business number, domain or
+    /// (with neither) name, and changes nothing or is skipped ([`OnMatch::Skip`]).
     SkipDuplicate(OrgId),
     /// A person already stored: one of the emails is theirs or, without email, the same name at
-    /// the same organisation.
+    /// the same organisation. Left as they are, like [`RowAction::SkipDuplicate`].
     SkipExistingPerson(PersonId),
+    /// A stored person whose changed fields are written and new affiliations added
+    /// ([`OnMatch::Update`]).
+    UpdatePerson(PersonId),
 }
 
 impl RowAction {
     /// Whether the row is skipped as already stored.
     pub fn is_skip(&self) -> bool {
         matches!(self, RowAction::SkipDuplicate(_) | RowAction::SkipExistingPerson(_))
+    }
+
+    /// Whether the row updates a stored organisation or person.
+    pub fn is_update(&self) -> bool {
+        matches!(self, RowAction::Update(_) | RowAction::UpdatePerson(_))
     }
 }
 
@@ -81,18 +115,34 @@ pub struct PreviewRow {
     pub entity: &'static str,
     pub label: String,
     pub action: RowAction,
+    /// For a row matching a stored organisation or person, each field the file changes: its
+    /// stored value (`before`) and the file's (`after`), both in normal form. A person's new
+    /// affiliations are the field `organization`. Empty for new rows and unchanged ones.
+    pub changes: Vec<FieldChange>,
 }
 
 /// What an import would do; committing it writes exactly this.
 #[derive(Debug, Clone, Default)]
 pub struct ImportPreview {
     pub rows: Vec<PreviewRow>,
+    on_match: OnMatch,
     batch: ImportBatch,
 }
 
 impl ImportPreview {
     pub fn count(&self, entity: &str, action: fn(&RowAction) -> bool) -> usize {
         self.rows.iter().filter(|r| r.entity == entity && action(&r.action)).count()
+    }
+
+    /// What the preview does with matched rows that differ.
+    pub fn on_match(&self) -> OnMatch {
+        self.on_match
+    }
+
+    /// The rows matching a stored organisation or person that the file changes: updated with
+    /// [`OnMatch::Update`], skipped with [`OnMatch::Skip`].
+    pub fn changed_rows(&self) -> impl Iterator<Item = &PreviewRow> {
+        self.rows.iter().filter(|r| !r.changes.is_empty())
     }
 }
 
@@ -102,291 +152,97 @@ pub struct ImportOutcome {
     pub organizations_created: usize,
     pub organizations_updated: usize,
     pub people_created: usize,
+    pub people_updated: usize,
     pub skipped: usize,
-}
-
-/// The columns of an organisations file, with Korean aliases a bureau's own sheet may use.
-pub(crate) const ORG_COLUMNS: [(&str, &[&str]); 14] = [
-    ("kind", &["유형", "기관유형"]),
-    ("name_ko", &["국문명", "기관명(국문)", "한글명"]),
-    ("name_en", &["영문명", "기관명(영문)"]),
-    ("country", &["국가"]),
-    ("city", &["도시"]),
-    ("domain", &["도메인", "웹사이트", "website"]),
-    ("business_number", &["사업자등록번호"]),
-    ("industry_tags", &["산업", "산업태그"]),
-    ("hs_codes", &["hs코드", "hs_code"]),
-    ("offers", &["제공역량"]),
-    ("seeks", &["희망역량"]),
-    ("employees", &["종업원수", "직원수"]),
-    ("description_ko", &["국문소개"]),
-    ("description_en", &["영문소개"]),
-];
-
-/// The columns of a people file.
-pub(crate) const PERSON_COLUMNS: [(&str, &[&str]); 13] = [
-    ("family_name", &["성"]),
-    ("given_name", &["이름"]),
-    ("name_order", &["성명순서"]),
-    ("titles", &["직함", "직위"]),
-    ("emails", &["이메일", "email"]),
-    ("phones", &["전화", "전화번호", "phone"]),
-    ("languages", &["언어"]),
-    ("consent_date", &["동의일"]),
-    ("consent_basis", &["동의근거"]),
-    ("organization", &["기관", "소속"]),
-    ("role", &["역할"]),
-    ("start", &["시작일"]),
-    ("end", &["종료일"]),
-];
-
-/// Maps each header to its canonical column, or reports unknown and repeated columns.
-fn map_headers(
-    table: &Table,
-    columns: &[(&'static str, &[&str])],
-    required: &[&[&str]],
-) -> Result<HashMap<&'static str, usize>, Vec<ImportProblem>> {
-    let mut map = HashMap::new();
-    let mut problems = Vec::new();
-    for (index, header) in table.headers.iter().enumerate() {
-        let key = header.trim().to_lowercase().replace(' ', "_");
-        let found = columns.iter().find(|(name, aliases)| {
-            *name == key || aliases.iter().any(|a| a.to_lowercase() == key)
-        });
-        match found {
-            Some((name, _)) if map.contains_key(name) => problems.push(ImportProblem {
-                file: table.file.clone(),
-                line: Some(1),
-                column: Some(table.column_name(index)),
-                code: "column_repeated",
-                message: format!("the column {name} appears twice"),
-            }),
-            Some((name, _)) => {
-                map.insert(*name, index);
-            }
-            None => problems.push(ImportProblem {
-                file: table.file.clone(),
-                line: Some(1),
-                column: Some(table.column_name(index)),
-                code: "column_unknown",
-                message: format!(
-                    "unknown column '{header}'; the columns are {}",
-                    columns.iter().map(|c| c.0).collect::<Vec<_>>().join(", ")
-                ),
-            }),
-        }
-    }
-    for alternatives in required {
-        if !alternatives.iter().any(|c| map.contains_key(c)) {
-            problems.push(ImportProblem {
-                file: table.file.clone(),
-                line: Some(1),
-                column: None,
-                code: "column_missing",
-                message: format!("the required column {} is missing", alternatives.join(" or ")),
-            });
-        }
-    }
-    if problems.is_empty() { Ok(map) } else { Err(problems) }
-}
-
-/// Which kind of rows a table holds, from its header.
-fn is_people_table(table: &Table) -> Option<bool> {
-    let has = |columns: &[(&str, &[&str])]| {
-        table.headers.iter().any(|h| {
-            let key = h.trim().to_lowercase().replace(' ', "_");
-            columns.iter().any(|(n, a)| *n == key || a.iter().any(|a| a.to_lowercase() == key))
-        })
-    };
-    let org_only = [
-        "kind",
-        "유형",
-        "기관유형",
-        "business_number",
-        "사업자등록번호",
-        "name_ko",
-        "name_en",
-        "국문명",
-        "영문명",
-    ];
-    let person_only =
-        ["family_name", "given_name", "성", "이름", "titles", "직함", "organization", "소속"];
-    let key_in = |keys: &[&str]| {
-        table.headers.iter().any(|h| keys.contains(&h.trim().to_lowercase().as_str()))
-    };
-    match (key_in(&org_only), key_in(&person_only)) {
-        (true, false) => Some(false),
-        (false, true) => Some(true),
-        _ if has(&ORG_COLUMNS) && !has(&PERSON_COLUMNS) => Some(false),
-        _ if has(&PERSON_COLUMNS) && !has(&ORG_COLUMNS) => Some(true),
-        _ => None,
-    }
-}
-
-fn cell(row: &[String], map: &HashMap<&str, usize>, column: &str) -> String {
-    map.get(column).and_then(|&i| row.get(i)).map(|s| s.trim().to_owned()).unwrap_or_default()
-}
-
-/// Which stored or new organisation a key names.
-#[derive(Default)]
-struct OrgIndex {
-    by_number: HashMap<String, OrgRef>,
-    by_domain: HashMap<String, OrgRef>,
-    by_name: HashMap<String, Vec<OrgRef>>,
-}
-
-impl OrgIndex {
-    fn add(
-        &mut self,
-        r: OrgRef,
-        number: Option<String>,
-        domain: Option<String>,
-        names: Vec<String>,
-    ) {
-        if let Some(n) = number {
-            self.by_number.entry(n).or_insert(r);
-        }
-        if let Some(d) = domain {
-            self.by_domain.entry(d).or_insert(r);
-        }
-        for key in names {
-            let refs = self.by_name.entry(key).or_default();
-            if !refs.contains(&r) {
-                refs.push(r);
-            }
-        }
-    }
-
-    /// Resolves a reference typed in a people file: business number, domain or name.
-    fn resolve(&self, text: &str) -> Result<OrgRef, (&'static str, String)> {
-        if let Ok(number) = BusinessNumber::parse(text)
-            && let Some(r) = self.by_number.get(&number.digits())
-        {
-            return Ok(*r);
-        }
-        if text.contains('.')
-            && let Ok(domain) = WebDomain::parse(text)
-            && let Some(r) = self.by_domain.get(domain.as_str())
-        {
-            return Ok(*r);
-        }
-        let mut found: Vec<OrgRef> = Vec::new();
-        for key in name_keys([text]) {
-            for r in self.by_name.get(&key).into_iter().flatten() {
-                if !found.contains(r) {
-                    found.push(*r);
-                }
-            }
-        }
-        match found.as_slice() {
-            [one] => Ok(*one),
-            [] => Err((
-                "organization_unknown",
-                format!(
-                    "no organisation with the business number, domain or name '{text}' exists or is in this import"
-                ),
-            )),
-            _ => Err((
-                "organization_ambiguous",
-                format!(
-                    "'{text}' names {} organisations; use the business number or domain",
-                    found.len()
-                ),
-            )),
-        }
-    }
-}
-
-/// Fills the row's empty fields from the stored organisation, so an import never erases data.
-fn overlay(existing: &Organization, row: &OrganizationDraft) -> OrganizationDraft {
-    let base = existing.to_draft();
-    let pick =
-        |new: &String, old: &String| if new.trim().is_empty() { old.clone() } else { new.clone() };
-    OrganizationDraft {
-        kind: pick(&row.kind, &base.kind),
-        name_ko: pick(&row.name_ko, &base.name_ko),
-        name_en: pick(&row.name_en, &base.name_en),
-        country: pick(&row.country, &base.country),
-        city: pick(&row.city, &base.city),
-        domain: pick(&row.domain, &base.domain),
-        business_number: pick(&row.business_number, &base.business_number),
-        industry_tags: pick(&row.industry_tags, &base.industry_tags),
-        hs_codes: pick(&row.hs_codes, &base.hs_codes),
-        offers: pick(&row.offers, &base.offers),
-        seeks: pick(&row.seeks, &base.seeks),
-        employees: pick(&row.employees, &base.employees),
-        description_ko: pick(&row.description_ko, &base.description_ko),
-        description_en: pick(&row.description_en, &base.description_en),
-    }
 }
 
 /// The most problems reported for one import; the rest are counted.
 const MAX_PROBLEMS: usize = 1000;
 
+/// Rows checked between two progress reports.
+const PROGRESS_EVERY: u64 = 1000;
+
+/// Counts the rows checked and reports them, never the same count twice.
+struct Checked<'a> {
+    done: u64,
+    total: u64,
+    reported: Option<u64>,
+    progress: &'a (dyn Fn(u64, u64) + Send + Sync),
+}
+
+impl Checked<'_> {
+    fn row(&mut self) {
+        self.done += 1;
+        if self.done.is_multiple_of(PROGRESS_EVERY) {
+            self.report(self.done);
+        }
+    }
+
+    fn report(&mut self, done: u64) {
+        if self.reported != Some(done) {
+            self.reported = Some(done);
+            (self.progress)(done, self.total);
+        }
+    }
+
+    /// The last report: every row is checked.
+    fn finish(&mut self) {
+        self.report(self.total);
+    }
+}
+
+/// The problems of a draft that did not parse, each at its column.
+fn field_problems(
+    table: &Table,
+    map: &HashMap<&str, usize>,
+    line: u64,
+    errors: FieldErrors,
+) -> impl Iterator<Item = ImportProblem> {
+    errors.0.into_iter().map(move |e| ImportProblem {
+        file: table.file.clone(),
+        line: Some(line),
+        column: Some(
+            map.get(e.field).map(|&i| table.column_name(i)).unwrap_or_else(|| e.field.to_owned()),
+        ),
+        code: e.error.code(),
+        message: e.error.to_string(),
+    })
+}
+
+/// A row that updates a stored row some earlier row already updates.
+fn updated_twice(
+    table: &Table,
+    line: u64,
+    what: &str,
+    (first_file, first_line): (&str, u64),
+) -> ImportProblem {
+    ImportProblem {
+        file: table.file.clone(),
+        line: Some(line),
+        column: None,
+        code: "duplicate_row",
+        message: format!(
+            "this row changes the same stored {what} as {first_file} line {first_line}; keep one of them"
+        ),
+    }
+}
+
 impl Service {
     /// Reads and checks every file, and returns what committing would do, or every problem.
-    /// `progress(done, total)` is called as rows are checked.
+    /// Rows matching a stored organisation or person carry what they change, and `on_match`
+    /// says whether those changes are written. `progress(done, total)` is called as rows are
+    /// checked, each count once.
     pub async fn preview_import(
         &self,
         files: &[ImportFile],
+        on_match: OnMatch,
         progress: &(dyn Fn(u64, u64) + Send + Sync),
     ) -> Result<ImportPreview, ServiceError> {
+        let (org_tables, people_tables) =
+            read_tables(files).map_err(ServiceError::ImportRejected)?;
+        let total = org_tables.iter().chain(&people_tables).map(|t| t.len() as u64).sum();
+        let mut checked = Checked { done: 0, total, reported: None, progress };
         let mut problems: Vec<ImportProblem> = Vec::new();
-        let mut org_tables = Vec::new();
-        let mut people_tables = Vec::new();
-        for file in files {
-            let tables = if file.bytes.len() > MAX_IMPORT_BYTES {
-                Err(vec![ImportProblem {
-                    file: file.name.clone(),
-                    line: None,
-                    column: None,
-                    code: "file_too_large",
-                    message: format!(
-                        "the file has {} MB; the most one import takes is {} MB: split it",
-                        file.bytes.len() / (1024 * 1024),
-                        MAX_IMPORT_BYTES / (1024 * 1024)
-                    ),
-                }])
-            } else if file.bytes.is_empty() {
-                Err(vec![ImportProblem {
-                    file: file.name.clone(),
-                    line: None,
-                    column: None,
-                    code: "file_empty",
-                    message: "the file is empty".into(),
-                }])
-            } else if file.bytes.starts_with(b"PK\x03\x04")
-                || file.name.to_lowercase().ends_with(".xlsx")
-            {
-                read_xlsx(&file.name, &file.bytes)
-            } else {
-                read_csv(&file.name, &file.bytes).map(|t| vec![t])
-            };
-            match tables {
-                Err(p) => problems.extend(p),
-                Ok(tables) => {
-                    for table in tables {
-                        match is_people_table(&table) {
-                            Some(true) => people_tables.push(table),
-                            Some(false) => org_tables.push(table),
-                            None => problems.push(ImportProblem {
-                                file: table.file.clone(),
-                                line: Some(1),
-                                column: None,
-                                code: "table_unrecognised",
-                                message: "the header names neither organisations (kind, name_ko, name_en, country, …) nor people (family_name, given_name, organization, …)".into(),
-                            }),
-                        }
-                    }
-                }
-            }
-        }
-        if !problems.is_empty() {
-            return Err(ServiceError::ImportRejected(problems));
-        }
-        let total_rows: u64 =
-            org_tables.iter().chain(&people_tables).map(|t| t.rows.len() as u64).sum();
-        let mut done: u64 = 0;
 
         // Index every stored organisation once, rather than asking the store row by row.
         let mut index = OrgIndex::default();
@@ -399,13 +255,21 @@ impl Service {
                 keys.name_keys,
             );
         }
-        let mut preview = ImportPreview::default();
+        let mut preview = ImportPreview { on_match, ..ImportPreview::default() };
+        // Every row checked gets a preview row: reserved once rather than doubled as it grows.
+        preview.rows.reserve_exact(usize::try_from(total).unwrap_or(0));
         // In-file duplicates: key → (file, line) of the first row holding it.
-        let mut seen: HashMap<String, (String, u64)> = HashMap::new();
+        let mut seen: HashMap<String, (usize, u64)> = HashMap::new();
+        let mut files_seen: Vec<String> = Vec::new();
+        // Stored organisations updated, by the row updating them.
+        let mut updated_orgs: HashMap<OrgId, (usize, u64)> = HashMap::new();
         let mut new_index = OrgIndex::default();
-        for table in &org_tables {
+        // Each table is dropped once checked: what is left of it is in the preview.
+        for table in org_tables {
+            let table_no = files_seen.len();
+            files_seen.push(table.file.clone());
             let map = match map_headers(
-                table,
+                &table,
                 &ORG_COLUMNS,
                 &[&["kind"], &["country"], &["name_ko", "name_en"]],
             ) {
@@ -415,11 +279,8 @@ impl Service {
                     continue;
                 }
             };
-            for (line, row) in &table.rows {
-                done += 1;
-                if done.is_multiple_of(1000) {
-                    progress(done, total_rows);
-                }
+            for (line, row) in table.rows() {
+                checked.row();
                 let draft = OrganizationDraft {
                     kind: cell(row, &map, "kind"),
                     name_ko: cell(row, &map, "name_ko"),
@@ -439,19 +300,7 @@ impl Service {
                 let org = match draft.parse() {
                     Ok(org) => org,
                     Err(errors) => {
-                        for e in errors.0 {
-                            let column = map
-                                .get(e.field)
-                                .map(|&i| table.column_name(i))
-                                .unwrap_or_else(|| e.field.to_owned());
-                            problems.push(ImportProblem {
-                                file: table.file.clone(),
-                                line: Some(*line),
-                                column: Some(column),
-                                code: e.error.code(),
-                                message: e.error.to_string(),
-                            });
-                        }
+                        problems.extend(field_problems(&table, &map, line, errors));
                         continue;
                     }
                 };
@@ -475,112 +324,101 @@ impl Service {
                     ));
                 }
                 if let Some((key, field)) = file_keys.iter().find(|(k, _)| seen.contains_key(k)) {
-                    let (first_file, first_line) = &seen[key];
+                    let (first_table, first_line) = seen[key];
                     problems.push(ImportProblem {
                         file: table.file.clone(),
-                        line: Some(*line),
+                        line: Some(line),
                         column: map.get(field).map(|&i| table.column_name(i)),
                         code: "duplicate_row",
                         message: format!(
-                            "this row repeats the organisation of {first_file} line {first_line}"
+                            "this row repeats the organisation of {} line {first_line}",
+                            files_seen[first_table]
                         ),
                     });
                     continue;
                 }
                 for (k, _) in file_keys {
-                    seen.insert(k, (table.file.clone(), *line));
+                    seen.insert(k, (table_no, line));
                 }
-                let matched = number
+                // The stored organisation of the same business number or domain or, when the
+                // row has neither, of the same name.
+                let by_key = number
                     .as_ref()
                     .and_then(|n| index.by_number.get(n))
-                    .or_else(|| domain.as_ref().and_then(|d| index.by_domain.get(d)))
-                    .copied();
+                    .or_else(|| domain.as_ref().and_then(|d| index.by_domain.get(d)));
+                let matched = match by_key {
+                    Some(OrgRef::Existing(id)) => Some(*id),
+                    _ if number.is_none() && domain.is_none() => {
+                        keys.iter().flat_map(|k| index.by_name(k)).find_map(|r| match r {
+                            OrgRef::Existing(id) => Some(*id),
+                            OrgRef::New(_) => None,
+                        })
+                    }
+                    _ => None,
+                };
                 let label = org.display_name(dagak_domain::Lang::Ko).to_owned();
-                let action = match matched {
-                    Some(OrgRef::Existing(id)) => {
+                let (action, changes) = match matched {
+                    Some(id) => {
                         let existing = self.store.get_organization(id).await?.org;
-                        match overlay(&existing, &draft).parse() {
-                            Ok(updated) if updated == existing => RowAction::SkipDuplicate(id),
-                            Ok(updated) => {
-                                preview.batch.updated_organizations.push((id, updated));
-                                RowAction::Update(id)
-                            }
-                            Err(errors) => {
-                                for e in errors.0 {
-                                    problems.push(ImportProblem {
-                                        file: table.file.clone(),
-                                        line: Some(*line),
-                                        column: Some(e.field.to_owned()),
-                                        code: e.error.code(),
-                                        message: e.error.to_string(),
-                                    });
+                        let changes = changes::organization(&existing, &org, &draft);
+                        if changes.is_empty() || on_match == OnMatch::Skip {
+                            (RowAction::SkipDuplicate(id), changes)
+                        } else if let Some(&(t, first)) = updated_orgs.get(&id) {
+                            let first = (files_seen[t].as_str(), first);
+                            problems.push(updated_twice(&table, line, "organisation", first));
+                            continue;
+                        } else {
+                            match changes::overlay_organization(&existing, &draft).parse() {
+                                Ok(updated) => {
+                                    updated_orgs.insert(id, (table_no, line));
+                                    preview.batch.updated_organizations.push((id, updated));
+                                    (RowAction::Update(id), changes)
                                 }
-                                continue;
+                                Err(errors) => {
+                                    problems.extend(field_problems(&table, &map, line, errors));
+                                    continue;
+                                }
                             }
                         }
                     }
-                    _ => {
-                        let same_name = keys
-                            .iter()
-                            .flat_map(|k| index.by_name.get(k).into_iter().flatten())
-                            .find_map(|r| match r {
-                                OrgRef::Existing(id) => Some(*id),
-                                OrgRef::New(_) => None,
-                            });
-                        match same_name {
-                            Some(id) if number.is_none() && domain.is_none() => {
-                                RowAction::SkipDuplicate(id)
-                            }
-                            _ => {
-                                let r = OrgRef::New(preview.batch.new_organizations.len());
-                                new_index.add(r, number.clone(), domain.clone(), keys.clone());
-                                preview.batch.new_organizations.push(org);
-                                RowAction::Create
-                            }
-                        }
+                    None => {
+                        let r = OrgRef::New(preview.batch.new_organizations.len());
+                        new_index.add(r, number, domain, keys);
+                        preview.batch.new_organizations.push(org);
+                        (RowAction::Create, Vec::new())
                     }
                 };
                 preview.rows.push(PreviewRow {
                     file: table.file.clone(),
-                    line: *line,
+                    line,
                     entity: "organization",
                     label,
                     action,
+                    changes,
                 });
                 if problems.len() > MAX_PROBLEMS {
                     break;
                 }
             }
         }
-        // People may name organisations of this import; new ones take precedence over nothing else.
-        for (key, refs) in new_index.by_name {
-            for r in refs {
-                let entry = index.by_name.entry(key.clone()).or_default();
-                if !entry.contains(&r) {
-                    entry.push(r);
-                }
-            }
-        }
-        for (k, r) in new_index.by_number {
-            index.by_number.entry(k).or_insert(r);
-        }
-        for (k, r) in new_index.by_domain {
-            index.by_domain.entry(k).or_insert(r);
-        }
+        // People may name organisations of this import.
+        index.extend(new_index);
+        // What only organisations needed.
+        drop((seen, files_seen, updated_orgs));
 
         let mut seen_people: BTreeMap<String, u64> = BTreeMap::new();
-        // People with no email, to be recognised by name and organisation once every row is read:
-        // (their preview row, their place in the batch).
-        let mut without_email: Vec<(usize, usize)> = Vec::new();
+        let mut without_email: Vec<WithoutEmail> = Vec::new();
+        // Stored people updated, by the row updating them.
+        let mut updated_people: HashMap<PersonId, (String, u64)> = HashMap::new();
         // People already stored are recognised by any of their emails.
         let known_emails: HashMap<String, PersonId> = if people_tables.is_empty() {
             HashMap::new()
         } else {
             self.store.all_person_emails().await?.into_iter().map(|(id, e)| (e, id)).collect()
         };
-        for table in &people_tables {
+        for table in people_tables {
             let map = match map_headers(
-                table,
+                &table,
                 &PERSON_COLUMNS,
                 &[&["family_name", "given_name", "titles"]],
             ) {
@@ -590,11 +428,8 @@ impl Service {
                     continue;
                 }
             };
-            for (line, row) in &table.rows {
-                done += 1;
-                if done.is_multiple_of(1000) {
-                    progress(done, total_rows);
-                }
+            for (line, row) in table.rows() {
+                checked.row();
                 let problems_before = problems.len();
                 let mut report = |field: &str, code: &'static str, message: String| {
                     let column = map
@@ -603,7 +438,7 @@ impl Service {
                         .unwrap_or_else(|| field.to_owned());
                     problems.push(ImportProblem {
                         file: table.file.clone(),
-                        line: Some(*line),
+                        line: Some(line),
                         column: Some(column),
                         code,
                         message,
@@ -676,28 +511,64 @@ impl Service {
                 if problems.len() > problems_before {
                     continue;
                 }
-                seen_people.insert(key, *line);
-                if let Some(id) =
+                seen_people.insert(key, line);
+                let label = person.display_name();
+                if let Some(&id) =
                     person.emails.iter().find_map(|e| known_emails.get(&e.to_lowercase()))
                 {
+                    let stored = self.store.get_person(id).await?;
+                    let mut changes = changes::person(&stored.person, &person, &draft);
+                    let (added, affiliations) =
+                        changes::added_affiliations(&stored.affiliations, links, &org_text);
+                    changes.extend(affiliations);
+                    let action = if changes.is_empty() || on_match == OnMatch::Skip {
+                        RowAction::SkipExistingPerson(id)
+                    } else if let Some((file, first)) = updated_people.get(&id) {
+                        problems.push(updated_twice(&table, line, "person", (file, *first)));
+                        continue;
+                    } else {
+                        match changes::overlay_person(&stored.person, &draft).parse() {
+                            Ok(updated) => {
+                                updated_people.insert(id, (table.file.clone(), line));
+                                preview.batch.updated_people.push(PersonUpdate {
+                                    id,
+                                    person: updated,
+                                    added_affiliations: added,
+                                });
+                                RowAction::UpdatePerson(id)
+                            }
+                            Err(errors) => {
+                                problems.extend(field_problems(&table, &map, line, errors));
+                                continue;
+                            }
+                        }
+                    };
                     preview.rows.push(PreviewRow {
                         file: table.file.clone(),
-                        line: *line,
+                        line,
                         entity: "person",
-                        label: person.display_name(),
-                        action: RowAction::SkipExistingPerson(*id),
+                        label,
+                        action,
+                        changes,
                     });
                     continue;
                 }
                 if person.emails.is_empty() {
-                    without_email.push((preview.rows.len(), preview.batch.new_people.len()));
+                    without_email.push(WithoutEmail {
+                        row: preview.rows.len(),
+                        person: preview.batch.new_people.len(),
+                        draft,
+                        file: table.file.clone(),
+                        line,
+                    });
                 }
                 preview.rows.push(PreviewRow {
                     file: table.file.clone(),
-                    line: *line,
+                    line,
                     entity: "person",
-                    label: person.display_name(),
+                    label,
                     action: RowAction::Create,
+                    changes: Vec::new(),
                 });
                 preview.batch.new_people.push((person, links));
                 if problems.len() > MAX_PROBLEMS {
@@ -705,79 +576,39 @@ impl Service {
                 }
             }
         }
-        progress(total_rows, total_rows);
+        checked.finish();
+        drop((index, seen_people, known_emails));
+        if problems.is_empty() {
+            problems = self
+                .recognise_people_without_email(&mut preview, without_email, updated_people)
+                .await?;
+        }
         if !problems.is_empty() {
             return Err(ServiceError::ImportRejected(problems));
         }
-        self.recognise_people_without_email(&mut preview, &without_email).await?;
         Ok(preview)
     }
 
-    /// A person with no email is the stored person with the same name at the same organisation,
-    /// or, when the row names no organisation, the stored person with the same name and none:
-    /// such rows are skipped instead of created again.
-    async fn recognise_people_without_email(
-        &self,
-        preview: &mut ImportPreview,
-        candidates: &[(usize, usize)],
-    ) -> Result<(), ServiceError> {
-        if candidates.is_empty() {
-            return Ok(());
-        }
-        let people = &preview.batch.new_people;
-        let orgs: BTreeSet<OrgId> = candidates
-            .iter()
-            .flat_map(|&(_, p)| people[p].1.iter())
-            .filter_map(|link| match link.org {
-                OrgRef::Existing(id) => Some(id),
-                OrgRef::New(_) => None,
-            })
-            .collect();
-        let orgs: Vec<OrgId> = orgs.into_iter().collect();
-        let known: HashMap<(Option<OrgId>, String), PersonId> = self
-            .store
-            .people_at_organizations(&orgs)
-            .await?
-            .into_iter()
-            .filter(|(_, _, person)| person.emails.is_empty())
-            .map(|(org, id, person)| ((org, person.display_name().to_lowercase()), id))
-            .collect();
-        let mut recognised = BTreeSet::new();
-        for &(row, p) in candidates {
-            let (person, links) = &people[p];
-            let name = person.display_name().to_lowercase();
-            let found = if links.is_empty() {
-                known.get(&(None, name)).copied()
-            } else {
-                links.iter().find_map(|link| match link.org {
-                    OrgRef::Existing(org) => known.get(&(Some(org), name.clone())).copied(),
-                    OrgRef::New(_) => None,
-                })
-            };
-            if let Some(id) = found {
-                preview.rows[row].action = RowAction::SkipExistingPerson(id);
-                recognised.insert(p);
-            }
-        }
-        let mut index = 0;
-        preview.batch.new_people.retain(|_| {
-            index += 1;
-            !recognised.contains(&(index - 1))
-        });
-        Ok(())
-    }
-
-    /// Writes a previewed import in one transaction.
+    /// Writes a previewed import in one transaction, all or nothing. `progress(done, total)` is
+    /// told the rows written. The preview is consumed: its rows are released before the write,
+    /// and the batch is handed to the store rather than copied.
     pub async fn commit_import(
         &self,
-        preview: &ImportPreview,
+        preview: ImportPreview,
+        progress: &(dyn Fn(u64, u64) + Send + Sync),
     ) -> Result<ImportOutcome, ServiceError> {
-        let ids = self.store.apply_import(&preview.batch).await?;
+        let ImportPreview { rows, batch, .. } = preview;
+        let skipped = rows.iter().filter(|r| r.action.is_skip()).count();
+        drop(rows);
+        let organizations_updated = batch.updated_organizations.len();
+        let people_updated = batch.updated_people.len();
+        let ids = self.store.apply_import(batch, progress).await?;
         Ok(ImportOutcome {
             organizations_created: ids.organizations.len(),
-            organizations_updated: preview.batch.updated_organizations.len(),
+            organizations_updated,
             people_created: ids.people.len(),
-            skipped: preview.rows.iter().filter(|r| r.action.is_skip()).count(),
+            people_updated,
+            skipped,
         })
     }
 }

@@ -7,7 +7,7 @@ use dagak_store::{PreviewFile, StoredPreview};
 use sha2::{Digest as _, Sha256};
 use time::{Duration, OffsetDateTime};
 
-use super::{ImportFile, ImportOutcome, ImportPreview, PreviewRow};
+use super::{ImportFile, ImportOutcome, ImportPreview, OnMatch, PreviewRow};
 use crate::{Service, ServiceError};
 
 /// How long a preview waits for its confirmation.
@@ -27,6 +27,24 @@ fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// How a preview's choice is stored.
+fn on_match_code(on_match: OnMatch) -> &'static str {
+    match on_match {
+        OnMatch::Skip => "skip",
+        OnMatch::Update => "update",
+    }
+}
+
+fn on_match_of(code: &str) -> Result<OnMatch, ServiceError> {
+    match code {
+        "skip" => Ok(OnMatch::Skip),
+        "update" => Ok(OnMatch::Update),
+        other => {
+            Err(ServiceError::Internal(anyhow::anyhow!("stored on_match {other:?} is unknown")))
+        }
+    }
+}
+
 /// A committed import: the rows as checked at commit time, and what was written.
 #[derive(Debug, Clone)]
 pub struct CommittedImport {
@@ -40,20 +58,22 @@ fn new_token() -> String {
 }
 
 impl Service {
-    /// Checks `files` like [`Service::preview_import`] and, when they pass, keeps them until
-    /// [`PREVIEW_LIFETIME`] has passed so that the preview can be committed by its token.
+    /// Checks `files` like [`Service::preview_import`] and, when they pass, keeps them (with the
+    /// `on_match` choice) until [`PREVIEW_LIFETIME`] has passed, so that the preview can be
+    /// committed by its token.
     pub async fn preview_import_for_confirmation(
         &self,
         files: &[ImportFile],
+        on_match: OnMatch,
     ) -> Result<PendingPreview, ServiceError> {
-        let preview = self.preview_import(files, &|_, _| {}).await?;
+        let preview = self.preview_import(files, on_match, &|_, _| {}).await?;
         let now = self.clock.now();
         let stored = StoredPreview {
             token: new_token(),
             created_by: None,
             created_at: now,
             expires_at: now + PREVIEW_LIFETIME,
-            on_match: "skip".into(),
+            on_match: on_match_code(on_match).into(),
             files: files
                 .iter()
                 .map(|f| PreviewFile {
@@ -81,6 +101,7 @@ impl Service {
         if stored.expires_at <= self.clock.now() {
             return Err(ServiceError::ImportExpired);
         }
+        let on_match = on_match_of(&stored.on_match)?;
         let mut files = Vec::with_capacity(stored.files.len());
         for file in stored.files {
             if sha256_hex(&file.bytes) != file.sha256 {
@@ -91,7 +112,7 @@ impl Service {
             }
             files.push(ImportFile { name: file.name, bytes: file.bytes });
         }
-        self.import_files(&files).await
+        self.import_files(&files, on_match).await
     }
 
     /// Checks `files` and writes them at once, all or nothing (the CLI and the API's
@@ -99,10 +120,12 @@ impl Service {
     pub async fn import_files(
         &self,
         files: &[ImportFile],
+        on_match: OnMatch,
     ) -> Result<CommittedImport, ServiceError> {
-        let preview = self.preview_import(files, &|_, _| {}).await?;
-        let outcome = self.commit_import(&preview).await?;
-        Ok(CommittedImport { rows: preview.rows, outcome })
+        let preview = self.preview_import(files, on_match, &|_, _| {}).await?;
+        let rows = preview.rows.clone();
+        let outcome = self.commit_import(preview, &|_, _| {}).await?;
+        Ok(CommittedImport { rows, outcome })
     }
 
     /// Removes the previews that expired unconfirmed; returns how many.

@@ -3,6 +3,7 @@
 //! Everything here rejects with an [`ImportProblem`] naming the file, line and column; nothing
 //! panics on any input.
 
+use std::borrow::Cow;
 use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
@@ -13,17 +14,110 @@ use super::ImportProblem;
 pub const MAX_IMPORT_BYTES: usize = 40 * 1024 * 1024;
 
 /// One sheet or CSV file: its header names and its data rows with their line numbers.
+///
+/// The cells are kept one after the other in one string, so that a table of 100,000 rows is a
+/// few allocations rather than one per cell (which tripled the memory an import of such a file
+/// took, and fragmented it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Table {
     pub file: String,
     pub headers: Vec<String>,
-    /// (1-based line or spreadsheet row, cells).
-    pub rows: Vec<(u64, Vec<String>)>,
     /// Whether columns are named by spreadsheet letters (XLSX) rather than numbers (CSV).
     pub spreadsheet: bool,
+    /// Every cell's text, row after row.
+    text: String,
+    /// Where each cell ends in `text`: `width` cells per row.
+    ends: Vec<u32>,
+    /// The 1-based line or spreadsheet row of each row.
+    lines: Vec<u64>,
+    width: usize,
+}
+
+/// One data row of a [`Table`].
+#[derive(Debug, Clone, Copy)]
+pub struct Row<'a> {
+    table: &'a Table,
+    index: usize,
+}
+
+impl<'a> Row<'a> {
+    /// The text of the cell in `column`, untrimmed; `None` past the last column.
+    pub fn get(&self, column: usize) -> Option<&'a str> {
+        if column >= self.table.width {
+            return None;
+        }
+        let cell = self.index * self.table.width + column;
+        let start = if cell == 0 { 0 } else { *self.table.ends.get(cell - 1)? as usize };
+        let end = *self.table.ends.get(cell)? as usize;
+        self.table.text.get(start..end)
+    }
+
+    /// Every cell of the row.
+    pub fn cells(&self) -> impl Iterator<Item = &'a str> + '_ {
+        (0..self.table.width).map(|c| self.get(c).unwrap_or(""))
+    }
 }
 
 impl Table {
+    fn new(file: &str, headers: Vec<String>, spreadsheet: bool) -> Table {
+        let width = headers.len();
+        Table {
+            file: file.to_owned(),
+            headers,
+            spreadsheet,
+            text: String::new(),
+            ends: Vec::new(),
+            lines: Vec::new(),
+            width,
+        }
+    }
+
+    /// Appends a row of exactly as many cells as the header (missing ones empty, extra ones
+    /// dropped). Fails when the table's text would pass 4 GiB.
+    fn push_row<'c>(
+        &mut self,
+        line: u64,
+        cells: impl IntoIterator<Item = &'c str>,
+    ) -> Result<(), ImportProblem> {
+        let mut cells = cells.into_iter();
+        for _ in 0..self.width {
+            self.text.push_str(cells.next().unwrap_or(""));
+            let end = u32::try_from(self.text.len()).map_err(|_| {
+                problem(
+                    &self.file,
+                    Some(line),
+                    None,
+                    "file_too_large",
+                    "the file holds more than 4 GiB of text: split it".into(),
+                )
+            })?;
+            self.ends.push(end);
+        }
+        self.lines.push(line);
+        Ok(())
+    }
+
+    /// Releases the spare capacity of a table read to its end.
+    fn shrink(&mut self) {
+        self.text.shrink_to_fit();
+        self.ends.shrink_to_fit();
+        self.lines.shrink_to_fit();
+    }
+
+    /// The number of data rows.
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// The data rows with their lines, in file order.
+    pub fn rows(&self) -> impl Iterator<Item = (u64, Row<'_>)> + '_ {
+        self.lines.iter().enumerate().map(|(index, &line)| (line, Row { table: self, index }))
+    }
+
     /// How a column is named in messages: `business_number (column G)`.
     pub fn column_name(&self, index: usize) -> String {
         let header = self.headers.get(index).map(String::as_str).unwrap_or("");
@@ -62,7 +156,7 @@ fn problem(
 
 /// Decodes a CSV file's bytes: UTF-8 (with or without BOM), UTF-16 with BOM, or EUC-KR/CP949
 /// (what Korean Excel saves by default). Anything else is rejected rather than guessed.
-pub fn decode(file: &str, bytes: &[u8]) -> Result<String, ImportProblem> {
+pub fn decode<'b>(file: &str, bytes: &'b [u8]) -> Result<Cow<'b, str>, ImportProblem> {
     if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
         let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
         if had_errors {
@@ -78,10 +172,11 @@ pub fn decode(file: &str, bytes: &[u8]) -> Result<String, ImportProblem> {
                 ),
             ));
         }
-        return Ok(text.into_owned());
+        return Ok(text);
     }
+    // UTF-8 is read in place: a copy would double the file in memory while it is parsed.
     if let Ok(text) = std::str::from_utf8(bytes) {
-        return Ok(text.to_owned());
+        return Ok(Cow::Borrowed(text));
     }
     let mut detector = chardetng::EncodingDetector::new();
     detector.feed(bytes, true);
@@ -89,7 +184,7 @@ pub fn decode(file: &str, bytes: &[u8]) -> Result<String, ImportProblem> {
     if guess == encoding_rs::EUC_KR {
         let (text, had_errors) = encoding_rs::EUC_KR.decode_without_bom_handling(bytes);
         if !had_errors {
-            return Ok(text.into_owned());
+            return Ok(text);
         }
     }
     // Find the first line that is not valid UTF-8, to point at it.
@@ -139,7 +234,7 @@ pub fn read_csv(file: &str, bytes: &[u8]) -> Result<Table, Vec<ImportProblem>> {
         Some(Err(e)) => return Err(vec![csv_problem(file, &e)]),
         Some(Ok(r)) => r.iter().map(|h| h.trim().to_owned()).collect(),
     };
-    let mut rows = Vec::new();
+    let mut table = Table::new(file, headers, false);
     let mut problems = Vec::new();
     for record in records {
         match record {
@@ -149,28 +244,28 @@ pub fn read_csv(file: &str, bytes: &[u8]) -> Result<Table, Vec<ImportProblem>> {
                 if r.iter().all(|c| c.trim().is_empty()) {
                     continue;
                 }
-                if r.len() != headers.len() {
-                    let column =
-                        (r.len() > headers.len()).then(|| format!("column {}", headers.len() + 1));
+                let width = table.headers.len();
+                if r.len() != width {
+                    let column = (r.len() > width).then(|| format!("column {}", width + 1));
                     problems.push(problem(
                         file,
                         Some(line),
                         column,
                         "field_count",
-                        format!(
-                            "this line has {} fields but the header has {}",
-                            r.len(),
-                            headers.len()
-                        ),
+                        format!("this line has {} fields but the header has {width}", r.len()),
                     ));
                     continue;
                 }
-                rows.push((line, r.iter().map(str::to_owned).collect()));
+                if let Err(p) = table.push_row(line, r.iter()) {
+                    problems.push(p);
+                    break;
+                }
             }
         }
     }
     if problems.is_empty() {
-        Ok(Table { file: file.to_owned(), headers, rows, spreadsheet: false })
+        table.shrink();
+        Ok(table)
     } else {
         Err(problems)
     }
@@ -284,7 +379,7 @@ pub fn read_xlsx(file: &str, bytes: &[u8]) -> Result<Vec<Table>, Vec<ImportProbl
             .iter()
             .map(|c| cell_text(c).unwrap_or_default().trim().to_owned())
             .collect();
-        let mut rows = Vec::new();
+        let mut table = Table::new(&label, headers, true);
         for (i, cells) in rows_iter {
             let line = u64::from(row0) + i as u64 + 1;
             let mut texts = Vec::with_capacity(width);
@@ -307,9 +402,13 @@ pub fn read_xlsx(file: &str, bytes: &[u8]) -> Result<Vec<Table>, Vec<ImportProbl
             if texts.iter().all(|t| t.trim().is_empty()) {
                 continue;
             }
-            rows.push((line, texts));
+            if let Err(p) = table.push_row(line, texts.iter().map(String::as_str)) {
+                problems.push(p);
+                break;
+            }
         }
-        tables.push(Table { file: label, headers, rows, spreadsheet: true });
+        table.shrink();
+        tables.push(table);
     }
     if !problems.is_empty() {
         return Err(problems);
@@ -359,6 +458,19 @@ mod tests {
     #[test]
     fn semicolon_files_are_read() {
         let table = read_csv("f.csv", b"a;b\n1;2\n").unwrap();
-        assert_eq!(table.rows, vec![(2, vec!["1".to_owned(), "2".to_owned()])]);
+        let rows: Vec<(u64, Vec<&str>)> =
+            table.rows().map(|(line, row)| (line, row.cells().collect())).collect();
+        assert_eq!(rows, vec![(2, vec!["1", "2"])]);
+    }
+
+    #[test]
+    fn cells_keep_their_place_in_a_compact_table() {
+        let table = read_csv("f.csv", "a,b,c\n1,,3\n\"x,y\",구미,\n".as_bytes()).unwrap();
+        let rows: Vec<(u64, Vec<&str>)> =
+            table.rows().map(|(line, row)| (line, row.cells().collect())).collect();
+        assert_eq!(rows, vec![(2, vec!["1", "", "3"]), (3, vec!["x,y", "구미", ""])]);
+        let (_, first) = table.rows().next().unwrap();
+        assert_eq!((first.get(2), first.get(3)), (Some("3"), None));
+        assert_eq!(table.len(), 2);
     }
 }

@@ -2,7 +2,8 @@
 //! reason while the database stays unchanged.
 
 use dagak_service::{
-    ExportFormat, ExportList, ImportFile, ImportProblem, RowAction, Service, ServiceError,
+    ExportFormat, ExportList, FieldChange, ImportFile, ImportPreview, ImportProblem, OnMatch,
+    RowAction, Service, ServiceError,
 };
 use dagak_store::{OrgFilter, Page, PersonFilter};
 
@@ -31,15 +32,25 @@ async fn counts(service: &Service) -> (u64, u64) {
 
 fn no_progress(_: u64, _: u64) {}
 
+/// Previews `files` with today's default (skip matched rows), expecting success.
+async fn preview_of(service: &Service, files: &[ImportFile]) -> ImportPreview {
+    service.preview_import(files, OnMatch::Skip, &no_progress).await.unwrap()
+}
+
+async fn import(service: &Service, files: &[ImportFile]) {
+    let preview = preview_of(service, files).await;
+    service.commit_import(preview, &no_progress).await.unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn organisations_and_people_import_with_a_preview_and_reimport_as_duplicates() {
     let (service, _dir) = service().await;
     let files = [file("orgs.csv", ORGS), file("people.csv", PEOPLE)];
-    let preview = service.preview_import(&files, &no_progress).await.unwrap();
+    let preview = preview_of(&service, &files).await;
     assert_eq!(preview.count("organization", |a| *a == RowAction::Create), 2);
     assert_eq!(preview.count("person", |a| *a == RowAction::Create), 3);
     assert_eq!(counts(&service).await, (0, 0), "a preview writes nothing");
-    let outcome = service.commit_import(&preview).await.unwrap();
+    let outcome = service.commit_import(preview, &no_progress).await.unwrap();
     assert_eq!((outcome.organizations_created, outcome.people_created), (2, 3));
     assert_eq!(counts(&service).await, (2, 3));
 
@@ -55,17 +66,33 @@ async fn organisations_and_people_import_with_a_preview_and_reimport_as_duplicat
     let detail = service.get_organization(meditech.items[0].id).await.unwrap();
     assert_eq!(detail.people[0].person.display_name(), "김민수");
 
-    // The same organisations again are skipped; a changed one is an update.
+    // The same organisations again are skipped; a changed one shows its change and is skipped
+    // too unless the import is told to update (issue 12).
     let changed = ORGS.replace(",120,", ",150,");
-    let preview = service.preview_import(&[file("orgs.csv", changed)], &no_progress).await.unwrap();
+    let preview = preview_of(&service, &[file("orgs.csv", changed.clone())]).await;
+    let actions: Vec<RowAction> = preview.rows.iter().map(|r| r.action).collect();
+    assert!(actions.iter().all(RowAction::is_skip), "{actions:?}");
+    assert_eq!(
+        preview.rows[0].changes,
+        [FieldChange { field: "employees", before: "120".into(), after: "150".into() }]
+    );
+    assert!(preview.rows[1].changes.is_empty(), "an unchanged row is a plain skip");
+    let outcome = service.commit_import(preview, &no_progress).await.unwrap();
+    assert_eq!((outcome.organizations_updated, outcome.skipped), (0, 2));
+    let id = meditech.items[0].id;
+    let employees = async |service: &Service| {
+        service.get_organization(id).await.unwrap().organization.org.employees
+    };
+    assert_eq!(employees(&service).await, Some(120));
+    let preview = service
+        .preview_import(&[file("orgs.csv", changed)], OnMatch::Update, &no_progress)
+        .await
+        .unwrap();
     let actions: Vec<RowAction> = preview.rows.iter().map(|r| r.action).collect();
     assert!(matches!(actions[0], RowAction::Update(_)), "{actions:?}");
     assert!(matches!(actions[1], RowAction::SkipDuplicate(_)), "{actions:?}");
-    service.commit_import(&preview).await.unwrap();
-    assert_eq!(
-        service.get_organization(meditech.items[0].id).await.unwrap().organization.org.employees,
-        Some(150)
-    );
+    service.commit_import(preview, &no_progress).await.unwrap();
+    assert_eq!(employees(&service).await, Some(150));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -73,11 +100,8 @@ async fn korean_excel_csv_in_euc_kr_is_read() {
     let (service, _dir) = service().await;
     let (bytes, _, unmappable) = encoding_rs::EUC_KR.encode(ORGS);
     assert!(!unmappable);
-    let preview = service
-        .preview_import(&[file("orgs-cp949.csv", bytes.into_owned())], &no_progress)
-        .await
-        .unwrap();
-    service.commit_import(&preview).await.unwrap();
+    let preview = preview_of(&service, &[file("orgs-cp949.csv", bytes.into_owned())]).await;
+    service.commit_import(preview, &no_progress).await.unwrap();
     let found = service
         .store()
         .list_organizations(
@@ -93,17 +117,20 @@ async fn korean_excel_csv_in_euc_kr_is_read() {
 async fn an_xlsx_export_imports_into_an_empty_database_unchanged() {
     let (service, _dir) = service().await;
     let preview = service
-        .preview_import(&[file("orgs.csv", ORGS), file("people.csv", PEOPLE)], &no_progress)
+        .preview_import(
+            &[file("orgs.csv", ORGS), file("people.csv", PEOPLE)],
+            OnMatch::Skip,
+            &no_progress,
+        )
         .await
         .unwrap();
-    service.commit_import(&preview).await.unwrap();
+    service.commit_import(preview, &no_progress).await.unwrap();
     let xlsx = service.export(ExportList::Organizations, ExportFormat::Xlsx).await.unwrap().bytes;
     let csv = service.export(ExportList::Organizations, ExportFormat::Csv).await.unwrap().bytes;
     assert!(String::from_utf8_lossy(&csv).contains("구미메디텍"));
 
     let (copy, _dir2) = crate::service().await;
-    let preview = copy.preview_import(&[file("export.xlsx", xlsx)], &no_progress).await.unwrap();
-    copy.commit_import(&preview).await.unwrap();
+    import(&copy, &[file("export.xlsx", xlsx)]).await;
     assert_eq!(counts(&copy).await, (2, 3));
     assert_eq!(copy.export(ExportList::Organizations, ExportFormat::Csv).await.unwrap().bytes, csv);
     assert_eq!(
@@ -116,12 +143,11 @@ async fn an_xlsx_export_imports_into_an_empty_database_unchanged() {
 async fn rejected(files: &[ImportFile]) -> Vec<ImportProblem> {
     let (service, _dir) = service().await;
     // Seed one organisation so "unchanged" is not trivially "empty".
-    let seed = service.preview_import(&[file("seed.csv", ORGS)], &no_progress).await.unwrap();
-    service.commit_import(&seed).await.unwrap();
+    import(&service, &[file("seed.csv", ORGS)]).await;
     let before = counts(&service).await;
     let export_before =
         service.export(ExportList::Organizations, ExportFormat::Csv).await.unwrap().bytes;
-    let problems = match service.preview_import(files, &no_progress).await {
+    let problems = match service.preview_import(files, OnMatch::Skip, &no_progress).await {
         Err(ServiceError::ImportRejected(problems)) => problems,
         other => panic!("expected a rejection, got {:?}", other.map(|p| p.rows)),
     };
@@ -169,7 +195,7 @@ async fn missing_and_extra_columns_are_rejected() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_business_numbers_and_hs_codes_are_rejected_with_their_cell() {
-    let csv = "kind,name_ko,country,business_number,hs_codes\nlocal_firm,가나,KR,124-81-00999,9018\nlocal_firm,다라,KR,1234,9018\nlocal_firm,마바,KR,,0199\nlocal_firm,사아,KR,,90x\n";
+    let csv = "kind,name_ko,country,business_number,hs_codes\nlocal_firm,가나,KR,124-81-00999,9018\nlocal_firm,다라,KR,1234,9018\nlocal_firm,마바,KR,,0199\nlocal_firm,사아,KR,,90x\nlocal_firm,자차,KR,,\"9018, 999999\"\n";
     let problems = rejected(&[file("firms.csv", csv)]).await;
     let check = one(&problems, "business_number_check_digit");
     assert_eq!(
@@ -180,6 +206,13 @@ async fn bad_business_numbers_and_hs_codes_are_rejected_with_their_cell() {
     let hs = one(&problems, "hs_code_unknown");
     assert_eq!((hs.line, hs.column.as_deref()), (Some(4), Some("hs_codes (column 5)")));
     assert_eq!(one(&problems, "hs_code_format").line, Some(5));
+    // UN Comtrade's placeholder for unspecified commodities ships in the nomenclature for trade
+    // files, but is no organisation's product (issue 12).
+    let placeholder = one(&problems, "hs_code_placeholder");
+    assert_eq!(
+        (placeholder.line, placeholder.column.as_deref()),
+        (Some(6), Some("hs_codes (column 5)"))
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -275,15 +308,15 @@ async fn a_file_holding_neither_organisations_nor_people_is_rejected() {
 async fn people_already_stored_are_recognised_on_reimport() {
     let (service, _dir) = service().await;
     let files = [file("orgs.csv", ORGS), file("people.csv", PEOPLE)];
-    let preview = service.preview_import(&files, &no_progress).await.unwrap();
-    service.commit_import(&preview).await.unwrap();
+    let preview = preview_of(&service, &files).await;
+    service.commit_import(preview, &no_progress).await.unwrap();
     let before = counts(&service).await;
-    let again = service.preview_import(&[file("people.csv", PEOPLE)], &no_progress).await.unwrap();
+    let again = preview_of(&service, &[file("people.csv", PEOPLE)]).await;
     let actions: Vec<RowAction> = again.rows.iter().map(|r| r.action).collect();
     // Jane Smith by her email; 김민수 (no email) by name at the same firm; the Mayor of Irvine
     // (no email, no organisation) by the role, as the stored one has no organisation either.
     assert!(actions.iter().all(|a| matches!(a, RowAction::SkipExistingPerson(_))), "{actions:?}");
-    let outcome = service.commit_import(&again).await.unwrap();
+    let outcome = service.commit_import(again, &no_progress).await.unwrap();
     assert_eq!((outcome.people_created, outcome.skipped), (0, 3));
     assert_eq!(counts(&service).await, before, "nothing was created again");
     // The same name at another organisation, or with an email, is somebody new.
@@ -291,8 +324,194 @@ async fn people_already_stored_are_recognised_on_reimport() {
 김,민수,연구원,,irvine-dx.example,Engineer
 김,민수,대표이사,minsu@example.com,124-81-00998,CEO
 ";
-    let preview =
-        service.preview_import(&[file("others.csv", others)], &no_progress).await.unwrap();
+    let preview = preview_of(&service, &[file("others.csv", others)]).await;
     let actions: Vec<RowAction> = preview.rows.iter().map(|r| r.action).collect();
     assert_eq!(actions, [RowAction::Create, RowAction::Create]);
+}
+
+/// The file of a re-import of `ORGS` and `PEOPLE` that changes them.
+const CHANGED_ORGS: &str =
+    "kind,name_ko,name_en,country,city,domain,business_number,hs_codes,employees
+local_firm,구미메디텍,Gumi Meditech Co.,KR,,,124-81-00998,\"901819, 9027\",
+foreign_firm,,Irvine Diagnostics,US,Costa Mesa,,,,
+";
+const CHANGED_PEOPLE: &str = "family_name,given_name,titles,emails,phones,organization,role
+Smith,Jane,CEO,jane@irvine-dx.example,,124-81-00998,Adviser
+김,민수,,,010-1234-5678,124-81-00998,CEO
+,,Mayor of Irvine,,,,
+";
+
+fn changes_of(preview: &ImportPreview) -> Vec<(u64, &'static str, &str, &str)> {
+    preview
+        .rows
+        .iter()
+        .flat_map(|r| {
+            r.changes.iter().map(|c| (r.line, c.field, c.before.as_str(), c.after.as_str()))
+        })
+        .collect()
+}
+
+/// See: issue 12, point 10 (a re-import only ever skipped matched rows, silently).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reimport_shows_what_matched_rows_change_and_updates_them_only_when_asked() {
+    let (service, _dir) = service().await;
+    import(&service, &[file("orgs.csv", ORGS), file("people.csv", PEOPLE)]).await;
+    let export_orgs =
+        service.export(ExportList::Organizations, ExportFormat::Csv).await.unwrap().bytes;
+    let export_people = service.export(ExportList::People, ExportFormat::Csv).await.unwrap().bytes;
+    let changed = [file("orgs.csv", CHANGED_ORGS), file("people.csv", CHANGED_PEOPLE)];
+
+    // Skip, the default: every row is matched (by business number, by name, by email, by name
+    // at the firm, by role), the differences are listed, and nothing is written.
+    let skipping = preview_of(&service, &changed).await;
+    assert!(skipping.rows.iter().all(|r| r.action.is_skip()), "{:?}", skipping.rows);
+    let expected = [
+        (2, "name_en", "Gumi Meditech", "Gumi Meditech Co."),
+        (2, "hs_codes", "901819", "901819, 9027"),
+        (3, "city", "Irvine", "Costa Mesa"),
+        (2, "titles", "VP Business Development", "CEO"),
+        (
+            2,
+            "organization",
+            "Irvine Diagnostics (VP)",
+            "Irvine Diagnostics (VP); 124-81-00998 (Adviser)",
+        ),
+        (3, "phones", "", "010-1234-5678"),
+    ];
+    assert_eq!(changes_of(&skipping), expected, "empty cells (city, employees) change nothing");
+    assert!(skipping.rows[4].changes.is_empty(), "the Mayor is unchanged");
+    assert_eq!(skipping.changed_rows().count(), 4);
+    let outcome = service.commit_import(skipping, &no_progress).await.unwrap();
+    assert_eq!((outcome.organizations_updated, outcome.people_updated, outcome.skipped), (0, 0, 5));
+    assert_eq!(
+        service.export(ExportList::Organizations, ExportFormat::Csv).await.unwrap().bytes,
+        export_orgs
+    );
+    assert_eq!(
+        service.export(ExportList::People, ExportFormat::Csv).await.unwrap().bytes,
+        export_people
+    );
+
+    // Update: the same differences, written; the unchanged row is still skipped.
+    let updating = service.preview_import(&changed, OnMatch::Update, &no_progress).await.unwrap();
+    assert_eq!(changes_of(&updating), expected);
+    let actions: Vec<RowAction> = updating.rows.iter().map(|r| r.action).collect();
+    assert!(matches!(actions[..2], [RowAction::Update(_), RowAction::Update(_)]), "{actions:?}");
+    assert!(matches!(actions[2..4], [RowAction::UpdatePerson(_), RowAction::UpdatePerson(_)]));
+    assert!(matches!(actions[4], RowAction::SkipExistingPerson(_)));
+    let (RowAction::Update(meditech), RowAction::Update(irvine)) = (actions[0], actions[1]) else {
+        unreachable!()
+    };
+    let (RowAction::UpdatePerson(jane), RowAction::UpdatePerson(minsu)) = (actions[2], actions[3])
+    else {
+        unreachable!()
+    };
+    let writes = std::sync::Mutex::new(Vec::new());
+    let outcome = service
+        .commit_import(updating, &|done, total| writes.lock().unwrap().push((done, total)))
+        .await
+        .unwrap();
+    assert_eq!((outcome.organizations_updated, outcome.people_updated, outcome.skipped), (2, 2, 1));
+    assert_eq!((outcome.organizations_created, outcome.people_created), (0, 0));
+    assert_eq!(writes.into_inner().unwrap().last(), Some(&(4, 4)));
+    assert_eq!(counts(&service).await, (2, 3), "nothing was created");
+    let meditech = service.get_organization(meditech).await.unwrap().organization.org;
+    assert_eq!(meditech.name_en.as_deref(), Some("Gumi Meditech Co."));
+    assert_eq!(meditech.employees, Some(120), "an empty cell keeps the stored value");
+    assert_eq!(meditech.domain.unwrap().as_str(), "gumi-meditech.example");
+    let irvine = service.get_organization(irvine).await.unwrap().organization.org;
+    assert_eq!(irvine.city.as_deref(), Some("Costa Mesa"));
+    let jane = service.store().get_person(jane).await.unwrap();
+    assert_eq!(jane.person.titles, ["CEO"]);
+    assert_eq!(jane.affiliations.len(), 2, "the new affiliation is added, the old one kept");
+    let minsu = service.store().get_person(minsu).await.unwrap();
+    assert_eq!(
+        (minsu.person.titles.as_slice(), minsu.person.phones.as_slice()),
+        (["대표이사".to_owned()].as_slice(), ["010-1234-5678".to_owned()].as_slice())
+    );
+    // Lists read after the import see the new values (the store logged every updated row).
+    let by_hs = service
+        .store()
+        .list_organizations(
+            &OrgFilter {
+                hs_code: Some(dagak_domain::HsCode::parse("9027").unwrap()),
+                ..Default::default()
+            },
+            Page { offset: 0, limit: 5 },
+        )
+        .await
+        .unwrap();
+    assert_eq!(by_hs.total, 1);
+
+    // Imported again, the file now changes nothing.
+    let again = service.preview_import(&changed, OnMatch::Update, &no_progress).await.unwrap();
+    assert!(again.rows.iter().all(|r| r.action.is_skip() && r.changes.is_empty()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_update_that_would_leave_an_invalid_row_or_change_a_row_twice_is_rejected() {
+    let (service, _dir) = service().await;
+    import(&service, &[file("orgs.csv", ORGS)]).await;
+    // Matched by domain, the file moves 구미메디텍 to the US; with its stored Korean business
+    // number that is no valid organisation. Skipping it is fine; updating it is refused.
+    let moved = "kind,name_ko,country,domain\nlocal_firm,구미메디텍,US,gumi-meditech.example\n";
+    let skipping = preview_of(&service, &[file("moved.csv", moved)]).await;
+    assert_eq!(changes_of(&skipping), [(2, "country", "KR", "US")]);
+    let problems = match service
+        .preview_import(&[file("moved.csv", moved)], OnMatch::Update, &no_progress)
+        .await
+    {
+        Err(ServiceError::ImportRejected(problems)) => problems,
+        other => panic!("expected a rejection, got {:?}", other.map(|p| p.rows)),
+    };
+    let p = one(&problems, "business_number_not_korean");
+    assert_eq!((p.file.as_str(), p.line), ("moved.csv", Some(2)));
+
+    // Two rows reaching the same stored organisation, by business number and by domain.
+    let twice = "kind,name_en,country,domain,business_number,employees\nlocal_firm,Gumi Meditech,KR,,124-81-00998,130\nlocal_firm,GMT Korea Branch,KR,gumi-meditech.example,,140\n";
+    assert!(
+        preview_of(&service, &[file("twice.csv", twice)])
+            .await
+            .rows
+            .iter()
+            .all(|r| r.action.is_skip())
+    );
+    let problems = match service
+        .preview_import(&[file("twice.csv", twice)], OnMatch::Update, &no_progress)
+        .await
+    {
+        Err(ServiceError::ImportRejected(problems)) => problems,
+        other => panic!("expected a rejection, got {:?}", other.map(|p| p.rows)),
+    };
+    let p = one(&problems, "duplicate_row");
+    assert_eq!(p.line, Some(3));
+    assert!(p.message.contains("twice.csv line 2"), "{}", p.message);
+}
+
+/// See: issue 12, point 10 ("checked N/N rows" was printed twice).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn progress_reports_each_count_once_and_ends_with_every_row() {
+    let (service, _dir) = service().await;
+    let mut csv = String::from("kind,name_en,country\n");
+    for i in 0..2000 {
+        csv.push_str(&format!("foreign_firm,Firm {i},US\n"));
+    }
+    let checks = std::sync::Mutex::new(Vec::new());
+    let preview = service
+        .preview_import(&[file("firms.csv", csv)], OnMatch::Skip, &|done, total| {
+            checks.lock().unwrap().push((done, total))
+        })
+        .await
+        .unwrap();
+    assert_eq!(checks.into_inner().unwrap(), [(1000, 2000), (2000, 2000)]);
+    let writes = std::sync::Mutex::new(Vec::new());
+    service
+        .commit_import(preview, &|done, total| writes.lock().unwrap().push((done, total)))
+        .await
+        .unwrap();
+    // The writer's counts reach the caller as they come (a slow caller may see fewer of them),
+    // rising, and end with every row.
+    let writes = writes.into_inner().unwrap();
+    assert!(writes.windows(2).all(|w| w[0].0 < w[1].0), "{writes:?}");
+    assert_eq!(writes.last(), Some(&(2000, 2000)));
 }

@@ -95,7 +95,6 @@ async fn bulk_imports_rebuild_indexes_and_a_failed_one_restores_them() {
     let person = dagak_testkit::person("김", "민수", "");
     let failing = ImportBatch {
         new_organizations: orgs.clone(),
-        updated_organizations: vec![],
         new_people: vec![(
             person.clone(),
             vec![ImportAffiliation {
@@ -105,20 +104,29 @@ async fn bulk_imports_rebuild_indexes_and_a_failed_one_restores_them() {
                 end: None,
             }],
         )],
+        ..Default::default()
     };
-    assert!(store.apply_import(&failing).await.is_err());
+    assert!(store.apply_import(failing, &|_, _| {}).await.is_err());
     assert_eq!(index_count(&path), indexes, "the rollback restored every index");
     assert_eq!(store.count_organizations().await.unwrap(), 0);
 
     let good = ImportBatch {
         new_organizations: orgs,
-        updated_organizations: vec![],
         new_people: vec![(
             person,
             vec![ImportAffiliation { org: OrgRef::New(5999), role: None, start: None, end: None }],
         )],
+        ..Default::default()
     };
-    store.apply_import(&good).await.unwrap();
+    // Rows written are reported as they are written, in order, and the last report is the whole.
+    let reports = std::sync::Mutex::new(Vec::new());
+    store
+        .apply_import(good, &|done, total| reports.lock().unwrap().push((done, total)))
+        .await
+        .unwrap();
+    let reports = reports.into_inner().unwrap();
+    assert!(reports.windows(2).all(|w| w[0].0 < w[1].0), "{reports:?}");
+    assert_eq!(reports.last(), Some(&(6001, 6001)));
     assert_eq!(index_count(&path), indexes, "every index is rebuilt");
     let page = Page { offset: 0, limit: 5 };
     let found = store
@@ -302,7 +310,7 @@ async fn cached_lists_agree_with_plain_sql_across_writers() {
         updated_organizations: vec![(ids[0], org(draft(4000, &mut next)))],
         ..Default::default()
     };
-    writer.apply_import(&batch).await.unwrap();
+    writer.apply_import(batch, &|_, _| {}).await.unwrap();
     check(5).await;
 }
 
@@ -402,6 +410,8 @@ async fn cached_people_lists_agree_with_plain_sql_across_writers() {
         }
         let gone = people.remove(next(people.len() as u64) as usize);
         writer.delete_person(gone).await.unwrap();
+        // An import that adds a person and renames another, who also joins an organisation.
+        let renamed = people[next(people.len() as u64) as usize];
         let batch = ImportBatch {
             new_people: vec![(
                 person(families[next(5) as usize], givens[next(5) as usize], "CEO"),
@@ -412,9 +422,19 @@ async fn cached_people_lists_agree_with_plain_sql_across_writers() {
                     end: None,
                 }],
             )],
+            updated_people: vec![dagak_store::PersonUpdate {
+                id: renamed,
+                person: person(families[next(5) as usize], givens[next(5) as usize], "Adviser"),
+                added_affiliations: vec![ImportAffiliation {
+                    org: OrgRef::Existing(orgs[1]),
+                    role: Some("Adviser".into()),
+                    start: None,
+                    end: None,
+                }],
+            }],
             ..Default::default()
         };
-        people.extend(writer.apply_import(&batch).await.unwrap().people);
+        people.extend(writer.apply_import(batch, &|_, _| {}).await.unwrap().people);
         check(round, orgs.clone()).await;
     }
     // A merge moves the people of one organisation to another.
@@ -425,4 +445,41 @@ async fn cached_people_lists_agree_with_plain_sql_across_writers() {
     // Deleting an organisation takes its people off its list.
     writer.delete_organization(orgs[1]).await.unwrap();
     check(5, orgs.clone()).await;
+}
+
+/// Organisations stored with UN Comtrade's placeholders (accepted before issue 12) read back
+/// after migration 8, without them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hs_placeholders_stored_before_migration_8_are_removed() {
+    use dagak_store::Store as _;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v7.db");
+    let store = SqliteStore::open(&path).unwrap();
+    store.migrate().await.unwrap();
+    let id = store
+        .insert_organization(&dagak_testkit::org(dagak_testkit::org_draft("구미", "Gumi")))
+        .await
+        .unwrap();
+    drop(store);
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(&format!(
+            "INSERT INTO organization_hs_codes (code, org_id) VALUES ('9999', {0}), ('99', {0});
+             PRAGMA user_version = 7;",
+            id.0
+        ))
+        .unwrap();
+    }
+    let store = SqliteStore::open(&path).unwrap();
+    store.migrate().await.unwrap();
+    let codes: Vec<String> = store
+        .get_organization(id)
+        .await
+        .unwrap()
+        .org
+        .hs_codes
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(codes, ["901819"]);
 }

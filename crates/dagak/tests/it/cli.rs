@@ -205,3 +205,64 @@ fn region_figures_load_from_csv_all_or_nothing() {
     assert!(loaded.status.success(), "{}", String::from_utf8_lossy(&loaded.stderr));
     assert!(String::from_utf8_lossy(&loaded.stderr).contains("15 annual figures"));
 }
+
+/// See: issue 12, point 10: "checked N/N rows" was printed twice, writing showed no progress,
+/// and a re-import skipped changed rows silently.
+#[test]
+fn a_reimport_lists_its_differences_and_updates_only_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let orgs = |city: &str| {
+        let mut csv = String::from("kind,name_en,country,city,domain\n");
+        for i in 0..1000 {
+            csv.push_str(&format!("foreign_firm,Firm {i},US,{city},firm{i}.example\n"));
+        }
+        csv
+    };
+    fs::write(dir.path().join("orgs.csv"), orgs("Irvine")).unwrap();
+    fs::write(dir.path().join("moved.csv"), orgs("Austin")).unwrap();
+    let run = |args: &[&str]| {
+        let out = dagak().current_dir(dir.path()).args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "{stderr}");
+        stderr
+    };
+
+    let stderr = run(&["import", "orgs.csv"]);
+    assert_eq!(stderr.matches("checked 1000/1000 rows").count(), 1, "{stderr}");
+    assert_eq!(stderr.matches("wrote 1000/1000 rows").count(), 1, "{stderr}");
+    assert!(stderr.contains("1000 organisations created"), "{stderr}");
+
+    // A dry run lists what the file changes, one line per field, at most 200 of them.
+    let stderr = run(&["import", "moved.csv", "--dry-run"]);
+    assert!(stderr.contains("moved.csv:2: city: Irvine → Austin\n"), "{stderr}");
+    assert!(stderr.contains("moved.csv:201: city: Irvine → Austin\n"), "{stderr}");
+    assert!(!stderr.contains("moved.csv:202:"), "{stderr}");
+    assert!(stderr.contains("… and 800 more differences"), "{stderr}");
+    assert!(stderr.contains("0 to update, 1000 skipped as already stored (1000 of them differ"));
+    let stderr = run(&["import", "moved.csv", "--dry-run", "--on-match", "update"]);
+    assert!(stderr.contains("1000 to update, 0 skipped"), "{stderr}");
+
+    // Skipping, the default, writes nothing; updating writes the changes.
+    let stderr = run(&["import", "moved.csv"]);
+    assert!(stderr.contains("0 updated") && stderr.contains("1000 rows skipped"), "{stderr}");
+    let exported = run_stdout(dir.path(), &["export", "--out", "-"]);
+    assert!(!exported.contains("Austin"));
+    let stderr = run(&["import", "moved.csv", "--on-match", "update"]);
+    assert!(stderr.contains("1000 updated"), "{stderr}");
+    assert_eq!(stderr.matches("wrote 1000/1000 rows").count(), 1, "{stderr}");
+    let exported = run_stdout(dir.path(), &["export", "--out", "-"]);
+    assert_eq!(exported.matches("Austin").count(), 1000);
+
+    let out = dagak()
+        .current_dir(dir.path())
+        .args(["import", "moved.csv", "--on-match", "sometimes"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+}
+
+fn run_stdout(dir: &std::path::Path, args: &[&str]) -> String {
+    let out = dagak().current_dir(dir).args(args).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
