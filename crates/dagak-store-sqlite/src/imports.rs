@@ -5,9 +5,16 @@
 //! transaction runs rather than held to its end; the transaction itself stays one.
 
 use dagak_domain::{Affiliation, OrgId};
-use dagak_store::{ImportAffiliation, ImportBatch, ImportIds, OrgRef, StoreError};
+use dagak_store::{
+    ImportAffiliation, ImportBatch, ImportIds, ImportStore, OrgRef, StoreError, StoredPreview,
+    WriteProgress,
+};
+use time::OffsetDateTime;
 
-use crate::{cache, changed, changed_everything, map_err, organizations, other, people};
+use crate::{
+    SqliteStore, cache, changed, changed_everything, map_err, organizations, other, people,
+    previews,
+};
 
 /// Tables whose secondary indexes a bulk import rebuilds instead of updating row by row.
 const BULK_TABLES: [&str; 7] = [
@@ -145,4 +152,64 @@ pub(crate) fn apply(
         changed(tx, "person", &persons)?;
     }
     Ok(ids)
+}
+
+#[async_trait::async_trait]
+impl ImportStore for SqliteStore {
+    async fn apply_import(
+        &self,
+        batch: ImportBatch,
+        progress: WriteProgress<'_>,
+    ) -> Result<ImportIds, StoreError> {
+        let total = batch.rows();
+        // The writer thread reports rows written through a watch channel (the latest count
+        // only, so nothing queues up), and the caller's callback runs here, on its own task.
+        let (report, mut reported) = tokio::sync::watch::channel(0u64);
+        let write = self.write(move |tx| {
+            apply(tx, batch, &|done| {
+                report.send_replace(done);
+            })
+        });
+        tokio::pin!(write);
+        let mut last = 0;
+        let result = loop {
+            tokio::select! {
+                result = &mut write => break result,
+                Ok(()) = reported.changed() => {
+                    last = *reported.borrow_and_update();
+                    progress(last, total);
+                }
+            }
+        };
+        if result.is_ok() && last != total {
+            progress(total, total);
+        }
+        result
+    }
+
+    async fn save_import_preview(&self, preview: &StoredPreview) -> Result<(), StoreError> {
+        if preview.expires_at <= preview.created_at {
+            return Err(other(anyhow::anyhow!("an import preview must expire after it is made")));
+        }
+        let preview = preview.clone();
+        self.write(move |tx| previews::save(tx, &preview)).await
+    }
+
+    async fn take_import_preview(&self, token: &str) -> Result<Option<StoredPreview>, StoreError> {
+        let token = token.to_owned();
+        self.write(move |tx| previews::take(tx, &token)).await
+    }
+
+    async fn remove_expired_import_previews(&self, now: OffsetDateTime) -> Result<u64, StoreError> {
+        self.write(move |tx| {
+            let n = tx
+                .execute(
+                    "DELETE FROM import_previews WHERE expires_at <= ?1",
+                    [previews::timestamp_text(now)],
+                )
+                .map_err(map_err)?;
+            Ok(n as u64)
+        })
+        .await
+    }
 }

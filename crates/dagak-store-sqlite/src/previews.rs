@@ -1,14 +1,14 @@
 //! Import previews on SQLite: one row per preview, its files as BLOBs beside it. Timestamps are
 //! stored as fixed-width UTC text, so comparing the text compares the times.
 
-use dagak_store::{PreviewFile, PreviewStore, StoreError, StoredPreview};
+use dagak_store::{PreviewFile, StoreError, StoredPreview};
 use rusqlite::{Connection, OptionalExtension as _, params};
 use time::OffsetDateTime;
 
-use crate::{SqliteStore, map_err, other, timestamp};
+use crate::{map_err, timestamp};
 
 /// `2026-11-24T10:00:00Z`: UTC, whole seconds, always the same width.
-fn timestamp_text(at: OffsetDateTime) -> String {
+pub(crate) fn timestamp_text(at: OffsetDateTime) -> String {
     let at = at.to_offset(time::UtcOffset::UTC);
     format!(
         "{}T{:02}:{:02}:{:02}Z",
@@ -19,7 +19,7 @@ fn timestamp_text(at: OffsetDateTime) -> String {
     )
 }
 
-fn save(tx: &Connection, preview: &StoredPreview) -> Result<(), StoreError> {
+pub(crate) fn save(tx: &Connection, preview: &StoredPreview) -> Result<(), StoreError> {
     tx.execute(
         "DELETE FROM import_previews WHERE expires_at <= ?1",
         [timestamp_text(preview.created_at)],
@@ -51,7 +51,7 @@ fn save(tx: &Connection, preview: &StoredPreview) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn take(tx: &Connection, token: &str) -> Result<Option<StoredPreview>, StoreError> {
+pub(crate) fn take(tx: &Connection, token: &str) -> Result<Option<StoredPreview>, StoreError> {
     let row = tx
         .query_row(
             "SELECT created_by, created_at, expires_at, on_match FROM import_previews WHERE token = ?1",
@@ -89,33 +89,4 @@ fn take(tx: &Connection, token: &str) -> Result<Option<StoredPreview>, StoreErro
         on_match,
         files,
     }))
-}
-
-#[async_trait::async_trait]
-impl PreviewStore for SqliteStore {
-    async fn save_import_preview(&self, preview: &StoredPreview) -> Result<(), StoreError> {
-        if preview.expires_at <= preview.created_at {
-            return Err(other(anyhow::anyhow!("an import preview must expire after it is made")));
-        }
-        let preview = preview.clone();
-        self.write(move |tx| save(tx, &preview)).await
-    }
-
-    async fn take_import_preview(&self, token: &str) -> Result<Option<StoredPreview>, StoreError> {
-        let token = token.to_owned();
-        self.write(move |tx| take(tx, &token)).await
-    }
-
-    async fn remove_expired_import_previews(&self, now: OffsetDateTime) -> Result<u64, StoreError> {
-        self.write(move |tx| {
-            let n = tx
-                .execute(
-                    "DELETE FROM import_previews WHERE expires_at <= ?1",
-                    [timestamp_text(now)],
-                )
-                .map_err(map_err)?;
-            Ok(n as u64)
-        })
-        .await
-    }
 }

@@ -1,20 +1,31 @@
 //! The storage boundary of dagak.
 //!
-//! The service layer sees only the [`Store`] trait defined here; the binary picks a backend
-//! (`dagak-store-sqlite` today, PostgreSQL later). Every method that writes does all of its writes
-//! in one transaction, so a failed call leaves the database as it was. Backend-specific SQL (full
-//! text search, upserts) stays behind this trait.
+//! One trait per area, each in its own module: [`DirectoryStore`] (organisations and people),
+//! [`ImportStore`] (import batches and previews) and [`RegionStore`] (published figures). The
+//! service holds them behind one handle, [`Store`], which every backend implements with one
+//! module per area; the binary picks the backend (`dagak-store-sqlite` today, PostgreSQL later).
+//! Every method that writes does all of its writes in one transaction, so a failed call leaves
+//! the database as it was. Backend-specific SQL (full text search, upserts) stays behind these
+//! traits.
+//!
+//! A new area adds its module here with its row types and its trait, makes [`Store`] require it,
+//! implements it in a module of each backend with its migrations, and adds its contract to
+//! `dagak-testkit`'s `contract` module, which every backend's tests run.
 
-mod previews;
+mod directory;
+mod imports;
 mod region;
 
 use async_trait::async_trait;
-use dagak_domain::{
-    Affiliation, AffiliationId, BusinessNumber, CountryCode, HsCode, OrgId, OrgKind, Organization,
-    Person, PersonId, WebDomain,
-};
 
-pub use previews::{PreviewFile, PreviewStore, StoredPreview};
+pub use directory::{
+    AffiliationRecord, DirectoryStore, OrgFilter, OrgKeys, OrgRecord, OrgSort, PersonFilter,
+    PersonRecord,
+};
+pub use imports::{
+    ImportAffiliation, ImportBatch, ImportIds, ImportStore, OrgRef, PersonUpdate, PreviewFile,
+    StoredPreview, WriteProgress,
+};
 pub use region::{AnnualFigure, RegionFigures, RegionStore, ShareFigure, ShareKind};
 
 /// A store failure. `NotFound` and `Conflict` are expected outcomes the service turns into user
@@ -27,71 +38,6 @@ pub enum StoreError {
     Conflict { constraint: String },
     #[error(transparent)]
     Other(#[from] anyhow::Error),
-}
-
-/// A stored organisation with its id and bookkeeping.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OrgRecord {
-    pub id: OrgId,
-    pub org: Organization,
-    /// Set by the store, in UTC.
-    pub created_at: time::OffsetDateTime,
-    pub updated_at: time::OffsetDateTime,
-    /// Number of people currently or formerly affiliated.
-    pub people_count: u64,
-}
-
-/// One affiliation with the organisation's names, for showing it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AffiliationRecord {
-    pub id: AffiliationId,
-    pub affiliation: Affiliation,
-    pub org_name_ko: Option<String>,
-    pub org_name_en: Option<String>,
-}
-
-/// A stored person with their affiliations.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PersonRecord {
-    pub id: PersonId,
-    pub person: Person,
-    pub affiliations: Vec<AffiliationRecord>,
-    /// Set by the store, in UTC.
-    pub created_at: time::OffsetDateTime,
-    pub updated_at: time::OffsetDateTime,
-}
-
-/// How the directory is sorted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum OrgSort {
-    #[default]
-    NameKo,
-    NameEn,
-    Country,
-    RecentlyUpdated,
-}
-
-/// Filters of the organisation list; every set field must hold.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct OrgFilter {
-    pub kind: Option<OrgKind>,
-    pub country: Option<CountryCode>,
-    /// Exact city, case-insensitive.
-    pub city: Option<String>,
-    pub industry_tag: Option<String>,
-    /// Matches the code itself and every longer code under it (`9018` matches `901819`).
-    pub hs_code: Option<HsCode>,
-    /// Free text: any part of the Korean or English name, domain or business number.
-    pub text: Option<String>,
-    pub sort: OrgSort,
-}
-
-/// Filters of the people list.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct PersonFilter {
-    /// Any part of the family name, given name, display name or title.
-    pub text: Option<String>,
-    pub org_id: Option<OrgId>,
 }
 
 /// A page request: `offset` rows skipped, at most `limit` returned.
@@ -108,145 +54,10 @@ pub struct PageOf<T> {
     pub total: u64,
 }
 
-/// What identifies an organisation when looking for duplicates.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OrgKeys {
-    pub id: OrgId,
-    pub business_number: Option<BusinessNumber>,
-    pub domain: Option<WebDomain>,
-    /// Normalised and romanised names (see `dagak_domain::name_keys`).
-    pub name_keys: Vec<String>,
-}
-
-/// Where the organisation of a new affiliation comes from in an import batch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OrgRef {
-    /// An organisation already stored.
-    Existing(OrgId),
-    /// The organisation at this index of the batch's `new_organizations`.
-    New(usize),
-}
-
-/// An affiliation in an import batch.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ImportAffiliation {
-    pub org: OrgRef,
-    pub role: Option<String>,
-    pub start: Option<time::Date>,
-    pub end: Option<time::Date>,
-}
-
-/// A stored person an import updates: their fields as the import leaves them, and the
-/// affiliations the file adds. Affiliations already stored are kept; an import never removes one.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PersonUpdate {
-    pub id: PersonId,
-    pub person: Person,
-    pub added_affiliations: Vec<ImportAffiliation>,
-}
-
-/// Everything one import writes, applied all or nothing.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ImportBatch {
-    pub new_organizations: Vec<Organization>,
-    /// Stored organisations with their fields as the import leaves them.
-    pub updated_organizations: Vec<(OrgId, Organization)>,
-    pub new_people: Vec<(Person, Vec<ImportAffiliation>)>,
-    pub updated_people: Vec<PersonUpdate>,
-}
-
-impl ImportBatch {
-    /// The rows the batch writes: created and updated organisations and people.
-    pub fn rows(&self) -> u64 {
-        (self.new_organizations.len()
-            + self.updated_organizations.len()
-            + self.new_people.len()
-            + self.updated_people.len()) as u64
-    }
-}
-
-/// Told `(rows written, rows in all)` while a long write runs. It is called on the caller's task,
-/// never from inside the transaction, and must not block.
-pub type WriteProgress<'a> = &'a (dyn Fn(u64, u64) + Send + Sync);
-
-/// Ids the store gave to what an import created, in batch order.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ImportIds {
-    pub organizations: Vec<OrgId>,
-    pub people: Vec<PersonId>,
-}
-
-/// The storage operations dagak needs. Each call is one transaction.
+/// The handle the service holds: every area's store, and the schema they share. Each call is one
+/// transaction.
 #[async_trait]
-pub trait Store: RegionStore + PreviewStore + Send + Sync + 'static {
-    /// Applies pending schema migrations.
+pub trait Store: DirectoryStore + ImportStore + RegionStore + Send + Sync + 'static {
+    /// Applies pending schema migrations (of every area).
     async fn migrate(&self) -> Result<(), StoreError>;
-
-    async fn insert_organization(&self, org: &Organization) -> Result<OrgId, StoreError>;
-    async fn update_organization(&self, id: OrgId, org: &Organization) -> Result<(), StoreError>;
-    async fn get_organization(&self, id: OrgId) -> Result<OrgRecord, StoreError>;
-    async fn list_organizations(
-        &self,
-        filter: &OrgFilter,
-        page: Page,
-    ) -> Result<PageOf<OrgRecord>, StoreError>;
-    /// Deletes the organisation and its affiliations (people stay).
-    async fn delete_organization(&self, id: OrgId) -> Result<(), StoreError>;
-    async fn count_organizations(&self) -> Result<u64, StoreError>;
-    /// Organisations with this business number, domain or exact name key.
-    async fn find_organizations_by_keys(
-        &self,
-        business_number: Option<&BusinessNumber>,
-        domain: Option<&WebDomain>,
-        name_keys: &[String],
-    ) -> Result<Vec<OrgId>, StoreError>;
-    /// The duplicate-detection keys of every organisation, ordered by id.
-    async fn all_organization_keys(&self) -> Result<Vec<OrgKeys>, StoreError>;
-    /// Every distinct industry tag and city, for filter menus.
-    async fn organization_facets(&self) -> Result<(Vec<String>, Vec<String>), StoreError>;
-
-    /// Moves every affiliation of `removed` to `kept`, stores `merged` as `kept` and deletes
-    /// `removed`, in one transaction.
-    async fn merge_organizations(
-        &self,
-        kept: OrgId,
-        merged: &Organization,
-        removed: OrgId,
-    ) -> Result<(), StoreError>;
-
-    async fn insert_person(
-        &self,
-        person: &Person,
-        affiliations: &[Affiliation],
-    ) -> Result<PersonId, StoreError>;
-    /// Replaces the person's fields and, when given, the whole list of affiliations.
-    async fn update_person(
-        &self,
-        id: PersonId,
-        person: &Person,
-        affiliations: Option<&[Affiliation]>,
-    ) -> Result<(), StoreError>;
-    async fn get_person(&self, id: PersonId) -> Result<PersonRecord, StoreError>;
-    async fn list_people(
-        &self,
-        filter: &PersonFilter,
-        page: Page,
-    ) -> Result<PageOf<PersonRecord>, StoreError>;
-    async fn delete_person(&self, id: PersonId) -> Result<(), StoreError>;
-    /// Every (person, email) pair, lower-cased, for recognising people already stored.
-    async fn all_person_emails(&self) -> Result<Vec<(PersonId, String)>, StoreError>;
-    /// The people affiliated with any of `orgs` (with that organisation), and the people with no
-    /// affiliation at all (with `None`): how imports recognise people who have no email.
-    async fn people_at_organizations(
-        &self,
-        orgs: &[OrgId],
-    ) -> Result<Vec<(Option<OrgId>, PersonId, Person)>, StoreError>;
-
-    /// Writes a whole import batch in one transaction, or nothing, reporting rows written to
-    /// `progress`. The batch is taken by value so that a backend can drop rows once written.
-    async fn apply_import(
-        &self,
-        batch: ImportBatch,
-        progress: WriteProgress<'_>,
-    ) -> Result<ImportIds, StoreError>;
 }

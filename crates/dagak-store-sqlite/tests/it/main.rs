@@ -1,13 +1,21 @@
 //! The store contract on SQLite, on a temporary file.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use dagak_store::{DirectoryStore as _, ImportStore as _};
 use dagak_store_sqlite::SqliteStore;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sqlite_store_keeps_the_contract() {
+async fn sqlite_store_keeps_the_directory_contract() {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(dir.path().join("contract.db")).unwrap();
-    dagak_testkit::store_contract(&store).await;
+    dagak_testkit::contract::directory::directory_contract(&store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_store_keeps_the_imports_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("imports.db")).unwrap();
+    dagak_testkit::contract::imports::imports_contract(&store).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -15,15 +23,15 @@ async fn sqlite_store_keeps_the_region_contract() {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(dir.path().join("region.db")).unwrap();
     dagak_store::Store::migrate(&store).await.unwrap();
-    dagak_testkit::region_contract(&store).await;
+    dagak_testkit::contract::region::region_contract(&store).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sqlite_store_keeps_the_preview_contract() {
+async fn sqlite_store_keeps_the_previews_contract() {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(dir.path().join("previews.db")).unwrap();
     dagak_store::Store::migrate(&store).await.unwrap();
-    dagak_testkit::preview_contract(&store).await;
+    dagak_testkit::contract::imports::previews_contract(&store).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,0 +1,204 @@
+//! The directory area on SQLite: [`DirectoryStore`] over the organisation and people modules
+//! (`organizations.rs`, `people.rs`) and the list cache (`cache.rs`). Every write logs the rows
+//! it touched with `changed`, so cached lists stay exact.
+
+use async_trait::async_trait;
+use dagak_domain::{Affiliation, BusinessNumber, OrgId, Organization, Person, PersonId, WebDomain};
+use dagak_store::{
+    DirectoryStore, OrgFilter, OrgKeys, OrgRecord, Page, PageOf, PersonFilter, PersonRecord,
+    StoreError,
+};
+
+use crate::{SqliteStore, changed, map_err, organizations, people, people_of};
+
+#[async_trait]
+impl DirectoryStore for SqliteStore {
+    async fn insert_organization(&self, org: &Organization) -> Result<OrgId, StoreError> {
+        let org = org.clone();
+        self.write(move |tx| {
+            let id = organizations::write(tx, None, &org)?;
+            changed(tx, "organization", &[id.0])?;
+            Ok(id)
+        })
+        .await
+    }
+
+    async fn update_organization(&self, id: OrgId, org: &Organization) -> Result<(), StoreError> {
+        let org = org.clone();
+        self.write(move |tx| {
+            organizations::write(tx, Some(id), &org)?;
+            changed(tx, "organization", &[id.0])
+        })
+        .await
+    }
+
+    async fn get_organization(&self, id: OrgId) -> Result<OrgRecord, StoreError> {
+        self.read(move |conn| organizations::get(conn, id)).await
+    }
+
+    async fn list_organizations(
+        &self,
+        filter: &OrgFilter,
+        page: Page,
+    ) -> Result<PageOf<OrgRecord>, StoreError> {
+        let filter = filter.clone();
+        self.read_cached(move |conn, view| organizations::list(conn, view, &filter, page)).await
+    }
+
+    async fn delete_organization(&self, id: OrgId) -> Result<(), StoreError> {
+        self.write(move |tx| {
+            // Its people lose an affiliation.
+            changed(tx, "person", &people_of(tx, id)?)?;
+            organizations::delete(tx, id)?;
+            changed(tx, "organization", &[id.0])
+        })
+        .await
+    }
+
+    async fn count_organizations(&self) -> Result<u64, StoreError> {
+        self.read(|conn| {
+            conn.query_row("SELECT COUNT(*) FROM organizations", [], |r| r.get(0)).map_err(map_err)
+        })
+        .await
+    }
+
+    async fn find_organizations_by_keys(
+        &self,
+        business_number: Option<&BusinessNumber>,
+        domain: Option<&WebDomain>,
+        name_keys: &[String],
+    ) -> Result<Vec<OrgId>, StoreError> {
+        let business_number = business_number.map(|b| b.digits());
+        let domain = domain.map(|d| d.to_string());
+        let name_keys = name_keys.to_vec();
+        self.read(move |conn| {
+            organizations::find_by_keys(
+                conn,
+                business_number.as_deref(),
+                domain.as_deref(),
+                &name_keys,
+            )
+        })
+        .await
+    }
+
+    async fn all_organization_keys(&self) -> Result<Vec<OrgKeys>, StoreError> {
+        self.read(organizations::all_keys).await
+    }
+
+    async fn organization_facets(&self) -> Result<(Vec<String>, Vec<String>), StoreError> {
+        self.read_cached(|conn, view| {
+            Ok(view.facets(conn, organizations::facets)?.as_ref().clone())
+        })
+        .await
+    }
+
+    async fn merge_organizations(
+        &self,
+        kept: OrgId,
+        merged: &Organization,
+        removed: OrgId,
+    ) -> Result<(), StoreError> {
+        let merged = merged.clone();
+        self.write(move |tx| {
+            if kept == removed {
+                return Err(StoreError::Conflict { constraint: "merge_into_itself".into() });
+            }
+            organizations::get(tx, removed)?;
+            // The people who move change which organisation's people they are.
+            changed(tx, "person", &people_of(tx, removed)?)?;
+            organizations::write(tx, Some(kept), &merged)?;
+            tx.execute(
+                "UPDATE affiliations SET org_id = ?1 WHERE org_id = ?2",
+                (kept.0, removed.0),
+            )
+            .map_err(map_err)?;
+            organizations::delete(tx, removed)?;
+            changed(tx, "organization", &[kept.0, removed.0])
+        })
+        .await
+    }
+
+    async fn insert_person(
+        &self,
+        person: &Person,
+        affiliations: &[Affiliation],
+    ) -> Result<PersonId, StoreError> {
+        let person = person.clone();
+        let affiliations = affiliations.to_vec();
+        self.write(move |tx| {
+            let id = people::write(tx, None, &person, Some(&affiliations))?;
+            changed(tx, "person", &[id.0])?;
+            Ok(id)
+        })
+        .await
+    }
+
+    async fn update_person(
+        &self,
+        id: PersonId,
+        person: &Person,
+        affiliations: Option<&[Affiliation]>,
+    ) -> Result<(), StoreError> {
+        let person = person.clone();
+        let affiliations = affiliations.map(<[Affiliation]>::to_vec);
+        self.write(move |tx| {
+            people::write(tx, Some(id), &person, affiliations.as_deref())?;
+            changed(tx, "person", &[id.0])
+        })
+        .await
+    }
+
+    async fn get_person(&self, id: PersonId) -> Result<PersonRecord, StoreError> {
+        self.read(move |conn| people::get(conn, id)).await
+    }
+
+    async fn list_people(
+        &self,
+        filter: &PersonFilter,
+        page: Page,
+    ) -> Result<PageOf<PersonRecord>, StoreError> {
+        let filter = filter.clone();
+        self.read_cached(move |conn, view| people::list(conn, view, &filter, page)).await
+    }
+
+    async fn delete_person(&self, id: PersonId) -> Result<(), StoreError> {
+        self.write(move |tx| {
+            tx.execute("DELETE FROM people_fts WHERE rowid = ?1", [id.0]).map_err(map_err)?;
+            let n = tx.execute("DELETE FROM people WHERE id = ?1", [id.0]).map_err(map_err)?;
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+            changed(tx, "person", &[id.0])
+        })
+        .await
+    }
+
+    async fn all_person_emails(&self) -> Result<Vec<(PersonId, String)>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn
+                .prepare("SELECT id, emails FROM people WHERE emails != ''")
+                .map_err(map_err)?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+                .map_err(map_err)?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (id, emails) = row.map_err(map_err)?;
+                for email in emails.split(',').filter(|e| !e.is_empty()) {
+                    out.push((PersonId(id), email.to_lowercase()));
+                }
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn people_at_organizations(
+        &self,
+        orgs: &[OrgId],
+    ) -> Result<Vec<(Option<OrgId>, PersonId, Person)>, StoreError> {
+        let ids: Vec<i64> = orgs.iter().map(|o| o.0).collect();
+        self.read(move |conn| people::at_organizations(conn, &ids)).await
+    }
+}

@@ -1,0 +1,149 @@
+//! The directory area: organisations, people and their affiliations over time, with the
+//! lists, keys and facets the service reads.
+
+use async_trait::async_trait;
+use dagak_domain::{
+    Affiliation, AffiliationId, BusinessNumber, CountryCode, HsCode, OrgId, OrgKind, Organization,
+    Person, PersonId, WebDomain,
+};
+
+use crate::{Page, PageOf, StoreError};
+
+/// A stored organisation with its id and bookkeeping.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrgRecord {
+    pub id: OrgId,
+    pub org: Organization,
+    /// Set by the store, in UTC.
+    pub created_at: time::OffsetDateTime,
+    pub updated_at: time::OffsetDateTime,
+    /// Number of people currently or formerly affiliated.
+    pub people_count: u64,
+}
+
+/// One affiliation with the organisation's names, for showing it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AffiliationRecord {
+    pub id: AffiliationId,
+    pub affiliation: Affiliation,
+    pub org_name_ko: Option<String>,
+    pub org_name_en: Option<String>,
+}
+
+/// A stored person with their affiliations.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PersonRecord {
+    pub id: PersonId,
+    pub person: Person,
+    pub affiliations: Vec<AffiliationRecord>,
+    /// Set by the store, in UTC.
+    pub created_at: time::OffsetDateTime,
+    pub updated_at: time::OffsetDateTime,
+}
+
+/// How the directory is sorted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OrgSort {
+    #[default]
+    NameKo,
+    NameEn,
+    Country,
+    RecentlyUpdated,
+}
+
+/// Filters of the organisation list; every set field must hold.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OrgFilter {
+    pub kind: Option<OrgKind>,
+    pub country: Option<CountryCode>,
+    /// Exact city, case-insensitive.
+    pub city: Option<String>,
+    pub industry_tag: Option<String>,
+    /// Matches the code itself and every longer code under it (`9018` matches `901819`).
+    pub hs_code: Option<HsCode>,
+    /// Free text: any part of the Korean or English name, domain or business number.
+    pub text: Option<String>,
+    pub sort: OrgSort,
+}
+
+/// Filters of the people list.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PersonFilter {
+    /// Any part of the family name, given name, display name or title.
+    pub text: Option<String>,
+    pub org_id: Option<OrgId>,
+}
+
+/// What identifies an organisation when looking for duplicates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrgKeys {
+    pub id: OrgId,
+    pub business_number: Option<BusinessNumber>,
+    pub domain: Option<WebDomain>,
+    /// Normalised and romanised names (see `dagak_domain::name_keys`).
+    pub name_keys: Vec<String>,
+}
+
+/// Storage of the directory. Each call is one transaction.
+#[async_trait]
+pub trait DirectoryStore: Send + Sync + 'static {
+    async fn insert_organization(&self, org: &Organization) -> Result<OrgId, StoreError>;
+    async fn update_organization(&self, id: OrgId, org: &Organization) -> Result<(), StoreError>;
+    async fn get_organization(&self, id: OrgId) -> Result<OrgRecord, StoreError>;
+    async fn list_organizations(
+        &self,
+        filter: &OrgFilter,
+        page: Page,
+    ) -> Result<PageOf<OrgRecord>, StoreError>;
+    /// Deletes the organisation and its affiliations (people stay).
+    async fn delete_organization(&self, id: OrgId) -> Result<(), StoreError>;
+    async fn count_organizations(&self) -> Result<u64, StoreError>;
+    /// Organisations with this business number, domain or exact name key.
+    async fn find_organizations_by_keys(
+        &self,
+        business_number: Option<&BusinessNumber>,
+        domain: Option<&WebDomain>,
+        name_keys: &[String],
+    ) -> Result<Vec<OrgId>, StoreError>;
+    /// The duplicate-detection keys of every organisation, ordered by id.
+    async fn all_organization_keys(&self) -> Result<Vec<OrgKeys>, StoreError>;
+    /// Every distinct industry tag and city, for filter menus.
+    async fn organization_facets(&self) -> Result<(Vec<String>, Vec<String>), StoreError>;
+
+    /// Moves every affiliation of `removed` to `kept`, stores `merged` as `kept` and deletes
+    /// `removed`, in one transaction.
+    async fn merge_organizations(
+        &self,
+        kept: OrgId,
+        merged: &Organization,
+        removed: OrgId,
+    ) -> Result<(), StoreError>;
+
+    async fn insert_person(
+        &self,
+        person: &Person,
+        affiliations: &[Affiliation],
+    ) -> Result<PersonId, StoreError>;
+    /// Replaces the person's fields and, when given, the whole list of affiliations.
+    async fn update_person(
+        &self,
+        id: PersonId,
+        person: &Person,
+        affiliations: Option<&[Affiliation]>,
+    ) -> Result<(), StoreError>;
+    async fn get_person(&self, id: PersonId) -> Result<PersonRecord, StoreError>;
+    async fn list_people(
+        &self,
+        filter: &PersonFilter,
+        page: Page,
+    ) -> Result<PageOf<PersonRecord>, StoreError>;
+    async fn delete_person(&self, id: PersonId) -> Result<(), StoreError>;
+    /// Every (person, email) pair, lower-cased, for recognising people already stored.
+    async fn all_person_emails(&self) -> Result<Vec<(PersonId, String)>, StoreError>;
+    /// The people affiliated with any of `orgs` (with that organisation), and the people with no
+    /// affiliation at all (with `None`): how imports recognise people who have no email.
+    async fn people_at_organizations(
+        &self,
+        orgs: &[OrgId],
+    ) -> Result<Vec<(Option<OrgId>, PersonId, Person)>, StoreError>;
+}

@@ -1,0 +1,234 @@
+//! The contract of the directory area ([`Store`]'s directory half and its schema): organisations
+//! and people round-trip, filters, free text in Korean and English, sorting and pages, updates,
+//! affiliations, duplicate keys, merge, deletion, emails and facets.
+
+use dagak_domain::{
+    BusinessNumber, CountryCode, HsCode, OrgId, OrgKind, OrganizationDraft, PersonDraft, WebDomain,
+    name_keys,
+};
+use dagak_store::{OrgFilter, OrgSort, Page, PersonFilter, Store, StoreError};
+
+use super::{ALL, names};
+use crate::{affiliation, org, org_draft, person};
+
+/// The directory story, on a fresh store (it migrates it, twice).
+pub async fn directory_contract<S: Store>(store: &S) {
+    store.migrate().await.unwrap();
+    // Migrating twice is harmless.
+    store.migrate().await.unwrap();
+    assert_eq!(store.count_organizations().await.unwrap(), 0);
+
+    let meditech = store
+        .insert_organization(&org(OrganizationDraft {
+            business_number: "124-81-00998".into(),
+            domain: "gumi-meditech.example".into(),
+            ..org_draft("구미메디텍", "Gumi Meditech")
+        }))
+        .await
+        .unwrap();
+    let carbon = store
+        .insert_organization(&org(OrganizationDraft {
+            industry_tags: "carbon materials".into(),
+            hs_codes: "6815".into(),
+            ..org_draft("경북카본", "Gyeongbuk Carbon")
+        }))
+        .await
+        .unwrap();
+    let irvine = store
+        .insert_organization(&org(OrganizationDraft {
+            kind: "government".into(),
+            country: "US".into(),
+            city: "Irvine".into(),
+            industry_tags: String::new(),
+            hs_codes: String::new(),
+            offers: String::new(),
+            seeks: String::new(),
+            ..org_draft("어바인 시청", "City of Irvine")
+        }))
+        .await
+        .unwrap();
+
+    // Get returns what was stored.
+    let got = store.get_organization(meditech).await.unwrap();
+    assert_eq!(got.id, meditech);
+    assert_eq!(got.org.business_number.unwrap().to_string(), "124-81-00998");
+    assert_eq!(got.org.hs_codes, vec![HsCode::parse("901819").unwrap()]);
+    assert!(matches!(store.get_organization(OrgId(999_999)).await, Err(StoreError::NotFound)));
+
+    // Filters.
+    let by = |f: OrgFilter| names(store, f);
+    assert_eq!(
+        by(OrgFilter { kind: Some(OrgKind::Government), ..Default::default() }).await,
+        ["City of Irvine"]
+    );
+    assert_eq!(
+        by(OrgFilter { country: Some(CountryCode::parse("US").unwrap()), ..Default::default() })
+            .await,
+        ["City of Irvine"]
+    );
+    assert_eq!(
+        by(OrgFilter { city: Some("gumi".into()), sort: OrgSort::NameEn, ..Default::default() })
+            .await,
+        ["Gumi Meditech", "Gyeongbuk Carbon"]
+    );
+    assert_eq!(
+        by(OrgFilter { industry_tag: Some("Carbon Materials".into()), ..Default::default() }).await,
+        ["Gyeongbuk Carbon"]
+    );
+    // An HS filter matches every code under it.
+    assert_eq!(
+        by(OrgFilter { hs_code: Some(HsCode::parse("9018").unwrap()), ..Default::default() }).await,
+        ["Gumi Meditech"]
+    );
+    assert_eq!(
+        by(OrgFilter { hs_code: Some(HsCode::parse("90").unwrap()), ..Default::default() }).await,
+        ["Gumi Meditech"]
+    );
+
+    // Free text: any part of a Korean word, of two syllables or more, and English in any case.
+    let text =
+        |t: &str| OrgFilter { text: Some(t.into()), sort: OrgSort::NameEn, ..Default::default() };
+    assert_eq!(by(text("메디")).await, ["Gumi Meditech"]);
+    assert_eq!(by(text("디텍")).await, ["Gumi Meditech"]);
+    assert_eq!(by(text("구미메디")).await, ["Gumi Meditech"]);
+    assert_eq!(by(text("카")).await, ["Gyeongbuk Carbon"]);
+    assert_eq!(by(text("IRVINE")).await, ["City of Irvine"]);
+    assert_eq!(by(text("ir")).await, ["City of Irvine"]);
+    assert_eq!(by(text("gumi medi")).await, ["Gumi Meditech"]);
+    // The romanised Korean name is searchable too, and so is the business number.
+    assert_eq!(by(text("gyeongbukka")).await, ["Gyeongbuk Carbon"]);
+    assert_eq!(by(text("1248100998")).await, ["Gumi Meditech"]);
+    assert!(by(text("존재하지않음")).await.is_empty());
+    assert!(by(text("100%")).await.is_empty());
+    // Control characters (schemathesis sends NUL) are separators, never an FTS5 syntax error.
+    assert_eq!(by(text("gumi\u{0}meditech")).await, ["Gumi Meditech"]);
+    assert!(by(text("\u{0}\u{1}")).await.len() == 3);
+
+    // Sorting and pagination.
+    let sorted = by(OrgFilter { sort: OrgSort::NameKo, ..Default::default() }).await;
+    assert_eq!(sorted, ["Gyeongbuk Carbon", "Gumi Meditech", "City of Irvine"]);
+    let page = store
+        .list_organizations(
+            &OrgFilter { sort: OrgSort::NameEn, ..Default::default() },
+            Page { offset: 1, limit: 1 },
+        )
+        .await
+        .unwrap();
+    assert_eq!(page.total, 3);
+    assert_eq!(page.items.len(), 1);
+    assert_eq!(page.items[0].org.display_name(dagak_domain::Lang::En), "Gumi Meditech");
+
+    // Update replaces every field, including the derived search rows.
+    let mut renamed = store.get_organization(carbon).await.unwrap().org;
+    renamed.name_ko = Some("구미탄소소재".into());
+    renamed.industry_tags = vec!["carbon fibre".into()];
+    store.update_organization(carbon, &renamed).await.unwrap();
+    assert!(by(text("경북")).await.is_empty());
+    assert_eq!(by(text("탄소")).await, ["Gyeongbuk Carbon"]);
+    assert_eq!(
+        by(OrgFilter { industry_tag: Some("carbon fibre".into()), ..Default::default() }).await,
+        ["Gyeongbuk Carbon"]
+    );
+    assert!(matches!(
+        store.update_organization(OrgId(999_999), &renamed).await,
+        Err(StoreError::NotFound)
+    ));
+
+    // People and affiliations.
+    let ceo = store
+        .insert_person(&person("김", "민수", "대표이사"), &[affiliation(meditech, "CEO")])
+        .await
+        .unwrap();
+    let mayor = store
+        .insert_person(&person("", "", "Mayor of Irvine"), &[affiliation(irvine, "Mayor")])
+        .await
+        .unwrap();
+    let got = store.get_person(ceo).await.unwrap();
+    assert_eq!(got.person.display_name(), "김민수");
+    assert_eq!(got.affiliations.len(), 1);
+    assert_eq!(got.affiliations[0].org_name_ko.as_deref(), Some("구미메디텍"));
+    assert_eq!(store.get_organization(meditech).await.unwrap().people_count, 1);
+    let of_irvine = store
+        .list_people(&PersonFilter { org_id: Some(irvine), ..Default::default() }, ALL)
+        .await
+        .unwrap();
+    assert_eq!(of_irvine.items.iter().map(|p| p.id).collect::<Vec<_>>(), [mayor]);
+    let found = store
+        .list_people(&PersonFilter { text: Some("민수".into()), ..Default::default() }, ALL)
+        .await
+        .unwrap();
+    assert_eq!(found.total, 1);
+    // An affiliation to an unknown organisation is refused and nothing is written.
+    let before = store.list_people(&PersonFilter::default(), ALL).await.unwrap().total;
+    let refused =
+        store.insert_person(&person("Lee", "Ana", ""), &[affiliation(OrgId(999_999), "x")]).await;
+    assert!(matches!(refused, Err(StoreError::Conflict { .. })));
+    assert_eq!(store.list_people(&PersonFilter::default(), ALL).await.unwrap().total, before);
+    // Updating affiliations replaces them.
+    store
+        .update_person(ceo, &person("김", "민수", "대표"), Some(&[affiliation(carbon, "Adviser")]))
+        .await
+        .unwrap();
+    let got = store.get_person(ceo).await.unwrap();
+    assert_eq!(got.person.titles, ["대표"]);
+    assert_eq!(got.affiliations[0].affiliation.org_id, carbon);
+
+    // Duplicate keys.
+    let keys = name_keys(["Gumi Meditech Inc."]);
+    let found = store.find_organizations_by_keys(None, None, &keys).await.unwrap();
+    assert_eq!(found, [meditech]);
+    let number = BusinessNumber::parse("1248100998").unwrap();
+    let domain = WebDomain::parse("gumi-meditech.example").unwrap();
+    assert_eq!(
+        store.find_organizations_by_keys(Some(&number), Some(&domain), &[]).await.unwrap(),
+        [meditech]
+    );
+    let all = store.all_organization_keys().await.unwrap();
+    assert_eq!(all.len(), 3);
+    assert!(all.iter().any(|k| k.id == meditech && k.business_number == Some(number)));
+
+    // Merge moves affiliations and deletes the removed organisation.
+    let merged = store.get_organization(meditech).await.unwrap().org;
+    store.merge_organizations(meditech, &merged, carbon).await.unwrap();
+    assert!(matches!(store.get_organization(carbon).await, Err(StoreError::NotFound)));
+    assert_eq!(store.get_person(ceo).await.unwrap().affiliations[0].affiliation.org_id, meditech);
+    assert!(store.merge_organizations(meditech, &merged, meditech).await.is_err());
+
+    // Deleting an organisation removes its affiliations, not its people.
+    store.delete_organization(irvine).await.unwrap();
+    assert!(store.get_person(mayor).await.unwrap().affiliations.is_empty());
+    assert!(matches!(store.delete_organization(irvine).await, Err(StoreError::NotFound)));
+    store.delete_person(mayor).await.unwrap();
+    assert!(matches!(store.get_person(mayor).await, Err(StoreError::NotFound)));
+
+    // People are recognisable by their emails, lower-cased.
+    let ana = PersonDraft {
+        family_name: "Lee".into(),
+        emails: "Ana@Example.com".into(),
+        ..Default::default()
+    };
+    let ana = store.insert_person(&ana.parse().unwrap(), &[]).await.unwrap();
+    assert!(
+        store.all_person_emails().await.unwrap().contains(&(ana, "ana@example.com".to_owned()))
+    );
+
+    // People at given organisations, and people at none.
+    let engineer = store
+        .insert_person(&person("Park", "Jisoo", "Engineer"), &[affiliation(meditech, "Engineer")])
+        .await
+        .unwrap();
+    let found = store.people_at_organizations(&[meditech]).await.unwrap();
+    assert!(found.iter().any(|(org, id, p)| {
+        *org == Some(meditech) && *id == engineer && p.family_name.as_deref() == Some("Park")
+    }));
+    assert!(found.iter().any(|(org, id, _)| org.is_none() && *id == ana), "{found:?}");
+    assert!(found.iter().all(|(org, _, _)| org.is_none() || *org == Some(meditech)));
+    assert!(
+        store.people_at_organizations(&[]).await.unwrap().iter().all(|(org, _, _)| org.is_none())
+    );
+
+    // Facets list tags and cities.
+    let (tags, cities) = store.organization_facets().await.unwrap();
+    assert!(tags.contains(&"medical devices".to_owned()));
+    assert!(cities.contains(&"Gumi".to_owned()));
+}
