@@ -9,6 +9,9 @@
 //! drop (plateau moves let the search cross ties), undoing it through the state's journal
 //! otherwise. Slots are tried cheapest first under the Lagrangian prices, which steer every request
 //! towards the slots its participants contest least.
+//!
+//! Over 600 lines: construction, the chain moves and perturbation share the search state and its
+//! journal, and are tuned together; the state itself is `state.rs`.
 
 use crate::model::{Model, NONE};
 use crate::state::State;

@@ -9,6 +9,10 @@
 //! marked stale with those ids: the next reader that needs it re-reads just them. Combinations
 //! and facets are dropped. A bulk write, or a gap in the log, drops everything.
 //!
+//! Over 600 lines because the generation check, the patching of sort orders and the lazy refresh
+//! of condition sets share one lock and one set of invariants; split, each half would need the
+//! other's internals.
+//!
 //! Two things are kept:
 //! - the id set of one filter condition (a tag, a country, an FTS5 word…), so a filter used again
 //!   costs an intersection in memory instead of an index read;

@@ -284,7 +284,7 @@ fn excel_date(serial: f64) -> Option<String> {
         return None;
     }
     let date = epoch.checked_add(time::Duration::days(days as i64))?;
-    Some(format!("{:04}-{:02}-{:02}", date.year(), u8::from(date.month()), date.day()))
+    Some(dagak_domain::iso_date(date))
 }
 
 fn cell_text(cell: &Data) -> Result<String, String> {

@@ -307,3 +307,28 @@ fn the_formats_crates_read_no_clock_or_environment() {
         }
     }
 }
+
+/// Files of `src/` (tests and tables aside) over this many lines say why in their module doc.
+const LONG_FILE: usize = 600;
+
+#[test]
+fn a_source_file_over_600_lines_says_why_in_its_module_doc() {
+    for (name, dir) in all_crates() {
+        let mut files = Vec::new();
+        rust_sources(&dir.join("src"), &mut files);
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            if text.lines().count() <= LONG_FILE {
+                continue;
+            }
+            let doc: String =
+                text.lines().take_while(|l| l.starts_with("//!")).collect::<Vec<_>>().join(" ");
+            assert!(
+                doc.contains("Over 600 lines"),
+                "{name}: {} has {} lines and its module doc does not say why (\"Over 600 lines: …\")",
+                file.display(),
+                text.lines().count()
+            );
+        }
+    }
+}
