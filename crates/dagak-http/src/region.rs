@@ -69,12 +69,12 @@ fn breakdown_view(t: Tr, b: &dagak_service::region::ShareBreakdown) -> Breakdown
             .iter()
             .map(|s| ShareRow {
                 name: t.code("place", &s.name),
-                pct: format!("{:.1}%", s.pct),
+                pct: t.lang.percent(s.pct, 1),
                 width: s.pct.clamp(0.0, 100.0),
             })
             .collect(),
-        hhi: format!("{:.0}", b.hhi_lower_bound() * 10_000.0),
-        listed: format!("{:.0}%", b.listed_pct()),
+        hhi: t.lang.decimal(b.hhi_lower_bound() * 10_000.0, 0),
+        listed: t.lang.percent(b.listed_pct(), 0),
         source: b.shares.first().map(|s| s.source_url.clone()).unwrap_or_default(),
     }
 }
@@ -92,7 +92,7 @@ async fn region(State(app): State<AppState>, t: Tr) -> PageResult {
             let y = PLOT_TOP + PLOT_HEIGHT - height;
             Bar {
                 year: a.year,
-                value: format!("{:.1}", a.usd_bn),
+                value: t.lang.decimal(a.usd_bn, 1),
                 x: i as f64 * (BAR_WIDTH + BAR_GAP),
                 y,
                 height,
