@@ -7,7 +7,6 @@ use askama::Template;
 use axum::Json;
 use axum::Router;
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -17,7 +16,7 @@ use dagak_service::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::web::api::{ApiRoutes, Verb, bad_path, bad_query};
+use crate::web::api::{ApiPath, ApiQuery, ApiRoutes, Verb};
 use crate::web::paging::url_encode;
 use crate::web::{PageError, PageResult, fail, problem_reason, render, render_with, see_other};
 use crate::{ApiError, AppState, Tr};
@@ -359,10 +358,9 @@ struct ImportParams {
 /// an hour, committed by its token.
 async fn import(
     State(app): State<AppState>,
-    params: Result<Query<ImportParams>, QueryRejection>,
+    ApiQuery(params): ApiQuery<ImportParams>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Json<ImportBody>, ApiError> {
-    let Query(params) = params.map_err(bad_query)?;
     let multipart = multipart.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let choice = on_match(params.on_match.as_deref())?;
     let files = read_files(multipart).await?.files;
@@ -382,8 +380,7 @@ async fn import(
 /// `POST /imports/{token}`: commits a preview, checked again against the database as it is now.
 async fn commit_preview(
     State(app): State<AppState>,
-    token: Result<Path<String>, PathRejection>,
+    ApiPath(token): ApiPath<String>,
 ) -> Result<Json<ImportBody>, ApiError> {
-    let Path(token) = token.map_err(bad_path)?;
     Ok(Json(app.service.commit_previewed_import(&token).await?.into()))
 }

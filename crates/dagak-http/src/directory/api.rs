@@ -1,9 +1,9 @@
-//! The directory's `/api/v1` handlers. Each parses its input, calls one service method and
-//! renders the result as a wire type of [`super::views`].
+//! The directory's `/api/v1` handlers. Each parses its input (the `Api*` extractors answer 400
+//! on malformed input), calls one service method and renders the result as a wire type of
+//! [`super::views`].
 
 use axum::Json;
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use dagak_domain::{OrgId, PersonId};
 use dagak_service::{OrgListQuery, PersonListQuery};
@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::views::{
     DuplicateView, ListView, MergeView, OrganizationBody, OrganizationView, PersonBody, PersonView,
 };
-use crate::web::api::{bad_json, bad_path, bad_query, check_paging};
+use crate::web::api::{ApiJson, ApiPath, ApiQuery, check_paging};
 use crate::{ApiError, AppState};
 
 /// Query parameters of the organisation list, the same for the page and the API.
@@ -48,9 +48,8 @@ impl From<OrgListParams> for OrgListQuery {
 /// `GET /organizations`.
 pub(super) async fn list_organizations(
     State(app): State<AppState>,
-    params: Result<Query<OrgListParams>, QueryRejection>,
+    ApiQuery(params): ApiQuery<OrgListParams>,
 ) -> Result<Json<ListView<OrganizationView>>, ApiError> {
-    let Query(params) = params.map_err(bad_query)?;
     check_paging(params.page, params.per_page)?;
     let listing = app.service.list_organizations(&params.into()).await?;
     Ok(Json(ListView::new(listing, OrganizationView::from)))
@@ -65,11 +64,9 @@ pub(super) struct CreateParams {
 /// `POST /organizations`.
 pub(super) async fn create_organization(
     State(app): State<AppState>,
-    params: Result<Query<CreateParams>, QueryRejection>,
-    body: Result<Json<OrganizationBody>, JsonRejection>,
+    ApiQuery(params): ApiQuery<CreateParams>,
+    ApiJson(body): ApiJson<OrganizationBody>,
 ) -> Result<(StatusCode, Json<OrganizationView>), ApiError> {
-    let Query(params) = params.map_err(bad_query)?;
-    let Json(body) = body.map_err(bad_json)?;
     let created =
         app.service.create_organization(&body.into_draft(), params.allow_duplicate).await?;
     Ok((StatusCode::CREATED, Json(created.into())))
@@ -85,9 +82,8 @@ pub(super) struct OrgDetailView {
 /// `GET /organizations/{id}`.
 pub(super) async fn get_organization(
     State(app): State<AppState>,
-    id: Result<Path<i64>, PathRejection>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<OrgDetailView>, ApiError> {
-    let Path(id) = id.map_err(bad_path)?;
     let detail = app.service.get_organization(OrgId(id)).await?;
     Ok(Json(OrgDetailView {
         organization: detail.organization.into(),
@@ -98,11 +94,9 @@ pub(super) async fn get_organization(
 /// `PUT /organizations/{id}`.
 pub(super) async fn update_organization(
     State(app): State<AppState>,
-    id: Result<Path<i64>, PathRejection>,
-    body: Result<Json<OrganizationBody>, JsonRejection>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<OrganizationBody>,
 ) -> Result<Json<OrganizationView>, ApiError> {
-    let Path(id) = id.map_err(bad_path)?;
-    let Json(body) = body.map_err(bad_json)?;
     Ok(Json(app.service.update_organization(OrgId(id), &body.into_draft()).await?.into()))
 }
 
@@ -115,11 +109,9 @@ pub(super) struct ConfirmParams {
 /// `DELETE /organizations/{id}?confirm=true`.
 pub(super) async fn delete_organization(
     State(app): State<AppState>,
-    id: Result<Path<i64>, PathRejection>,
-    params: Result<Query<ConfirmParams>, QueryRejection>,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(params): ApiQuery<ConfirmParams>,
 ) -> Result<StatusCode, ApiError> {
-    let Path(id) = id.map_err(bad_path)?;
-    let Query(params) = params.map_err(bad_query)?;
     app.service.delete_organization(OrgId(id), params.confirm).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -136,11 +128,9 @@ pub(super) struct MergeBody {
 /// `POST /organizations/{id}/merge`.
 pub(super) async fn merge_organizations(
     State(app): State<AppState>,
-    id: Result<Path<i64>, PathRejection>,
-    body: Result<Json<MergeBody>, JsonRejection>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<MergeBody>,
 ) -> Result<Json<MergeView>, ApiError> {
-    let Path(id) = id.map_err(bad_path)?;
-    let Json(body) = body.map_err(bad_json)?;
     let plan = app.service.merge_organizations(OrgId(id), OrgId(body.remove), body.dry_run).await?;
     Ok(Json(MergeView::new(plan, body.dry_run)))
 }
@@ -169,9 +159,8 @@ pub(super) struct PersonListParams {
 /// `GET /people`.
 pub(super) async fn list_people(
     State(app): State<AppState>,
-    params: Result<Query<PersonListParams>, QueryRejection>,
+    ApiQuery(p): ApiQuery<PersonListParams>,
 ) -> Result<Json<ListView<PersonView>>, ApiError> {
-    let Query(p) = params.map_err(bad_query)?;
     check_paging(p.page, p.per_page)?;
     let query =
         PersonListQuery { q: p.q, org: p.organization_id, page: p.page, per_page: p.per_page };
@@ -182,9 +171,8 @@ pub(super) async fn list_people(
 /// `POST /people`.
 pub(super) async fn create_person(
     State(app): State<AppState>,
-    body: Result<Json<PersonBody>, JsonRejection>,
+    ApiJson(body): ApiJson<PersonBody>,
 ) -> Result<(StatusCode, Json<PersonView>), ApiError> {
-    let Json(body) = body.map_err(bad_json)?;
     let created = app.service.create_person(&body.into_input()).await?;
     Ok((StatusCode::CREATED, Json(created.into())))
 }
@@ -192,31 +180,26 @@ pub(super) async fn create_person(
 /// `GET /people/{id}`.
 pub(super) async fn get_person(
     State(app): State<AppState>,
-    id: Result<Path<i64>, PathRejection>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<PersonView>, ApiError> {
-    let Path(id) = id.map_err(bad_path)?;
     Ok(Json(app.service.get_person(PersonId(id)).await?.into()))
 }
 
 /// `PUT /people/{id}`.
 pub(super) async fn update_person(
     State(app): State<AppState>,
-    id: Result<Path<i64>, PathRejection>,
-    body: Result<Json<PersonBody>, JsonRejection>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<PersonBody>,
 ) -> Result<Json<PersonView>, ApiError> {
-    let Path(id) = id.map_err(bad_path)?;
-    let Json(body) = body.map_err(bad_json)?;
     Ok(Json(app.service.update_person(PersonId(id), &body.into_input()).await?.into()))
 }
 
 /// `DELETE /people/{id}?confirm=true`.
 pub(super) async fn delete_person(
     State(app): State<AppState>,
-    id: Result<Path<i64>, PathRejection>,
-    params: Result<Query<ConfirmParams>, QueryRejection>,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(params): ApiQuery<ConfirmParams>,
 ) -> Result<StatusCode, ApiError> {
-    let Path(id) = id.map_err(bad_path)?;
-    let Query(params) = params.map_err(bad_query)?;
     app.service.delete_person(PersonId(id), params.confirm).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,19 +1,60 @@
-//! What the JSON handlers of every area share: framework rejections turned into our own 400
-//! answers (users never see axum's text as an error code), and the checks of paging parameters.
+//! What the JSON handlers of every area share: extractors whose rejections are our own 400
+//! answers (users never see axum's text as an error code), the checks of paging parameters, and
+//! the route table of `/api/v1`.
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
 
 use crate::ApiError;
 
-pub(crate) fn bad_json(err: JsonRejection) -> ApiError {
+/// Query parameters, or a 400 `bad_request`.
+pub(crate) struct ApiQuery<T>(pub(crate) T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Query(value) = Query::<T>::from_request_parts(parts, state).await.map_err(bad_query)?;
+        Ok(ApiQuery(value))
+    }
+}
+
+/// Path parameters, or a 400 `bad_request`.
+pub(crate) struct ApiPath<T>(pub(crate) T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Path(value) = Path::<T>::from_request_parts(parts, state).await.map_err(bad_path)?;
+        Ok(ApiPath(value))
+    }
+}
+
+/// A JSON body, or a 400 `bad_request`.
+pub(crate) struct ApiJson<T>(pub(crate) T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        let axum::Json(value) =
+            axum::Json::<T>::from_request(request, state).await.map_err(bad_json)?;
+        Ok(ApiJson(value))
+    }
+}
+
+fn bad_json(err: JsonRejection) -> ApiError {
     ApiError::BadRequest(err.body_text())
 }
 
-pub(crate) fn bad_path(err: PathRejection) -> ApiError {
+fn bad_path(err: PathRejection) -> ApiError {
     ApiError::BadRequest(err.body_text())
 }
 
-pub(crate) fn bad_query(err: QueryRejection) -> ApiError {
+fn bad_query(err: QueryRejection) -> ApiError {
     ApiError::BadRequest(err.body_text())
 }
 
