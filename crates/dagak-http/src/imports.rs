@@ -7,7 +7,7 @@ use askama::Template;
 use axum::Json;
 use axum::Router;
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -17,6 +17,7 @@ use dagak_service::{
 use serde::{Deserialize, Serialize};
 
 use crate::web::api::{ApiPath, ApiQuery, ApiRoutes, Verb};
+use crate::web::extract::{PagePath, PageQuery};
 use crate::web::paging::url_encode;
 use crate::web::{PageError, PageResult, fail, problem_reason, render, render_with, see_other};
 use crate::{ApiError, AppState, Tr};
@@ -191,7 +192,7 @@ impl ImportPage {
 }
 
 /// `GET /import`, after a commit with its summary (`done`).
-async fn import_page(t: Tr, Query(q): Query<HashMap<String, String>>) -> Response {
+async fn import_page(t: Tr, PageQuery(q): PageQuery<HashMap<String, String>>) -> Response {
     let mut page = ImportPage::new(t);
     page.done = q.get("done").map(|d| t.t("import.done").replace("{summary}", d));
     render(&page)
@@ -234,7 +235,11 @@ async fn upload(State(app): State<AppState>, t: Tr, multipart: Multipart) -> Pag
 
 /// `POST /import/{token}`: commits a previewed upload (on any server, also after a restart). The
 /// files are checked again, since the database may have changed since the preview.
-async fn commit(State(app): State<AppState>, t: Tr, Path(token): Path<String>) -> PageResult {
+async fn commit(
+    State(app): State<AppState>,
+    t: Tr,
+    PagePath(token): PagePath<String>,
+) -> PageResult {
     let outcome = app.service.commit_previewed_import(&token).await.map_err(fail(t))?.outcome;
     let summary = format!(
         "{}+{} / {}~{} / {}+{} / {}={}",

@@ -2,12 +2,12 @@
 //! with a preview of every field that changes and every person who moves.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use dagak_domain::OrgId;
 use serde::Deserialize;
 
 use super::{OrgRow, org_row};
+use crate::web::extract::{PageForm, PageQuery};
 use crate::web::{PageResult, fail, render, see_other};
 use crate::{AppState, Tr};
 
@@ -68,7 +68,7 @@ pub(super) struct MergeParams {
 pub(super) async fn preview(
     State(app): State<AppState>,
     t: Tr,
-    Query(p): Query<MergeParams>,
+    PageQuery(p): PageQuery<MergeParams>,
 ) -> PageResult {
     let plan = app
         .service
@@ -98,7 +98,7 @@ pub(super) async fn preview(
 pub(super) async fn commit(
     State(app): State<AppState>,
     t: Tr,
-    Form(p): Form<MergeParams>,
+    PageForm(p): PageForm<MergeParams>,
 ) -> PageResult {
     app.service
         .merge_organizations(OrgId(p.keep), OrgId(p.remove), false)

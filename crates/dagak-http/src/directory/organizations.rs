@@ -4,8 +4,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use dagak_domain::{OrgId, OrganizationDraft, ValueChainRole};
@@ -14,6 +13,7 @@ use dagak_service::ServiceError;
 use super::api::OrgListParams;
 use super::{OrgRow, country_options, kind_options, org_row, roles};
 use crate::web::delete::Deletable;
+use crate::web::extract::{PageForm, PagePath, PageQuery};
 use crate::web::form::{FormErrors, FormPage, submitted};
 use crate::web::paging::{Pager, url_with};
 use crate::web::{PageResult, fail, render, render_with};
@@ -45,7 +45,7 @@ struct OrgListPage {
 pub(super) async fn list(
     State(app): State<AppState>,
     t: Tr,
-    Query(mut p): Query<OrgListParams>,
+    PageQuery(mut p): PageQuery<OrgListParams>,
 ) -> PageResult {
     // An English reader sees the list in English-name order unless they chose another.
     if p.sort.as_deref().is_none_or(str::is_empty) && t.lang == Lang::En {
@@ -144,7 +144,11 @@ struct OrgDetailPage {
 }
 
 /// `GET /organizations/{id}`.
-pub(super) async fn detail(State(app): State<AppState>, t: Tr, Path(id): Path<i64>) -> PageResult {
+pub(super) async fn detail(
+    State(app): State<AppState>,
+    t: Tr,
+    PagePath(id): PagePath<i64>,
+) -> PageResult {
     let detail = app.service.get_organization(OrgId(id)).await.map_err(fail(t))?;
     let entry = &detail.organization;
     let org = &entry.org;
@@ -266,7 +270,7 @@ fn form(t: Tr, id: Option<i64>, d: OrganizationDraft) -> OrgFormPage {
 }
 
 /// `GET /organizations/new`, with an optional `kind` and `country` chosen in advance.
-pub(super) async fn new(t: Tr, Query(q): Query<HashMap<String, String>>) -> Response {
+pub(super) async fn new(t: Tr, PageQuery(q): PageQuery<HashMap<String, String>>) -> Response {
     let d = OrganizationDraft {
         kind: q.get("kind").cloned().unwrap_or_else(|| "local_firm".into()),
         country: q.get("country").cloned().unwrap_or_else(|| "KR".into()),
@@ -314,7 +318,7 @@ fn page_of(id: OrgId) -> String {
 pub(super) async fn create(
     State(app): State<AppState>,
     t: Tr,
-    Form(fields): Form<Vec<(String, String)>>,
+    PageForm(fields): PageForm<Vec<(String, String)>>,
 ) -> PageResult {
     let (draft, allow_duplicate) = read_form(fields);
     let saved = app.service.create_organization(&draft, allow_duplicate).await;
@@ -322,7 +326,11 @@ pub(super) async fn create(
 }
 
 /// `GET /organizations/{id}/edit`.
-pub(super) async fn edit(State(app): State<AppState>, t: Tr, Path(id): Path<i64>) -> PageResult {
+pub(super) async fn edit(
+    State(app): State<AppState>,
+    t: Tr,
+    PagePath(id): PagePath<i64>,
+) -> PageResult {
     let detail = app.service.get_organization(OrgId(id)).await.map_err(fail(t))?;
     Ok(render(&form(t, Some(id), detail.organization.org.to_draft())))
 }
@@ -331,8 +339,8 @@ pub(super) async fn edit(State(app): State<AppState>, t: Tr, Path(id): Path<i64>
 pub(super) async fn update(
     State(app): State<AppState>,
     t: Tr,
-    Path(id): Path<i64>,
-    Form(fields): Form<Vec<(String, String)>>,
+    PagePath(id): PagePath<i64>,
+    PageForm(fields): PageForm<Vec<(String, String)>>,
 ) -> PageResult {
     let (draft, _) = read_form(fields);
     let saved = app.service.update_organization(OrgId(id), &draft).await;

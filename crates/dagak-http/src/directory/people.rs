@@ -4,14 +4,14 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use dagak_domain::{PersonDraft, PersonId, iso_date};
 use dagak_service::{AffiliationInput, PersonEntry, PersonInput, PersonListQuery, ServiceError};
 use serde::Deserialize;
 
 use crate::web::delete::Deletable;
+use crate::web::extract::{PageForm, PagePath, PageQuery};
 use crate::web::form::{FormErrors, FormPage, submitted};
 use crate::web::paging::{Pager, url_with};
 use crate::web::{PageResult, fail, render};
@@ -54,7 +54,7 @@ pub(super) struct PersonListParams {
 pub(super) async fn list(
     State(app): State<AppState>,
     t: Tr,
-    Query(p): Query<PersonListParams>,
+    PageQuery(p): PageQuery<PersonListParams>,
 ) -> PageResult {
     let q = p.q.clone().unwrap_or_default();
     let query = PersonListQuery { q: p.q, org: None, page: p.page, per_page: None };
@@ -94,7 +94,11 @@ struct PersonDetailPage {
 }
 
 /// `GET /people/{id}`.
-pub(super) async fn detail(State(app): State<AppState>, t: Tr, Path(id): Path<i64>) -> PageResult {
+pub(super) async fn detail(
+    State(app): State<AppState>,
+    t: Tr,
+    PagePath(id): PagePath<i64>,
+) -> PageResult {
     let entry = app.service.get_person(PersonId(id)).await.map_err(fail(t))?;
     let p = &entry.person;
     let page = PersonDetailPage {
@@ -201,7 +205,7 @@ fn read_form(fields: Vec<(String, String)>) -> PersonInput {
 }
 
 /// `GET /people/new`, optionally with the organisation of the first affiliation (`org`).
-pub(super) async fn new(t: Tr, Query(q): Query<HashMap<String, String>>) -> Response {
+pub(super) async fn new(t: Tr, PageQuery(q): PageQuery<HashMap<String, String>>) -> Response {
     let affiliations = q
         .get("org")
         .map(|org| vec![AffiliationInput { org_id: org.clone(), ..Default::default() }])
@@ -219,7 +223,7 @@ fn page_of(id: PersonId) -> String {
 pub(super) async fn create(
     State(app): State<AppState>,
     t: Tr,
-    Form(fields): Form<Vec<(String, String)>>,
+    PageForm(fields): PageForm<Vec<(String, String)>>,
 ) -> PageResult {
     let input = read_form(fields);
     let saved = app.service.create_person(&input).await;
@@ -227,7 +231,11 @@ pub(super) async fn create(
 }
 
 /// `GET /people/{id}/edit`.
-pub(super) async fn edit(State(app): State<AppState>, t: Tr, Path(id): Path<i64>) -> PageResult {
+pub(super) async fn edit(
+    State(app): State<AppState>,
+    t: Tr,
+    PagePath(id): PagePath<i64>,
+) -> PageResult {
     let entry = app.service.get_person(PersonId(id)).await.map_err(fail(t))?;
     let date = |d: Option<time::Date>| d.map(iso_date).unwrap_or_default();
     let affiliations = entry
@@ -248,8 +256,8 @@ pub(super) async fn edit(State(app): State<AppState>, t: Tr, Path(id): Path<i64>
 pub(super) async fn update(
     State(app): State<AppState>,
     t: Tr,
-    Path(id): Path<i64>,
-    Form(fields): Form<Vec<(String, String)>>,
+    PagePath(id): PagePath<i64>,
+    PageForm(fields): PageForm<Vec<(String, String)>>,
 ) -> PageResult {
     let input = read_form(fields);
     let saved = app.service.update_person(PersonId(id), &input).await;

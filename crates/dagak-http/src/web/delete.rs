@@ -5,9 +5,9 @@ use std::collections::HashMap;
 use std::future::Future;
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 
+use super::extract::{PageForm, PagePath};
 use super::{PageResult, fail, render, see_other};
 use crate::{AppState, Tr};
 
@@ -46,7 +46,7 @@ struct ConfirmDeletePage {
 pub(crate) async fn confirm<E: Deletable>(
     State(app): State<AppState>,
     t: Tr,
-    Path(id): Path<i64>,
+    PagePath(id): PagePath<i64>,
 ) -> PageResult {
     let (name, consequence) = E::describe(&app, t, id).await.map_err(fail(t))?;
     let action = format!("{}/{id}/delete", E::LIST);
@@ -64,8 +64,8 @@ pub(crate) async fn confirm<E: Deletable>(
 pub(crate) async fn delete<E: Deletable>(
     State(app): State<AppState>,
     t: Tr,
-    Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    PagePath(id): PagePath<i64>,
+    PageForm(form): PageForm<HashMap<String, String>>,
 ) -> PageResult {
     let confirmed = form.get("confirm").is_some_and(|v| v == "yes");
     E::delete(&app, id, confirmed).await.map_err(fail(t))?;

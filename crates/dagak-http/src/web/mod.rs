@@ -3,12 +3,11 @@
 
 pub(crate) mod api;
 pub(crate) mod delete;
+pub(crate) mod extract;
 pub(crate) mod form;
 pub(crate) mod paging;
 
 use askama::Template;
-use axum::extract::Path;
-use axum::extract::Query;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use dagak_domain::Lang;
@@ -114,8 +113,8 @@ pub(crate) struct NextParam {
 /// `GET /lang/{code}`: sets the `lang` cookie for a year and returns to the page the reader was
 /// on (local paths only).
 pub(crate) async fn switch_language(
-    Path(code): Path<String>,
-    Query(q): Query<NextParam>,
+    extract::PagePath(code): extract::PagePath<String>,
+    extract::PageQuery(q): extract::PageQuery<NextParam>,
 ) -> Response {
     let lang = Lang::parse(&code).unwrap_or(Lang::Ko);
     let next =

@@ -255,3 +255,19 @@ async fn the_page_updates_matched_rows_only_when_asked() {
         .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_page_requests_get_a_translated_page_not_framework_text() {
+    let app = app().await;
+    for uri in
+        ["/organizations/abc", "/people/1.5/edit", "/organizations?page=first", "/merge?keep=1"]
+    {
+        let answer = app.get(uri, Some("en")).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{uri}");
+        let text = answer.text();
+        assert!(text.contains("<html lang=\"en\">"), "{uri}: {text}");
+        assert!(text.contains("The request could not be read."), "{uri}: {text}");
+    }
+    let ko = app.get("/organizations/abc", Some("ko")).await;
+    assert!(ko.text().contains("<html lang=\"ko\">"));
+}
