@@ -313,4 +313,36 @@ fn the_demo_switches_language_searches_in_korean_and_validates_the_form() {
     // And it can be found by any part of its name.
     browser.open(&format!("{}/organizations?q=%ED%85%8C%EC%8A%A4%ED%8A%B8", server.base)); // q=테스트
     browser.wait_text("#result-count", |t| t == "1개 기관");
+
+    // An upload is previewed with what it changes in a stored organisation, then imported with
+    // those changes when the user chose to update.
+    let csv = dir.path().join("partners.csv");
+    std::fs::write(
+        &csv,
+        "kind,name_ko,name_en,country,city,domain\n\
+         government,구미시,Gumi City,KR,구미시청,gumi.go.kr\n\
+         foreign_firm,,Browser Sensors,US,Irvine,browser-sensors.example\n",
+    )
+    .unwrap();
+    browser.open(&format!("{}/import", server.base));
+    let input = browser.find("#import-files");
+    browser.call(
+        "POST",
+        &browser.session_path(&format!("/element/{input}/value")),
+        Some(json!({"text": csv.display().to_string()})),
+    );
+    browser.click("#on-match-update");
+    browser.click("#check-import");
+    let preview = browser.wait_text("#import-preview", |t| t.contains("Browser Sensors"));
+    assert!(preview.contains("구미 → 구미시청"), "{preview}");
+    browser.click("#confirm-import");
+    browser.wait_text(".notice", |t| t.contains("가져오기를 마쳤습니다"));
+    browser
+        .open(&format!("{}/organizations?city=%EA%B5%AC%EB%AF%B8%EC%8B%9C%EC%B2%AD", server.base)); // city=구미시청
+    browser.wait_text("#org-table", |t| t.contains("구미시"));
+
+    // The region page draws the demo region's published figures.
+    browser.open(&format!("{}/region", server.base));
+    browser.wait_text("h1", |t| t.contains("구미"));
+    assert!(browser.source().contains("<svg class=\"chart\""));
 }
