@@ -38,8 +38,18 @@ fn push_optional(buffer: &mut String, value: Option<f64>) {
     }
 }
 
-/// Appends a text field, quoting it when it holds a comma, a quote or a line break.
+/// Appends a text field, quoting it when it holds a comma, a quote or a line break. A field that
+/// a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage
+/// return: OWASP's CSV injection) gets a leading `'`, which spreadsheets show as text. Numbers
+/// are written by [`push_number`], so a negative value stays a number.
 pub fn push_text(buffer: &mut String, text: &str) {
+    let escaped;
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        escaped = format!("'{text}");
+        escaped.as_str()
+    } else {
+        text
+    };
     if text.contains([',', '"', '\n', '\r']) {
         buffer.push('"');
         buffer.push_str(&text.replace('"', "\"\""));
@@ -257,4 +267,25 @@ pub fn push_concentration(
         buffer.push_str(&count.to_string());
     }
     buffer.push('\n');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_text_field_that_would_run_as_a_formula_is_written_as_text() {
+        let mut buffer = String::new();
+        for text in ["=HYPERLINK(\"http://x\",\"y\")", "+1", "-2+3", "@SUM(A1)", "KOR", "8517"] {
+            push_text(&mut buffer, text);
+            buffer.push('|');
+        }
+        assert_eq!(
+            buffer,
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"|'+1|'-2+3|'@SUM(A1)|KOR|8517|"
+        );
+        let mut numbers = String::new();
+        push_number(&mut numbers, -0.25);
+        assert_eq!(numbers, "-0.25", "numbers are not text");
+    }
 }

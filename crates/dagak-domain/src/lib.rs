@@ -7,6 +7,7 @@
 
 mod business_number;
 mod country;
+mod csv_cell;
 mod error;
 mod hs;
 mod ids;
@@ -18,6 +19,7 @@ mod web_domain;
 
 pub use business_number::BusinessNumber;
 pub use country::{Country, CountryCode, countries};
+pub use csv_cell::{escape_csv_cell, unescape_csv_cell};
 pub use error::{DomainError, FieldError, FieldErrors};
 pub use hs::{HsCode, HsEntry, hs_lookup, hs_search};
 pub use ids::{AffiliationId, OrgId, PersonId};

@@ -174,7 +174,9 @@ impl Service {
         let rows = if people { persons } else { orgs };
         let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
         for row in rows {
-            writer.write_record(&row).context("writing the CSV export")?;
+            // Text cells that a spreadsheet would run as formulas are written as text.
+            let cells = row.iter().map(|cell| dagak_domain::escape_csv_cell(cell));
+            writer.write_record(cells.map(|c| c.into_owned())).context("writing the CSV export")?;
         }
         Ok(writer.into_inner().context("finishing the CSV export")?)
     }

@@ -123,8 +123,12 @@ fn is_people_table(table: &Table) -> Option<bool> {
     }
 }
 
+/// The trimmed text of `column`, without the `'` an export put before a formula character.
 pub(super) fn cell(row: Row<'_>, map: &HashMap<&str, usize>, column: &str) -> String {
-    map.get(column).and_then(|&i| row.get(i)).map(|s| s.trim().to_owned()).unwrap_or_default()
+    map.get(column)
+        .and_then(|&i| row.get(i))
+        .map(|s| dagak_domain::unescape_csv_cell(s.trim()).to_owned())
+        .unwrap_or_default()
 }
 
 /// Reads every file into tables of organisations and of people.

@@ -515,3 +515,44 @@ async fn progress_reports_each_count_once_and_ends_with_every_row() {
     assert!(writes.windows(2).all(|w| w[0].0 < w[1].0), "{writes:?}");
     assert_eq!(writes.last(), Some(&(2000, 2000)));
 }
+
+/// See issue 13, point 7: a name that a spreadsheet would run as a formula.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn formula_names_export_as_text_and_import_back_exactly() {
+    let names = ["=HYPERLINK(\"http://x\",\"click\")", "=1+1", "+2+2", "-2+3", "@SUM(A1)"];
+    let mut csv = String::from("kind,name_en,country\n");
+    for name in names {
+        csv.push_str(&format!("foreign_firm,\"{}\",US\n", name.replace('"', "\"\"")));
+    }
+    let (service, _dir) = service().await;
+    service.import_files(&[file("formulas.csv", csv)], OnMatch::Skip).await.unwrap();
+    let exported =
+        service.export(ExportList::Organizations, ExportFormat::Csv).await.unwrap().bytes;
+    let mut reader = csv::Reader::from_reader(&exported[3..]);
+    let name_en = reader.headers().unwrap().iter().position(|h| h == "name_en").unwrap();
+    let written: Vec<String> = reader.records().map(|r| r.unwrap()[name_en].to_owned()).collect();
+    assert_eq!(written.len(), names.len());
+    for cell in &written {
+        assert!(cell.starts_with('\''), "{cell:?} would run as a formula");
+    }
+    // Imported again into an empty directory, every name is exactly what it was.
+    let (copy, _dir2) = service_again().await;
+    copy.import_files(&[file("export.csv", exported)], OnMatch::Skip).await.unwrap();
+    let listing = copy.list_organizations(&Default::default()).await.unwrap();
+    let mut back: Vec<String> =
+        listing.items.iter().map(|o| o.org.name_en.clone().unwrap()).collect();
+    back.sort();
+    let mut expected: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    expected.sort();
+    assert_eq!(back, expected);
+    // The workbook holds text cells, so it needs no escape.
+    let xlsx = service.export(ExportList::Organizations, ExportFormat::Xlsx).await.unwrap().bytes;
+    let (from_xlsx, _dir3) = service_again().await;
+    from_xlsx.import_files(&[file("export.xlsx", xlsx)], OnMatch::Skip).await.unwrap();
+    let listing = from_xlsx.list_organizations(&Default::default()).await.unwrap();
+    assert!(listing.items.iter().any(|o| o.org.name_en.as_deref() == Some("=1+1")));
+}
+
+async fn service_again() -> (Service, tempfile::TempDir) {
+    crate::service().await
+}
