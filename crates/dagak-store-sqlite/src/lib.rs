@@ -10,6 +10,7 @@
 //! file holds the connections, the write and read helpers every area uses, the change log, and
 //! the migrations of every area (`migrations/NNNN_<what>.sql`, applied in order).
 
+mod backup;
 mod cache;
 mod directory;
 mod idset;
@@ -25,6 +26,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use async_trait::async_trait;
+pub use backup::{DatabaseInfo, check_database, restore};
 use dagak_domain::OrgId;
 use dagak_store::{Store, StoreError};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};

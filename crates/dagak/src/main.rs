@@ -36,6 +36,36 @@ enum Command {
         /// Start from a fresh database holding the demo workspace (Gumi's delegation to the US).
         #[arg(long)]
         demo: bool,
+        /// Take backups by itself into this folder (checked copies named by their UTC time).
+        #[arg(long, env = "DAGAK_BACKUP_DIR")]
+        backup_dir: Option<PathBuf>,
+        /// How often: `30m`, `6h`, `1d` (also `s`).
+        #[arg(long, default_value = "1d", value_parser = parse_interval, requires = "backup_dir")]
+        backup_every: std::time::Duration,
+        /// How many scheduled backups to keep; older ones are removed.
+        #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..), requires = "backup_dir")]
+        backup_keep: u32,
+    },
+    /// Write a checked, consistent copy of the database, also while `dagak serve` runs.
+    Backup {
+        /// The copy to write.
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value = "dagak.db", env = "DAGAK_DB")]
+        db: PathBuf,
+        /// Replace `--out` if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Put a backup in place of the database, after checking it (stop `dagak serve` first).
+    Restore {
+        /// The backup to restore.
+        file: PathBuf,
+        #[arg(long, default_value = "dagak.db", env = "DAGAK_DB")]
+        db: PathBuf,
+        /// Replace an existing database.
+        #[arg(long)]
+        force: bool,
     },
     /// Apply pending database migrations and exit.
     Migrate {
@@ -163,7 +193,24 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 async fn run_async(command: Command) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Serve { db, bind, demo } => serve(db, bind, demo).await,
+        Command::Serve { db, bind, demo, backup_dir, backup_every, backup_keep } => {
+            let schedule = backup_dir.map(|dir| dagak::BackupSchedule {
+                dir,
+                every: backup_every,
+                keep: backup_keep as usize,
+            });
+            serve(db, bind, demo, schedule).await
+        }
+        Command::Backup { out, db, force } => {
+            let info = dagak::backup(&db, &out, force).await?;
+            eprintln!("backed up {} to {}", db.display(), describe(&info));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { file, db, force } => {
+            let info = dagak::restore(&file, &db, force)?;
+            eprintln!("restored {} from {}: {}", db.display(), file.display(), describe(&info));
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Migrate { db } => {
             open(&db).await?;
             eprintln!("{} is up to date", db.display());
@@ -182,7 +229,45 @@ async fn run_async(command: Command) -> anyhow::Result<ExitCode> {
     }
 }
 
-async fn serve(db: Option<PathBuf>, bind: SocketAddr, demo: bool) -> anyhow::Result<ExitCode> {
+/// `30s`, `15m`, `6h`, `1d`: a whole number and a unit.
+fn parse_interval(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let n: u64 =
+        number.parse().map_err(|_| format!("{text:?}: expected a number and s, m, h or d"))?;
+    let seconds = match unit {
+        "s" => n,
+        "m" => n.saturating_mul(60),
+        "h" => n.saturating_mul(3600),
+        "d" => n.saturating_mul(86_400),
+        _ => return Err(format!("{text:?}: the unit must be s, m, h or d")),
+    };
+    if seconds == 0 {
+        return Err("the interval must be longer than zero".into());
+    }
+    Ok(std::time::Duration::from_secs(seconds))
+}
+
+/// `copy.db (12.3 MB, schema 8, integrity ok): 20 organisations, 41 people, 38 affiliations`.
+fn describe(info: &dagak::DatabaseInfo) -> String {
+    format!(
+        "{} ({:.1} MB, schema {}, integrity ok): {} organisations, {} people, {} affiliations",
+        info.path.display(),
+        info.bytes as f64 / 1e6,
+        info.schema_version,
+        info.organizations,
+        info.people,
+        info.affiliations
+    )
+}
+
+async fn serve(
+    db: Option<PathBuf>,
+    bind: SocketAddr,
+    demo: bool,
+    backups: Option<dagak::BackupSchedule>,
+) -> anyhow::Result<ExitCode> {
     let db = match (db, demo) {
         (Some(db), true) if db.exists() => bail!(
             "--demo creates a fresh database, but {} already exists; remove it or choose another --db",
@@ -217,6 +302,38 @@ async fn serve(db: Option<PathBuf>, bind: SocketAddr, demo: bool) -> anyhow::Res
             tracing::warn!(error = %err, "preparing the lists failed; they are prepared on first use");
         }
     });
+    if let Some(schedule) = backups {
+        let db = db.clone();
+        eprintln!(
+            "backing up to {} every {} s, keeping {}",
+            schedule.dir.display(),
+            schedule.every.as_secs(),
+            schedule.keep
+        );
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(schedule.every);
+            every.tick().await;
+            loop {
+                every.tick().await;
+                #[allow(
+                    clippy::disallowed_methods,
+                    reason = "names the backup after the wall clock"
+                )]
+                let now = time::OffsetDateTime::now_utc();
+                match schedule.run_once(&db, now).await {
+                    Ok((info, removed)) => tracing::info!(
+                        backup = %info.path.display(),
+                        bytes = info.bytes,
+                        removed,
+                        "backup written and checked"
+                    ),
+                    Err(err) => {
+                        tracing::error!(error = %format!("{err:#}"), "scheduled backup failed")
+                    }
+                }
+            }
+        });
+    }
     // Import previews left unconfirmed are removed once they expire.
     let sweeper = service.clone();
     tokio::spawn(async move {

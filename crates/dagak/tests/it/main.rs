@@ -2,6 +2,7 @@
 //! in headless Chromium.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod backup;
 mod browser;
 mod cli;
 mod tidy;
@@ -42,6 +43,14 @@ impl Server {
         // Keep draining stderr so the server never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
         Server { child, base }
+    }
+
+    /// Posts `body` as JSON; returns the status and the answer.
+    pub(crate) fn post_json(&self, path: &str, body: &serde_json::Value) -> (u16, String) {
+        let agent = ureq::Agent::config_builder().http_status_as_error(false).build().new_agent();
+        let mut response = agent.post(&format!("{}{path}", self.base)).send_json(body).unwrap();
+        let status = response.status().as_u16();
+        (status, response.body_mut().read_to_string().unwrap())
     }
 
     pub(crate) fn get(&self, path: &str) -> (u16, String) {
