@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use dagak_store::{AnnualFigure, RegionFigures, ShareFigure, ShareKind};
 
-use crate::imports::{ImportFile, ImportProblem, decode};
+use crate::imports::{ImportFile, ImportProblem, LineCounter, decode};
 use crate::{Service, ServiceError};
 
 /// How exact a published annual figure is.
@@ -167,12 +167,13 @@ fn sheet(
         }
     }
     let mut rows = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let line = i as u64 + 2;
+    let mut lines = LineCounter::new(text.as_bytes());
+    for record in reader.records() {
         match record {
-            Ok(r) => rows.push((r.position().map_or(line, |p| p.line()), r)),
+            Ok(r) => rows.push((r.position().map_or(0, |p| lines.line_at(p.byte())), r)),
             Err(e) => {
-                problems.push(problem(&file.name, Some(line), None, "csv_malformed", e.to_string()))
+                let line = e.position().map(|p| lines.line_at(p.byte()));
+                problems.push(problem(&file.name, line, None, "csv_malformed", e.to_string()))
             }
         }
     }
@@ -591,5 +592,14 @@ mod tests {
                 breakdown.scope
             );
         }
+    }
+
+    #[test]
+    fn a_problem_after_blank_lines_names_the_line_in_the_file() {
+        let annual = "year,exports_usd_bn,is_partial_or_derived,scope,note,source_url\r\n\r\n\
+                      2024,-1,no,구미,,https://example.org/a\r\n";
+        let problems = parse_region_files(&files(annual, DESTINATIONS, ITEMS)).unwrap_err();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!((problems[0].line, problems[0].code), (Some(3), "out_of_range"));
     }
 }

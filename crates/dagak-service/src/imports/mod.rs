@@ -29,6 +29,7 @@ use dagak_store::{ImportAffiliation, ImportBatch, OrgRef, PersonUpdate};
 
 pub(crate) use columns::{ORG_COLUMNS, PERSON_COLUMNS};
 pub use pending::{CommittedImport, PREVIEW_LIFETIME, PendingPreview};
+pub(crate) use table::LineCounter;
 pub use table::{MAX_IMPORT_BYTES, Row, Table, column_letter, decode, read_csv, read_xlsx};
 
 use columns::{cell, map_headers, read_tables};

@@ -231,16 +231,22 @@ pub fn read_csv(file: &str, bytes: &[u8]) -> Result<Table, Vec<ImportProblem>> {
                 "the file is empty: it needs a header line and at least one row".into(),
             )]);
         }
-        Some(Err(e)) => return Err(vec![csv_problem(file, &e)]),
+        Some(Err(e)) => return Err(vec![csv_problem(file, Some(1), &e)]),
         Some(Ok(r)) => r.iter().map(|h| h.trim().to_owned()).collect(),
     };
     let mut table = Table::new(file, headers, false);
     let mut problems = Vec::new();
+    // The csv crate's line numbers miss the blank lines it skips (after the header, or with
+    // `\r\n` endings), so lines are counted here: a problem names the line the user sees.
+    let mut lines = LineCounter::new(text.as_bytes());
     for record in records {
         match record {
-            Err(e) => problems.push(csv_problem(file, &e)),
+            Err(e) => {
+                let line = e.position().map(|p| lines.line_at(p.byte()));
+                problems.push(csv_problem(file, line, &e));
+            }
             Ok(r) => {
-                let line = r.position().map_or(0, |p| p.line());
+                let line = r.position().map_or(0, |p| lines.line_at(p.byte()));
                 if r.iter().all(|c| c.trim().is_empty()) {
                     continue;
                 }
@@ -271,8 +277,36 @@ pub fn read_csv(file: &str, bytes: &[u8]) -> Result<Table, Vec<ImportProblem>> {
     }
 }
 
-fn csv_problem(file: &str, err: &csv::Error) -> ImportProblem {
-    let line = err.position().map(|p| p.line());
+/// The 1-based line of byte offsets, counted forwards as records are read in order.
+pub(crate) struct LineCounter<'t> {
+    text: &'t [u8],
+    counted_to: usize,
+    line: u64,
+}
+
+impl<'t> LineCounter<'t> {
+    pub(crate) fn new(text: &'t [u8]) -> LineCounter<'t> {
+        LineCounter { text, counted_to: 0, line: 1 }
+    }
+
+    /// The line of the record the csv crate places at `byte`. Its position may lie before the
+    /// blank lines (and the `\n` of a `\r\n`) it skipped to reach the record, so those are
+    /// stepped over first: a record never starts with a line break.
+    pub(crate) fn line_at(&mut self, byte: u64) -> u64 {
+        let mut byte = (byte as usize).min(self.text.len());
+        while let Some(b'\r' | b'\n') = self.text.get(byte) {
+            byte += 1;
+        }
+        if byte > self.counted_to {
+            let newlines = self.text[self.counted_to..byte].iter().filter(|&&b| b == b'\n').count();
+            self.line += newlines as u64;
+            self.counted_to = byte;
+        }
+        self.line
+    }
+}
+
+fn csv_problem(file: &str, line: Option<u64>, err: &csv::Error) -> ImportProblem {
     problem(file, line, None, "csv_malformed", format!("the CSV is malformed: {err}"))
 }
 

@@ -556,3 +556,21 @@ async fn formula_names_export_as_text_and_import_back_exactly() {
 async fn service_again() -> (Service, tempfile::TempDir) {
     crate::service().await
 }
+
+/// Blank lines (also right after the header), `\r\n` endings and a quoted cell over two lines
+/// before a bad row: the problem names the line the user sees in the file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn line_numbers_count_blank_lines_and_quoted_line_breaks() {
+    let cases = [
+        ("kind,name_en,country\n\nforeign_firm,Gamma,XX\n", 3),
+        ("kind,name_en,country\r\nforeign_firm,A,US\r\n\r\nforeign_firm,Gamma,XX\r\n", 4),
+        ("kind,name_en,country\r\n\r\nforeign_firm,\"multi\r\nline\",XX\r\n", 3),
+        ("kind,name_en,country\nforeign_firm,\"two\nlines\",US\n\n\nforeign_firm,Gamma,XX\n", 6),
+        ("kind,name_en,country\nforeign_firm,A,US\n   \nforeign_firm,Gamma,XX\n", 4),
+    ];
+    for (csv, line) in cases {
+        let problems = rejected(&[file("lines.csv", csv)]).await;
+        assert_eq!(problems.len(), 1, "{csv:?}: {problems:?}");
+        assert_eq!(problems[0].line, Some(line), "{csv:?}: {problems:?}");
+    }
+}
