@@ -37,6 +37,10 @@ pub enum DomainError {
     DateOrder,
     #[error("a business registration number is only for Korean organisations")]
     BusinessNumberNotKorean,
+    #[error("a password needs at least {0} characters")]
+    PasswordTooShort(usize),
+    #[error("this password is too common (or is the email address): choose another")]
+    PasswordCommon,
 }
 
 impl DomainError {
@@ -56,6 +60,8 @@ impl DomainError {
             DomainError::TooLong(_) => "too_long",
             DomainError::Date(_) => "date_invalid",
             DomainError::Number(_) => "number_invalid",
+            DomainError::PasswordTooShort(_) => "password_too_short",
+            DomainError::PasswordCommon => "password_common",
             DomainError::DateOrder => "date_order",
             DomainError::BusinessNumberNotKorean => "business_number_not_korean",
         }

@@ -28,3 +28,7 @@ id_type!(
     /// The id of one affiliation of a person to an organisation.
     AffiliationId
 );
+id_type!(
+    /// The id of a user account.
+    UserId
+);

@@ -5,6 +5,7 @@
 //! [`HsCode`] always exists in the shipped HS 2022 nomenclature, a [`CountryCode`] is always an
 //! ISO 3166-1 code. This crate knows nothing about storage, HTTP or the clock.
 
+mod accounts;
 mod business_number;
 mod country;
 mod csv_cell;
@@ -17,12 +18,15 @@ mod organization;
 mod person;
 mod web_domain;
 
+pub use accounts::{
+    MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, Role, User, UserDraft, UserStatus, check_new_password,
+};
 pub use business_number::BusinessNumber;
 pub use country::{Country, CountryCode, countries};
 pub use csv_cell::{escape_csv_cell, unescape_csv_cell};
 pub use error::{DomainError, FieldError, FieldErrors};
 pub use hs::{HsCode, HsEntry, hs_lookup, hs_search};
-pub use ids::{AffiliationId, OrgId, PersonId};
+pub use ids::{AffiliationId, OrgId, PersonId, UserId};
 pub use locale::{Currency, Lang, iso_date};
 pub use names::{
     NameProfile, name_keys, normalize_name, profile_similarity, romanize_hangul, similarity,

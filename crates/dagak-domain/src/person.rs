@@ -126,7 +126,7 @@ pub struct PersonDraft {
     pub consent_basis: String,
 }
 
-fn parse_email(text: &str) -> Result<String, DomainError> {
+pub(crate) fn parse_email(text: &str) -> Result<String, DomainError> {
     let err = || DomainError::Email(text.to_owned());
     let (local, domain) = text.split_once('@').ok_or_else(err)?;
     let ok = !local.is_empty()

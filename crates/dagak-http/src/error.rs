@@ -37,6 +37,9 @@ impl ApiError {
                     (StatusCode::PRECONDITION_REQUIRED, "confirmation_required")
                 }
                 ServiceError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+                ServiceError::InvalidCredentials => {
+                    (StatusCode::UNAUTHORIZED, "invalid_credentials")
+                }
                 ServiceError::ImportUnknown => (StatusCode::NOT_FOUND, "import_not_found"),
                 ServiceError::ImportExpired => (StatusCode::GONE, "import_expired"),
                 ServiceError::ImportRejected(_) => {

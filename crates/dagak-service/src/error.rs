@@ -21,6 +21,8 @@ pub enum ServiceError {
     Conflict(String),
     #[error("the import was rejected: {} problem(s), nothing was written", .0.len())]
     ImportRejected(Vec<ImportProblem>),
+    #[error("the email or the password is wrong, or the account is disabled")]
+    InvalidCredentials,
     #[error("no import preview has this token: preview the files again")]
     ImportUnknown,
     #[error("the import preview expired unconfirmed: preview the files again")]

@@ -4,6 +4,7 @@
 //! [`Store`] for data and (in later issues) the engines for computation. It never names a concrete
 //! backend and never speaks SQL.
 
+pub mod accounts;
 mod clock;
 mod directory;
 mod duplicates;
@@ -16,6 +17,7 @@ use std::sync::Arc;
 
 use dagak_store::Store;
 
+pub use accounts::UserEntry;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use directory::{
     AffiliationEntry, AffiliationInput, DEFAULT_PER_PAGE, Listing, MAX_PER_PAGE, OrgDetail,

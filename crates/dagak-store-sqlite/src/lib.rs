@@ -10,6 +10,7 @@
 //! file holds the connections, the write and read helpers every area uses, the change log, and
 //! the migrations of every area (`migrations/NNNN_<what>.sql`, applied in order).
 
+mod accounts;
 mod backup;
 mod cache;
 mod directory;
@@ -43,6 +44,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0006_region_figures.sql"),
     include_str!("../migrations/0007_import_previews.sql"),
     include_str!("../migrations/0008_hs_placeholders.sql"),
+    include_str!("../migrations/0009_accounts.sql"),
 ];
 
 /// The migration that creates `store_generation`, which every later write transaction bumps.

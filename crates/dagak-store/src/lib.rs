@@ -1,6 +1,7 @@
 //! The storage boundary of dagak.
 //!
-//! One trait per area, each in its own module: [`DirectoryStore`] (organisations and people),
+//! One trait per area, each in its own module: [`AccountStore`] (users), [`DirectoryStore`]
+//! (organisations and people),
 //! [`ImportStore`] (import batches and previews) and [`RegionStore`] (published figures). The
 //! service holds them behind one handle, [`Store`], which every backend implements with one
 //! module per area; the binary picks the backend (`dagak-store-sqlite` today, PostgreSQL later).
@@ -12,12 +13,14 @@
 //! implements it in a module of each backend with its migrations, and adds its contract to
 //! `dagak-testkit`'s `contract` module, which every backend's tests run.
 
+mod accounts;
 mod directory;
 mod imports;
 mod region;
 
 use async_trait::async_trait;
 
+pub use accounts::{AccountStore, UserRecord};
 pub use directory::{
     AffiliationRecord, DirectoryStore, OrgFilter, OrgKeys, OrgRecord, OrgSort, PersonFilter,
     PersonRecord,
@@ -57,7 +60,9 @@ pub struct PageOf<T> {
 /// The handle the service holds: every area's store, and the schema they share. Each call is one
 /// transaction.
 #[async_trait]
-pub trait Store: DirectoryStore + ImportStore + RegionStore + Send + Sync + 'static {
+pub trait Store:
+    AccountStore + DirectoryStore + ImportStore + RegionStore + Send + Sync + 'static
+{
     /// Applies pending schema migrations (of every area).
     async fn migrate(&self) -> Result<(), StoreError>;
 }

@@ -1,19 +1,20 @@
 //! The `dagak` binary: picks the store backend, then serves the web application or runs a batch
-//! command (import, export, migrate, the trade engine).
+//! command. The command line is defined here; `transfer.rs` (import, export), `users.rs` and
+//! `region.rs` hold the longer commands, `demo.rs` the demo workspace.
 
 mod demo;
+mod region;
+mod transfer;
+mod users;
 
-use std::io::{IsTerminal as _, Write as _};
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use dagak::open;
-use dagak_service::{
-    ExportFormat, ExportList, ImportFile, ImportPreview, OnMatch, RowAction, ServiceError,
-};
+use dagak_service::OnMatch;
 
 /// dagak (다각): the open-source platform for a region's export-diversification programme.
 #[derive(Debug, Parser)]
@@ -102,6 +103,9 @@ enum Command {
         #[arg(long, default_value = "dagak.db", env = "DAGAK_DB")]
         db: PathBuf,
     },
+    /// User accounts.
+    #[command(subcommand)]
+    User(UserCommand),
     /// The region's published export figures, shown on the region page.
     #[command(subcommand)]
     Region(RegionCommand),
@@ -111,6 +115,34 @@ enum Command {
     /// B2B meeting scheduling: solve an instance with a quality certificate, or check a schedule.
     #[command(subcommand)]
     Schedule(dagak_scheduling_cli::ScheduleCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create an account with a generated one-time password, printed once; its user chooses
+    /// their own at the first sign-in. `--admin` makes an administrator.
+    Create {
+        email: String,
+        /// The account's role: admin, staff, firm or viewer.
+        #[arg(long, default_value = "staff", conflicts_with = "admin")]
+        role: String,
+        /// Shorthand for `--role admin` (the first administrator of a new database).
+        #[arg(long)]
+        admin: bool,
+        /// The name shown in the interface (default: the part of the email before @).
+        #[arg(long, default_value = "")]
+        name: String,
+        /// The interface language: ko or en.
+        #[arg(long, default_value = "ko")]
+        lang: String,
+        #[arg(long, default_value = "dagak.db", env = "DAGAK_DB")]
+        db: PathBuf,
+    },
+    /// List the accounts.
+    List {
+        #[arg(long, default_value = "dagak.db", env = "DAGAK_DB")]
+        db: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -217,11 +249,20 @@ async fn run_async(command: Command) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Import { files, db, dry_run, on_match } => {
-            import(&files, &db, dry_run, on_match.into()).await
+            transfer::import(&files, &db, dry_run, on_match.into()).await
         }
-        Command::Export { what, format, out, db } => export(what, format, &out, &db).await,
+        Command::Export { what, format, out, db } => {
+            transfer::export(what, format, &out, &db).await
+        }
+        Command::User(UserCommand::Create { email, role, admin, name, lang, db }) => {
+            let role = if admin { "admin".to_owned() } else { role };
+            let draft =
+                dagak_service::accounts::UserDraft { email, display_name: name, role, lang };
+            users::create_user(&db, draft).await
+        }
+        Command::User(UserCommand::List { db }) => users::list_users(&db).await,
         Command::Region(RegionCommand::Load { annual, destinations, products, db }) => {
-            load_region(&annual, &destinations, &products, &db).await
+            region::load_region(&annual, &destinations, &products, &db).await
         }
         Command::Trade(_) | Command::Schedule(_) => {
             bail!("the engines' commands run without the async runtime")
@@ -353,222 +394,4 @@ async fn serve(
         .await
         .context("serving")?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// The most differences a dry run lists; the rest are counted.
-const DIFFERENCES_SHOWN: usize = 200;
-
-async fn import(
-    files: &[PathBuf],
-    db: &Path,
-    dry_run: bool,
-    on_match: OnMatch,
-) -> anyhow::Result<ExitCode> {
-    let mut uploads = Vec::new();
-    for path in files {
-        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-        uploads.push(ImportFile { name: path.display().to_string(), bytes });
-    }
-    let service = open(db).await?;
-    let progress = Progress::new("checked");
-    let preview =
-        service.preview_import(&uploads, on_match, &|done, total| progress.rows(done, total)).await;
-    progress.finish();
-    // What the files hold is in the preview now.
-    drop(uploads);
-    let preview = match preview {
-        Ok(preview) => preview,
-        Err(ServiceError::ImportRejected(problems)) => {
-            for problem in &problems {
-                eprintln!("{problem}");
-            }
-            eprintln!("import rejected: {} problem(s); nothing was written", problems.len());
-            return Ok(ExitCode::FAILURE);
-        }
-        Err(other) => return Err(other.into()),
-    };
-    if dry_run {
-        print_differences(&preview);
-        eprintln!("dry run, nothing written: {}", summary(&preview));
-        return Ok(ExitCode::SUCCESS);
-    }
-    eprintln!("{}", summary(&preview));
-    let progress = Progress::new("wrote");
-    let outcome = service.commit_import(preview, &|done, total| progress.rows(done, total)).await;
-    progress.finish();
-    let outcome = outcome?;
-    eprintln!(
-        "imported into {}: {} organisations created, {} updated, {} people created, {} updated, {} rows skipped as already stored",
-        db.display(),
-        outcome.organizations_created,
-        outcome.organizations_updated,
-        outcome.people_created,
-        outcome.people_updated,
-        outcome.skipped
-    );
-    Ok(ExitCode::SUCCESS)
-}
-
-async fn load_region(
-    annual: &Path,
-    destinations: &Path,
-    products: &Path,
-    db: &Path,
-) -> anyhow::Result<ExitCode> {
-    let read = |path: &Path| -> anyhow::Result<ImportFile> {
-        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-        Ok(ImportFile { name: path.display().to_string(), bytes })
-    };
-    let files = dagak_service::region::RegionFiles {
-        annual: read(annual)?,
-        destinations: read(destinations)?,
-        products: read(products)?,
-    };
-    let service = open(db).await?;
-    match service.load_region_figures(&files).await {
-        Ok(loaded) => {
-            eprintln!(
-                "loaded into {}: {} annual figures, {} shares",
-                db.display(),
-                loaded.years,
-                loaded.shares
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(ServiceError::ImportRejected(problems)) => {
-            for problem in &problems {
-                eprintln!("{problem}");
-            }
-            eprintln!("rejected: {} problem(s); nothing was written", problems.len());
-            Ok(ExitCode::FAILURE)
-        }
-        Err(other) => Err(other.into()),
-    }
-}
-
-/// What an import would do, in one line.
-fn summary(preview: &ImportPreview) -> String {
-    let count = |entity: &str, action: fn(&RowAction) -> bool| preview.count(entity, action);
-    let differing = |entity: &str| {
-        preview.changed_rows().filter(|r| r.entity == entity && r.action.is_skip()).count()
-    };
-    let skipped = |entity: &str| match differing(entity) {
-        0 => String::new(),
-        n => format!(" ({n} of them differ: --on-match update writes their changes)"),
-    };
-    format!(
-        "organisations: {} to create, {} to update, {} skipped as already stored{}; people: {} to create, {} to update, {} skipped as already stored{}",
-        count("organization", |a| *a == RowAction::Create),
-        count("organization", |a| matches!(a, RowAction::Update(_))),
-        count("organization", RowAction::is_skip),
-        skipped("organization"),
-        count("person", |a| *a == RowAction::Create),
-        count("person", |a| matches!(a, RowAction::UpdatePerson(_))),
-        count("person", RowAction::is_skip),
-        skipped("person"),
-    )
-}
-
-/// One line per field that a matched row changes: `file:line: field: stored → file`.
-fn print_differences(preview: &ImportPreview) {
-    let mut lines = preview.changed_rows().flat_map(|row| {
-        row.changes.iter().map(move |change| {
-            let shown =
-                |text: &str| if text.is_empty() { "(empty)".to_owned() } else { text.to_owned() };
-            format!(
-                "{}:{}: {}: {} → {}",
-                row.file,
-                row.line,
-                change.field,
-                shown(&change.before),
-                shown(&change.after)
-            )
-        })
-    });
-    for line in lines.by_ref().take(DIFFERENCES_SHOWN) {
-        eprintln!("{line}");
-    }
-    let more = lines.count();
-    if more > 0 {
-        eprintln!("… and {more} more differences, not shown (the first {DIFFERENCES_SHOWN} are)");
-    }
-}
-
-async fn export(
-    what: ExportWhat,
-    format: Format,
-    out: &Path,
-    db: &Path,
-) -> anyhow::Result<ExitCode> {
-    if !db.exists() {
-        bail!("{} does not exist", db.display());
-    }
-    let service = open(db).await?;
-    let list = match what {
-        ExportWhat::Organizations => ExportList::Organizations,
-        ExportWhat::People => ExportList::People,
-    };
-    let format = match format {
-        Format::Csv => ExportFormat::Csv,
-        Format::Xlsx => ExportFormat::Xlsx,
-    };
-    let bytes = service.export(list, format).await?.bytes;
-    if out == Path::new("-") {
-        std::io::stdout().lock().write_all(&bytes).context("writing to standard output")?;
-    } else {
-        std::fs::write(out, &bytes).with_context(|| format!("writing {}", out.display()))?;
-        eprintln!("wrote {} ({} bytes)", out.display(), bytes.len());
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-/// A progress bar on a terminal, plain lines otherwise: `checked 10000/200000 rows`.
-struct Progress {
-    verb: &'static str,
-    bar: Option<indicatif::ProgressBar>,
-    /// The last count printed as a line, so that no count is printed twice.
-    last_line: std::sync::Mutex<Option<u64>>,
-}
-
-impl Progress {
-    fn new(verb: &'static str) -> Progress {
-        let bar = std::io::stderr().is_terminal().then(|| {
-            let bar = indicatif::ProgressBar::new(0);
-            bar.set_style(
-                indicatif::ProgressStyle::with_template(&format!(
-                    "{verb} {{bar:40}} {{pos}}/{{len}} rows ({{eta}})"
-                ))
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-            );
-            bar
-        });
-        Progress { verb, bar, last_line: std::sync::Mutex::new(None) }
-    }
-
-    fn rows(&self, done: u64, total: u64) {
-        match &self.bar {
-            Some(bar) => {
-                bar.set_length(total);
-                bar.set_position(done);
-            }
-            None => {
-                // A line every 10,000 rows and at the end, when not on a terminal.
-                let mut last = self.last_line.lock().unwrap_or_else(|e| e.into_inner());
-                let due = match *last {
-                    None => done == total || done >= 10_000,
-                    Some(last) => done > last && (done == total || done >= last + 10_000),
-                };
-                if due {
-                    *last = Some(done);
-                    eprintln!("{} {done}/{total} rows", self.verb);
-                }
-            }
-        }
-    }
-
-    fn finish(&self) {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
-        }
-    }
 }

@@ -1,6 +1,7 @@
 //! Service tests over a real SQLite store in a temporary directory.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod accounts;
 mod directory;
 mod imports;
 

@@ -266,3 +266,29 @@ fn run_stdout(dir: &std::path::Path, args: &[&str]) -> String {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+#[test]
+fn the_first_administrator_is_created_from_the_command_line_with_a_one_time_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| dagak().current_dir(dir.path()).args(args).output().unwrap();
+    let none = run(&["user", "list", "--db", "u.db"]);
+    assert!(!none.status.success(), "listing a missing database creates nothing");
+    let out = run(&["user", "create", "--admin", "Admin@Gumi.go.kr", "--db", "u.db"]);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("created admin admin@gumi.go.kr (#1)"), "{stderr}");
+    let password = stderr.split("one-time password: ").nth(1).unwrap().lines().next().unwrap();
+    assert_eq!(password.chars().count(), 20);
+    let again = run(&["user", "create", "--admin", "admin@gumi.go.kr", "--db", "u.db"]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    let bad = run(&["user", "create", "not-an-email", "--role", "boss", "--db", "u.db"]);
+    let stderr = String::from_utf8_lossy(&bad.stderr).into_owned();
+    assert!(
+        !bad.status.success() && stderr.contains("email") && stderr.contains("role"),
+        "{stderr}"
+    );
+    let list = run(&["user", "list", "--db", "u.db"]);
+    let stdout = String::from_utf8_lossy(&list.stdout).into_owned();
+    assert_eq!(stdout, "1\tadmin@gumi.go.kr\tadmin\tactive\tadmin\n");
+}

@@ -1,0 +1,238 @@
+//! The accounts area: creating users, checking a sign-in, changing and resetting passwords.
+//!
+//! Passwords are hashed with argon2id at OWASP's parameters (19 MiB of memory, 2 passes, 1 lane;
+//! a random 16-byte salt per hash) and stored as PHC strings, so the parameters can be raised
+//! later and old hashes still verify. A failed sign-in answers the same whether the account
+//! exists, is disabled or the password is wrong, and costs one hash either way.
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use dagak_domain::{FieldErrors, Role, User, UserId, UserStatus, check_new_password};
+use dagak_store::UserRecord;
+use time::OffsetDateTime;
+
+pub use dagak_domain::UserDraft;
+
+use crate::{Service, ServiceError};
+
+/// OWASP's argon2id parameters: m = 19 MiB, t = 2, p = 1.
+const ARGON2_MEMORY_KIB: u32 = 19 * 1024;
+const ARGON2_PASSES: u32 = 2;
+const ARGON2_LANES: u32 = 1;
+
+fn hasher() -> Result<Argon2<'static>, ServiceError> {
+    let params = Params::new(ARGON2_MEMORY_KIB, ARGON2_PASSES, ARGON2_LANES, None)
+        .map_err(|e| ServiceError::Internal(anyhow::anyhow!("argon2 parameters: {e}")))?;
+    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+}
+
+/// The PHC string of `password`'s argon2id hash, with a fresh salt.
+fn hash_password(password: &str) -> Result<String, ServiceError> {
+    let salt = SaltString::generate(&mut OsRng);
+    hasher()?
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|e| ServiceError::Internal(anyhow::anyhow!("hashing a password: {e}")))
+}
+
+/// Whether `password` matches the stored PHC string (any argon2 parameters it names).
+fn verify_password(password: &str, phc: &str) -> bool {
+    PasswordHash::new(phc)
+        .is_ok_and(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+}
+
+/// A hash that no password matches, verified when there is no account so that "no such user"
+/// costs as much as "wrong password".
+fn decoy_hash() -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DECOY
+        .get_or_init(|| hash_password("dagak decoy: not a password anyone has").unwrap_or_default())
+}
+
+/// A password to hand out once (a new account from the command line, an administrator's reset):
+/// 20 characters from an alphabet without look-alikes, 100 random bits.
+fn generated_password() -> String {
+    const ALPHABET: &[u8; 32] = b"abcdefghjkmnpqrstuvwxyz23456789#";
+    let mut bytes = uuid::Uuid::new_v4().into_bytes().to_vec();
+    bytes.extend_from_slice(uuid::Uuid::new_v4().as_bytes());
+    bytes.iter().take(20).map(|b| char::from(ALPHABET[usize::from(b & 31)])).collect()
+}
+
+/// An account as the service shows it: never its hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserEntry {
+    pub id: UserId,
+    pub user: User,
+    pub must_change_password: bool,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+impl From<UserRecord> for UserEntry {
+    fn from(r: UserRecord) -> Self {
+        UserEntry {
+            id: r.id,
+            user: r.user,
+            must_change_password: r.must_change_password,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+fn password_errors(password: &str, email: &str) -> Result<(), ServiceError> {
+    check_new_password(password, email).map_err(|e| {
+        let mut errors = FieldErrors::default();
+        errors.push("password", e);
+        ServiceError::Invalid(errors)
+    })
+}
+
+impl Service {
+    /// Creates an account with the password its user chose.
+    pub async fn create_user(
+        &self,
+        draft: &UserDraft,
+        password: &str,
+    ) -> Result<UserEntry, ServiceError> {
+        let user = draft.parse()?;
+        password_errors(password, &user.email)?;
+        self.insert_user(&user, password, false).await
+    }
+
+    /// Creates an account with a generated password, returned once; the user must choose their
+    /// own at the first sign-in.
+    pub async fn create_user_with_generated_password(
+        &self,
+        draft: &UserDraft,
+    ) -> Result<(UserEntry, String), ServiceError> {
+        let user = draft.parse()?;
+        let password = generated_password();
+        Ok((self.insert_user(&user, &password, true).await?, password))
+    }
+
+    async fn insert_user(
+        &self,
+        user: &User,
+        password: &str,
+        must_change: bool,
+    ) -> Result<UserEntry, ServiceError> {
+        if self.store.find_user_by_email(&user.email).await?.is_some() {
+            return Err(ServiceError::Conflict("email_taken".into()));
+        }
+        let hash = hash_off_runtime(password).await?;
+        let id = self.store.insert_user(user, &hash, must_change).await?;
+        Ok(self.store.get_user(id).await?.into())
+    }
+
+    /// The account that `email` and `password` sign in to. Every failure (no such account, a
+    /// disabled one, a wrong password) is the same [`ServiceError::InvalidCredentials`].
+    pub async fn authenticate(
+        &self,
+        email: &str,
+        password: &str,
+    ) -> Result<UserEntry, ServiceError> {
+        let found = self.store.find_user_by_email(email).await?;
+        let phc = found.as_ref().map_or(decoy_hash(), |r| r.password_hash.as_str()).to_owned();
+        let matches = verify_off_runtime(password, phc).await?;
+        match found {
+            Some(record) if matches && record.user.status == UserStatus::Active => {
+                Ok(record.into())
+            }
+            _ => Err(ServiceError::InvalidCredentials),
+        }
+    }
+
+    /// Changes a user's password after checking the current one; the new one follows the policy.
+    pub async fn change_password(
+        &self,
+        id: UserId,
+        current: &str,
+        new: &str,
+    ) -> Result<(), ServiceError> {
+        let record = self.store.get_user(id).await?;
+        if !verify_off_runtime(current, record.password_hash.clone()).await? {
+            return Err(ServiceError::InvalidCredentials);
+        }
+        password_errors(new, &record.user.email)?;
+        let hash = hash_off_runtime(new).await?;
+        Ok(self.store.set_password(id, &hash, false).await?)
+    }
+
+    /// An administrator's reset: a generated password, returned once, that must be changed at
+    /// the next sign-in.
+    pub async fn reset_password(&self, id: UserId) -> Result<String, ServiceError> {
+        self.store.get_user(id).await?;
+        let password = generated_password();
+        let hash = hash_off_runtime(&password).await?;
+        self.store.set_password(id, &hash, true).await?;
+        Ok(password)
+    }
+
+    /// Disables or re-enables an account.
+    pub async fn set_user_status(
+        &self,
+        id: UserId,
+        status: UserStatus,
+    ) -> Result<(), ServiceError> {
+        Ok(self.store.set_user_status(id, status).await?)
+    }
+
+    /// Every account, by email.
+    pub async fn list_users(&self) -> Result<Vec<UserEntry>, ServiceError> {
+        Ok(self.store.list_users().await?.into_iter().map(UserEntry::from).collect())
+    }
+
+    /// How many accounts exist (none: the first run needs its administrator).
+    pub async fn count_users(&self) -> Result<u64, ServiceError> {
+        Ok(self.store.count_users().await?)
+    }
+
+    /// Whether any administrator exists.
+    pub async fn has_admin(&self) -> Result<bool, ServiceError> {
+        Ok(self.store.list_users().await?.iter().any(|u| u.user.role == Role::Admin))
+    }
+}
+
+/// Verifies on a blocking thread: argon2 at these parameters takes tens of milliseconds of CPU,
+/// which must not stall the async workers that serve everyone else.
+async fn verify_off_runtime(password: &str, phc: String) -> Result<bool, ServiceError> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || verify_password(&password, &phc))
+        .await
+        .map_err(|e| ServiceError::Internal(anyhow::anyhow!("verifying a password: {e}")))
+}
+
+/// Hashes on a blocking thread, for the same reason.
+async fn hash_off_runtime(password: &str) -> Result<String, ServiceError> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| ServiceError::Internal(anyhow::anyhow!("hashing a password: {e}")))?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_are_argon2id_at_owasp_parameters_and_salted() {
+        let a = hash_password("correct horse battery staple").unwrap();
+        let b = hash_password("correct horse battery staple").unwrap();
+        assert!(a.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{a}");
+        assert_ne!(a, b, "a fresh salt each time");
+        assert!(verify_password("correct horse battery staple", &a));
+        assert!(!verify_password("correct horse battery stapler", &a));
+        assert!(!verify_password("anything", "not a phc string"));
+        assert!(!verify_password("dagak decoy", decoy_hash()));
+    }
+
+    #[test]
+    fn generated_passwords_are_long_and_different() {
+        let a = generated_password();
+        assert_eq!(a.chars().count(), 20);
+        assert_ne!(a, generated_password());
+        assert!(check_new_password(&a, "x@example.com").is_ok());
+    }
+}
