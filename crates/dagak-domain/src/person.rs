@@ -64,6 +64,21 @@ fn is_hangul(text: &str) -> bool {
 }
 
 impl Person {
+    /// What remains of a person whose personal data was erased on request: nothing personal.
+    /// Their record keeps its id and affiliations, so counts elsewhere stay.
+    pub fn erased() -> Person {
+        Person {
+            family_name: None,
+            given_name: None,
+            name_order: NameOrder::GivenFirst,
+            titles: Vec::new(),
+            emails: Vec::new(),
+            phones: Vec::new(),
+            languages: Vec::new(),
+            consent: None,
+        }
+    }
+
     /// The name as it is written: `홍길동` (Hangul, family first, no space), `Hong Gildong`,
     /// `Jane Smith`; a person known only by a role shows the role (`Mayor of Irvine`).
     pub fn display_name(&self) -> String {

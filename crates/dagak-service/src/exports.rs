@@ -117,7 +117,8 @@ impl Service {
         let mut people_rows =
             vec![PERSON_COLUMNS.iter().map(|c| c.0.to_owned()).collect::<Vec<_>>()];
         let persons = if people { self.all_people().await? } else { Vec::new() };
-        for record in persons {
+        // An erased person has nothing left to export (and could not be imported again).
+        for record in persons.into_iter().filter(|r| r.erased_at.is_none()) {
             let d = record.person.to_draft();
             let base = vec![
                 d.family_name,

@@ -21,7 +21,7 @@ pub use accounts::UserEntry;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use directory::{
     AffiliationEntry, AffiliationInput, DEFAULT_PER_PAGE, Listing, MAX_PER_PAGE, OrgDetail,
-    OrgDirectory, OrgEntry, OrgListQuery, PersonEntry, PersonInput, PersonListQuery,
+    OrgDirectory, OrgEntry, OrgListQuery, PersonData, PersonEntry, PersonInput, PersonListQuery,
 };
 pub use duplicates::{DuplicatePair, DuplicateReason, FieldChange, MergePlan};
 pub use error::ServiceError;

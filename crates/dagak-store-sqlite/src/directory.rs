@@ -174,6 +174,21 @@ impl DirectoryStore for SqliteStore {
         .await
     }
 
+    async fn erase_person(&self, id: PersonId) -> Result<(), StoreError> {
+        self.write(move |tx| {
+            people::get(tx, id)?;
+            // The fields and search rows of an empty person, then the mark.
+            people::write(tx, Some(id), &Person::erased(), None)?;
+            tx.execute(
+                "UPDATE people SET erased_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?1",
+                [id.0],
+            )
+            .map_err(map_err)?;
+            changed(tx, "person", &[id.0])
+        })
+        .await
+    }
+
     async fn all_person_emails(&self) -> Result<Vec<(PersonId, String)>, StoreError> {
         self.read(|conn| {
             let mut stmt = conn

@@ -45,6 +45,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0007_import_previews.sql"),
     include_str!("../migrations/0008_hs_placeholders.sql"),
     include_str!("../migrations/0009_accounts.sql"),
+    include_str!("../migrations/0010_person_erasure.sql"),
 ];
 
 /// The migration that creates `store_generation`, which every later write transaction bumps.

@@ -169,9 +169,12 @@ pub(crate) fn backfill_bigrams(tx: &Connection) -> Result<(), StoreError> {
 }
 
 const COLUMNS: &str = "p.id, p.family_name, p.given_name, p.name_order, p.titles, p.emails,
-    p.phones, p.languages, p.consent_date, p.consent_basis, p.created_at, p.updated_at";
+    p.phones, p.languages, p.consent_date, p.consent_basis, p.created_at, p.updated_at, p.erased_at";
 
-fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, PersonDraft, String, String)> {
+/// A `people` row: id, its fields as a draft, created, updated, erased.
+type Row = (i64, PersonDraft, String, String, Option<String>);
+
+fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     let text = |i: usize| -> rusqlite::Result<String> {
         Ok(r.get::<_, Option<String>>(i)?.unwrap_or_default())
     };
@@ -190,13 +193,11 @@ fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, PersonDraft, String
         },
         r.get(10)?,
         r.get(11)?,
+        r.get(12)?,
     ))
 }
 
-fn finish(
-    conn: &Connection,
-    rows: Vec<(i64, PersonDraft, String, String)>,
-) -> Result<Vec<PersonRecord>, StoreError> {
+fn finish(conn: &Connection, rows: Vec<Row>) -> Result<Vec<PersonRecord>, StoreError> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
@@ -232,16 +233,20 @@ fn finish(
         });
     }
     rows.into_iter()
-        .map(|(id, draft, created_at, updated_at)| {
-            let person = draft
-                .parse()
-                .map_err(|e| other(anyhow::anyhow!("person {id} no longer parses: {e}")))?;
+        .map(|(id, draft, created_at, updated_at, erased_at)| {
+            let person = match erased_at {
+                Some(_) => Person::erased(),
+                None => draft
+                    .parse()
+                    .map_err(|e| other(anyhow::anyhow!("person {id} no longer parses: {e}")))?,
+            };
             Ok(PersonRecord {
                 id: PersonId(id),
                 person,
                 affiliations: by_person.remove(&id).unwrap_or_default(),
                 created_at: crate::timestamp(&created_at)?,
                 updated_at: crate::timestamp(&updated_at)?,
+                erased_at: erased_at.as_deref().map(crate::timestamp).transpose()?,
             })
         })
         .collect()
@@ -296,18 +301,19 @@ pub(crate) fn at_organizations(
 ) -> Result<Vec<(Option<OrgId>, PersonId, Person)>, StoreError> {
     let sql = format!(
         "SELECT {COLUMNS}, a.org_id FROM affiliations a JOIN people p ON p.id = a.person_id
-         WHERE a.org_id IN (SELECT value FROM json_each(?1))
+         WHERE a.org_id IN (SELECT value FROM json_each(?1)) AND p.erased_at IS NULL
          UNION ALL
          SELECT {COLUMNS}, NULL FROM people p
-         WHERE NOT EXISTS (SELECT 1 FROM affiliations a WHERE a.person_id = p.id)"
+         WHERE NOT EXISTS (SELECT 1 FROM affiliations a WHERE a.person_id = p.id)
+         AND p.erased_at IS NULL"
     );
     let mut stmt = conn.prepare(&sql).map_err(map_err)?;
     let rows = stmt
-        .query_map([idset::json_ids(orgs)], |r| Ok((r.get::<_, Option<i64>>(12)?, read_row(r)?)))
+        .query_map([idset::json_ids(orgs)], |r| Ok((r.get::<_, Option<i64>>(13)?, read_row(r)?)))
         .map_err(map_err)?;
     let mut out = Vec::new();
     for row in rows {
-        let (org, (id, draft, _, _)) = row.map_err(map_err)?;
+        let (org, (id, draft, _, _, _)) = row.map_err(map_err)?;
         let person = draft
             .parse()
             .map_err(|e| other(anyhow::anyhow!("person {id} no longer parses: {e}")))?;

@@ -39,6 +39,9 @@ pub struct PersonRecord {
     /// Set by the store, in UTC.
     pub created_at: time::OffsetDateTime,
     pub updated_at: time::OffsetDateTime,
+    /// When the person's personal data was erased on request (`person` is then
+    /// [`Person::erased`](dagak_domain::Person::erased)).
+    pub erased_at: Option<time::OffsetDateTime>,
 }
 
 /// How the directory is sorted.
@@ -138,6 +141,9 @@ pub trait DirectoryStore: Send + Sync + 'static {
         page: Page,
     ) -> Result<PageOf<PersonRecord>, StoreError>;
     async fn delete_person(&self, id: PersonId) -> Result<(), StoreError>;
+    /// Removes every personal field of the person (and their search text) but keeps the record,
+    /// its id and its affiliations; marks it erased.
+    async fn erase_person(&self, id: PersonId) -> Result<(), StoreError>;
     /// Every (person, email) pair, lower-cased, for recognising people already stored.
     async fn all_person_emails(&self) -> Result<Vec<(PersonId, String)>, StoreError>;
     /// The people affiliated with any of `orgs` (with that organisation), and the people with no

@@ -10,7 +10,8 @@ use dagak_service::{OrgListQuery, PersonListQuery};
 use serde::{Deserialize, Serialize};
 
 use super::views::{
-    DuplicateView, ListView, MergeView, OrganizationBody, OrganizationView, PersonBody, PersonView,
+    DuplicateView, ListView, MergeView, OrganizationBody, OrganizationView, PersonBody,
+    PersonDataView, PersonView,
 };
 use crate::web::api::{ApiJson, ApiPath, ApiQuery, check_paging};
 use crate::{ApiError, AppState};
@@ -192,6 +193,23 @@ pub(super) async fn update_person(
     ApiJson(body): ApiJson<PersonBody>,
 ) -> Result<Json<PersonView>, ApiError> {
     Ok(Json(app.service.update_person(PersonId(id), &body.into_input()).await?.into()))
+}
+
+/// `GET /people/{id}/data`: everything held about the person, as JSON.
+pub(super) async fn person_data(
+    State(app): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<PersonDataView>, ApiError> {
+    Ok(Json(app.service.person_data(PersonId(id)).await?.into()))
+}
+
+/// `POST /people/{id}/erase?confirm=true`: erases the person's personal data.
+pub(super) async fn erase_person(
+    State(app): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(params): ApiQuery<ConfirmParams>,
+) -> Result<Json<PersonView>, ApiError> {
+    Ok(Json(app.service.erase_person(PersonId(id), params.confirm).await?.into()))
 }
 
 /// `DELETE /people/{id}?confirm=true`.

@@ -35,6 +35,8 @@ pub(crate) fn pages() -> Router<AppState> {
         .route("/people/{id}", get(people::detail).post(people::update))
         .route("/people/{id}/edit", get(people::edit))
         .route("/people/{id}/delete", get(delete::confirm::<People>).post(delete::delete::<People>))
+        .route("/people/{id}/erase", get(people::erase_confirm).post(people::erase))
+        .route("/people/{id}/data.json", get(people::data_download))
         .route("/duplicates", get(duplicates::list))
         .route("/merge", get(duplicates::preview).post(duplicates::commit))
 }
@@ -54,6 +56,8 @@ pub(crate) fn api() -> ApiRoutes {
         .route(Verb::Get, "/people/{id}", api::get_person)
         .route(Verb::Put, "/people/{id}", api::update_person)
         .route(Verb::Delete, "/people/{id}", api::delete_person)
+        .route(Verb::Get, "/people/{id}/data", api::person_data)
+        .route(Verb::Post, "/people/{id}/erase", api::erase_person)
 }
 
 /// One organisation as a line of a list (the directory, duplicate pairs, a merge).

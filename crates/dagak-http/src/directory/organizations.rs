@@ -164,7 +164,10 @@ pub(super) async fn detail(
             p.affiliations.iter().filter(|a| a.affiliation.org_id == entry.id).map(move |a| {
                 AffiliatedPerson {
                     id: p.id.0,
-                    name: p.person.display_name(),
+                    name: match p.erased_at {
+                        Some(_) => t.t("person.erased_name").to_owned(),
+                        None => p.person.display_name(),
+                    },
                     role: a.affiliation.role.clone().unwrap_or_default(),
                     titles: p.person.titles.join(", "),
                     period: t.period(a.affiliation.start, a.affiliation.end),

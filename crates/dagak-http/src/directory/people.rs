@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::State;
-use axum::response::Response;
+use axum::response::{IntoResponse as _, Response};
 use dagak_domain::{PersonDraft, PersonId, iso_date};
 use dagak_service::{AffiliationInput, PersonEntry, PersonInput, PersonListQuery, ServiceError};
 use serde::Deserialize;
@@ -24,11 +24,19 @@ struct PersonRow {
     organizations: String,
 }
 
+/// The name shown for a person: theirs, or "Erased person" once their data was erased.
+fn shown_name(t: Tr, p: &PersonEntry) -> String {
+    match p.erased_at {
+        Some(_) => t.t("person.erased_name").to_owned(),
+        None => p.person.display_name(),
+    }
+}
+
 fn person_row(t: Tr, p: &PersonEntry) -> PersonRow {
     let orgs: Vec<&str> = p.affiliations.iter().map(|a| a.org_name(t.lang)).collect();
     PersonRow {
         id: p.id.0,
-        name: p.person.display_name(),
+        name: shown_name(t, p),
         titles: p.person.titles.join(", "),
         organizations: orgs.join(", "),
     }
@@ -91,6 +99,8 @@ struct PersonDetailPage {
     consent: String,
     affiliations: Vec<AffiliationView>,
     updated: String,
+    /// When the person's data was erased, as shown; empty otherwise.
+    erased: String,
 }
 
 /// `GET /people/{id}`.
@@ -105,7 +115,7 @@ pub(super) async fn detail(
         t,
         path: format!("/people/{id}"),
         id,
-        name: p.display_name(),
+        name: shown_name(t, &entry),
         titles: p.titles.clone(),
         emails: p.emails.clone(),
         phones: p.phones.clone(),
@@ -126,8 +136,68 @@ pub(super) async fn detail(
             })
             .collect(),
         updated: t.date(entry.updated_at.date()),
+        erased: entry.erased_at.map(|at| t.date(at.date())).unwrap_or_default(),
     };
     Ok(render(&page))
+}
+
+#[derive(Template)]
+#[template(path = "confirm_erase.html")]
+struct ConfirmErasePage {
+    t: Tr,
+    path: String,
+    id: i64,
+    name: String,
+}
+
+/// `GET /people/{id}/erase`: what erasing removes, and the confirmation.
+pub(super) async fn erase_confirm(
+    State(app): State<AppState>,
+    t: Tr,
+    PagePath(id): PagePath<i64>,
+) -> PageResult {
+    let entry = app.service.get_person(PersonId(id)).await.map_err(fail(t))?;
+    let name = shown_name(t, &entry);
+    Ok(render(&ConfirmErasePage { t, path: format!("/people/{id}/erase"), id, name }))
+}
+
+/// `POST /people/{id}/erase` with `confirm=yes`.
+pub(super) async fn erase(
+    State(app): State<AppState>,
+    t: Tr,
+    PagePath(id): PagePath<i64>,
+    PageForm(form): PageForm<HashMap<String, String>>,
+) -> PageResult {
+    let confirmed = form.get("confirm").is_some_and(|v| v == "yes");
+    let erased = app.service.erase_person(PersonId(id), confirmed).await.map_err(fail(t))?;
+    Ok(crate::web::see_other(&page_of(erased.id)))
+}
+
+/// `GET /people/{id}/data.json`: everything held about the person, as a JSON download.
+pub(super) async fn data_download(
+    State(app): State<AppState>,
+    t: Tr,
+    PagePath(id): PagePath<i64>,
+) -> PageResult {
+    let data = app.service.person_data(PersonId(id)).await.map_err(fail(t))?;
+    let view = super::views::PersonDataView::from(data);
+    let body = serde_json::to_vec_pretty(&view).map_err(|e| {
+        crate::web::PageError(
+            crate::ApiError::Service(ServiceError::Internal(anyhow::anyhow!("{e}"))),
+            t,
+        )
+    })?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "application/json".to_owned()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"dagak-person-{id}.json\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 #[derive(Template)]

@@ -4,8 +4,8 @@
 use crate::web::rfc3339;
 use dagak_domain::{OrganizationDraft, PersonDraft, iso_date};
 use dagak_service::{
-    AffiliationEntry, AffiliationInput, DuplicatePair, Listing, MergePlan, OrgEntry, PersonEntry,
-    PersonInput,
+    AffiliationEntry, AffiliationInput, DuplicatePair, Listing, MergePlan, OrgEntry, PersonData,
+    PersonEntry, PersonInput,
 };
 use serde::{Deserialize, Serialize};
 
@@ -215,6 +215,9 @@ pub(crate) struct PersonView {
     pub affiliations: Vec<AffiliationView>,
     pub created_at: String,
     pub updated_at: String,
+    /// When the person's personal data was erased on request; their fields are then empty.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub erased_at: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -243,6 +246,7 @@ impl From<PersonEntry> for PersonView {
             affiliations: r.affiliations.into_iter().map(AffiliationView::from).collect(),
             created_at: rfc3339(r.created_at),
             updated_at: rfc3339(r.updated_at),
+            erased_at: r.erased_at.map(rfc3339),
         }
     }
 }
@@ -370,6 +374,27 @@ impl MergeView {
                 .into_iter()
                 .map(|(id, display_name)| MovedPersonView { id: id.0, display_name })
                 .collect(),
+        }
+    }
+}
+
+/// Everything held about one person (`GET /people/{id}/data`).
+#[derive(Debug, Serialize)]
+pub(crate) struct PersonDataView {
+    pub exported_at: String,
+    pub person: PersonView,
+    /// What else is kept about people; empty until audit entries and interactions exist.
+    pub audit_entries: Vec<serde_json::Value>,
+    pub interactions: Vec<serde_json::Value>,
+}
+
+impl From<PersonData> for PersonDataView {
+    fn from(data: PersonData) -> Self {
+        PersonDataView {
+            exported_at: rfc3339(data.exported_at),
+            person: data.person.into(),
+            audit_entries: Vec::new(),
+            interactions: Vec::new(),
         }
     }
 }

@@ -271,3 +271,41 @@ async fn malformed_page_requests_get_a_translated_page_not_framework_text() {
     let ko = app.get("/organizations/abc", Some("ko")).await;
     assert!(ko.text().contains("<html lang=\"ko\">"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_can_download_their_data_and_have_it_erased_after_confirmation() {
+    let app = app().await;
+    let created = app
+        .json("POST", "/api/v1/people", serde_json::json!({"family_name": "Lee", "given_name": "Ana", "emails": ["ana@example.com"]}))
+        .await
+        .json();
+    let id = created["id"].as_i64().unwrap();
+    let data = app.get(&format!("/people/{id}/data.json"), Some("en")).await;
+    assert_eq!(data.status, StatusCode::OK);
+    assert!(
+        data.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains(&format!("dagak-person-{id}.json"))
+    );
+    let json: serde_json::Value = serde_json::from_slice(&data.body).unwrap();
+    assert_eq!(json["person"]["emails"][0], "ana@example.com");
+    let api = app.get(&format!("/api/v1/people/{id}/data"), None).await.json();
+    assert_eq!(api["person"]["id"], id);
+
+    let confirm = app.get(&format!("/people/{id}/erase"), Some("ko")).await;
+    assert!(confirm.text().contains("개인정보를 삭제할까요?"), "{}", confirm.text());
+    let unconfirmed = app.form(&format!("/people/{id}/erase"), &[], "en").await;
+    assert_eq!(unconfirmed.status, StatusCode::PRECONDITION_REQUIRED);
+    let done = app.form(&format!("/people/{id}/erase"), &[("confirm", "yes")], "en").await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    let page = app.get(&format!("/people/{id}"), Some("en")).await.text();
+    assert!(page.contains("Erased person") && page.contains("id=\"person-erased\""), "{page}");
+    assert!(!page.contains("ana@example.com"));
+    let api = app.get(&format!("/api/v1/people/{id}"), None).await.json();
+    assert!(api["erased_at"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(api["emails"].as_array().unwrap().len(), 0);
+    let again =
+        app.json("POST", &format!("/api/v1/people/{id}/erase"), serde_json::json!({})).await;
+    assert_eq!(again.status, StatusCode::PRECONDITION_REQUIRED, "the API needs confirm=true");
+}

@@ -8,7 +8,9 @@ use dagak_domain::{
 };
 use dagak_store::{OrgFilter, OrgSort, Page, PersonFilter};
 
-pub use model::{AffiliationEntry, Listing, OrgDetail, OrgDirectory, OrgEntry, PersonEntry};
+pub use model::{
+    AffiliationEntry, Listing, OrgDetail, OrgDirectory, OrgEntry, PersonData, PersonEntry,
+};
 
 use crate::{Service, ServiceError};
 
@@ -296,6 +298,31 @@ impl Service {
         };
         let page = page_of(query.page, query.per_page);
         Ok(Listing::new(self.store.list_people(&filter, page).await?, page))
+    }
+
+    /// Everything dagak holds about a person, for a request under PIPA or the GDPR: the profile,
+    /// the affiliations and the record's dates (later issues add its audit entries and
+    /// interactions).
+    pub async fn person_data(&self, id: PersonId) -> Result<PersonData, ServiceError> {
+        let person = self.store.get_person(id).await?.into();
+        tracing::info!(person = id.0, "personal data exported on request");
+        Ok(PersonData { person, exported_at: self.clock.now() })
+    }
+
+    /// Erases a person's personal data on request (PIPA, GDPR) once `confirmed`: every personal
+    /// field goes, the record keeps its id and affiliations so that counts elsewhere stay.
+    pub async fn erase_person(
+        &self,
+        id: PersonId,
+        confirmed: bool,
+    ) -> Result<PersonEntry, ServiceError> {
+        self.store.get_person(id).await?;
+        if !confirmed {
+            return Err(ServiceError::ConfirmationRequired);
+        }
+        self.store.erase_person(id).await?;
+        tracing::info!(person = id.0, "personal data erased on request");
+        Ok(self.store.get_person(id).await?.into())
     }
 
     pub async fn delete_person(&self, id: PersonId, confirmed: bool) -> Result<(), ServiceError> {

@@ -65,6 +65,8 @@ pub struct PersonEntry {
     pub affiliations: Vec<AffiliationEntry>,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
+    /// When the person's personal data was erased on request (`person` is then empty).
+    pub erased_at: Option<OffsetDateTime>,
 }
 
 impl From<PersonRecord> for PersonEntry {
@@ -75,8 +77,16 @@ impl From<PersonRecord> for PersonEntry {
             affiliations: r.affiliations.into_iter().map(AffiliationEntry::from).collect(),
             created_at: r.created_at,
             updated_at: r.updated_at,
+            erased_at: r.erased_at,
         }
     }
+}
+
+/// Everything held about one person, as handed out on request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PersonData {
+    pub person: PersonEntry,
+    pub exported_at: OffsetDateTime,
 }
 
 /// One page of a list: its items, the exact number of matches and where the page lies.

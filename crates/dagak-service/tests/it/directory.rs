@@ -1,5 +1,8 @@
 use dagak_domain::{OrganizationDraft, PersonDraft};
-use dagak_service::{AffiliationInput, OrgListQuery, PersonInput, ServiceError};
+use dagak_service::{
+    AffiliationInput, ExportFormat, ExportList, OrgListQuery, PersonInput, PersonListQuery,
+    ServiceError,
+};
 use dagak_testkit::org_draft;
 
 use crate::service;
@@ -154,4 +157,60 @@ async fn warming_up_leaves_lists_answering_the_same() {
     let found = service.list_organizations(&query).await.unwrap();
     assert_eq!(found.total, 1);
     assert_eq!(found.items[0].org.display_name(dagak_domain::Lang::En), "Gumi Meditech");
+}
+
+/// See issue 13, point 6: a person's data on request, and erasing it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_persons_data_is_exported_and_erased_while_counts_stay() {
+    let (service, _dir) = service().await;
+    let org = service
+        .create_organization(&org_draft("구미메디텍", "Gumi Meditech"), false)
+        .await
+        .unwrap();
+    let input = PersonInput {
+        person: PersonDraft {
+            family_name: "Lee".into(),
+            given_name: "Ana".into(),
+            emails: "ana.lee@example.com".into(),
+            phones: "+1 949 555 0100".into(),
+            titles: "Buyer".into(),
+            ..Default::default()
+        },
+        affiliations: vec![AffiliationInput {
+            org_id: org.id.to_string(),
+            role: "Buyer".into(),
+            ..Default::default()
+        }],
+    };
+    let ana = service.create_person(&input).await.unwrap();
+    let data = service.person_data(ana.id).await.unwrap();
+    assert_eq!(data.person.person.emails, ["ana.lee@example.com"]);
+    assert_eq!(data.person.affiliations.len(), 1);
+
+    assert!(matches!(
+        service.erase_person(ana.id, false).await,
+        Err(ServiceError::ConfirmationRequired)
+    ));
+    assert_eq!(
+        service.get_person(ana.id).await.unwrap().person.emails.len(),
+        1,
+        "unconfirmed: kept"
+    );
+    let erased = service.erase_person(ana.id, true).await.unwrap();
+    assert!(erased.erased_at.is_some());
+    assert_eq!(erased.person, dagak_domain::Person::erased());
+    assert_eq!(erased.affiliations.len(), 1, "the affiliation stays, without personal details");
+    assert_eq!(service.get_organization(org.id).await.unwrap().organization.people_count, 1);
+    // Nothing personal is found any more, nor exported, nor matched by an import.
+    let found = service
+        .list_people(&PersonListQuery { q: Some("ana".into()), ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!(found.total, 0);
+    let export = service.export(ExportList::People, ExportFormat::Csv).await.unwrap().bytes;
+    assert!(!String::from_utf8_lossy(&export).contains("ana.lee"));
+    assert!(matches!(
+        service.erase_person(dagak_domain::PersonId(999), true).await,
+        Err(ServiceError::NotFound)
+    ));
 }

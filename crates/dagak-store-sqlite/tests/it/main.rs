@@ -483,6 +483,7 @@ async fn hs_placeholders_stored_before_migration_8_are_removed() {
             "INSERT INTO organization_hs_codes (code, org_id) VALUES ('9999', {0}), ('99', {0});
              -- Later migrations run again: their tables go too.
              DROP TABLE users;
+             ALTER TABLE people DROP COLUMN erased_at;
              PRAGMA user_version = 7;",
             id.0
         ))
