@@ -32,6 +32,16 @@ impl DirectoryStore for SqliteStore {
         .await
     }
 
+    async fn get_organizations(&self, ids: &[OrgId]) -> Result<Vec<OrgRecord>, StoreError> {
+        let ids = ids.to_vec();
+        self.read(move |conn| organizations::get_many(conn, &ids)).await
+    }
+
+    async fn get_people(&self, ids: &[PersonId]) -> Result<Vec<PersonRecord>, StoreError> {
+        let ids = ids.to_vec();
+        self.read(move |conn| people::get_many(conn, &ids)).await
+    }
+
     async fn get_organization(&self, id: OrgId) -> Result<OrgRecord, StoreError> {
         self.read(move |conn| organizations::get(conn, id)).await
     }

@@ -261,6 +261,21 @@ fn finish(conn: &Connection, rows: Vec<Row>) -> Result<Vec<OrgRecord>, StoreErro
         .collect()
 }
 
+/// The organisations of `ids` that exist, in no particular order.
+pub(crate) fn get_many(conn: &Connection, ids: &[OrgId]) -> Result<Vec<OrgRecord>, StoreError> {
+    let ids: Vec<i64> = ids.iter().map(|id| id.0).collect();
+    let sql = format!(
+        "SELECT {COLUMNS} FROM organizations o WHERE o.id IN (SELECT value FROM json_each(?1))"
+    );
+    let mut stmt = conn.prepare_cached(&sql).map_err(map_err)?;
+    let rows = stmt
+        .query_map([idset::json_ids(&ids)], read_row)
+        .map_err(map_err)?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(map_err)?;
+    finish(conn, rows)
+}
+
 pub(crate) fn get(conn: &Connection, id: OrgId) -> Result<OrgRecord, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM organizations o WHERE o.id = ?1");
     let row = conn.query_row(&sql, [id.0], read_row).map_err(map_err)?;

@@ -252,6 +252,23 @@ fn finish(conn: &Connection, rows: Vec<Row>) -> Result<Vec<PersonRecord>, StoreE
         .collect()
 }
 
+/// The people of `ids` that exist, in no particular order.
+pub(crate) fn get_many(
+    conn: &Connection,
+    ids: &[PersonId],
+) -> Result<Vec<PersonRecord>, StoreError> {
+    let ids: Vec<i64> = ids.iter().map(|id| id.0).collect();
+    let sql =
+        format!("SELECT {COLUMNS} FROM people p WHERE p.id IN (SELECT value FROM json_each(?1))");
+    let mut stmt = conn.prepare_cached(&sql).map_err(map_err)?;
+    let rows = stmt
+        .query_map([idset::json_ids(&ids)], read_row)
+        .map_err(map_err)?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(map_err)?;
+    finish(conn, rows)
+}
+
 pub(crate) fn get(conn: &Connection, id: PersonId) -> Result<PersonRecord, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM people p WHERE p.id = ?1");
     let row = conn.query_row(&sql, [id.0], read_row).map_err(map_err)?;

@@ -93,6 +93,9 @@ pub trait DirectoryStore: Send + Sync + 'static {
     async fn insert_organization(&self, org: &Organization) -> Result<OrgId, StoreError>;
     async fn update_organization(&self, id: OrgId, org: &Organization) -> Result<(), StoreError>;
     async fn get_organization(&self, id: OrgId) -> Result<OrgRecord, StoreError>;
+    /// The organisations of `ids` that exist, in any order (missing ids are left out): what an
+    /// import compares its rows with, read at once instead of one by one.
+    async fn get_organizations(&self, ids: &[OrgId]) -> Result<Vec<OrgRecord>, StoreError>;
     async fn list_organizations(
         &self,
         filter: &OrgFilter,
@@ -135,6 +138,8 @@ pub trait DirectoryStore: Send + Sync + 'static {
         affiliations: Option<&[Affiliation]>,
     ) -> Result<(), StoreError>;
     async fn get_person(&self, id: PersonId) -> Result<PersonRecord, StoreError>;
+    /// The people of `ids` that exist, in any order (missing ids are left out).
+    async fn get_people(&self, ids: &[PersonId]) -> Result<Vec<PersonRecord>, StoreError>;
     async fn list_people(
         &self,
         filter: &PersonFilter,

@@ -68,6 +68,11 @@ impl OrgIndex {
         }
     }
 
+    /// Whether the index names no organisation at all (a fresh directory).
+    pub(super) fn is_empty(&self) -> bool {
+        self.by_number.is_empty() && self.by_domain.is_empty() && self.by_name.is_empty()
+    }
+
     /// The organisations holding this name key.
     pub(super) fn by_name(&self, key: &str) -> &[OrgRef] {
         self.by_name.get(key).map_or(&[], OrgRefs::as_slice)

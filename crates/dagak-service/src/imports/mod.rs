@@ -10,25 +10,25 @@
 //! their changes.
 //!
 //! Over 600 lines: this is the preview's plan (organisations, then people, then the batch), one
-//! pass that reads best in one place; reading, columns, the index of stored rows, people matching
-//! and field changes are already modules of their own.
+//! pass that reads best in one place; reading, columns, the index of stored rows, the prefetch of
+//! matched rows, people matching and field changes are already modules of their own.
 
 mod changes;
 mod columns;
 mod index;
 mod pending;
 mod people;
+mod prefetch;
 mod table;
 
 use std::collections::{BTreeMap, HashMap};
 
-use dagak_domain::{
-    AffiliationDraft, FieldErrors, OrgId, OrganizationDraft, PersonDraft, PersonId, name_keys,
-};
+use dagak_domain::{AffiliationDraft, FieldErrors, OrgId, PersonDraft, PersonId, name_keys};
 use dagak_store::{ImportAffiliation, ImportBatch, OrgRef, PersonUpdate};
 
 pub(crate) use columns::{ORG_COLUMNS, PERSON_COLUMNS};
 pub use pending::{CommittedImport, PREVIEW_LIFETIME, PendingPreview};
+use prefetch::{PREFETCH_WINDOW, org_draft, stored_match};
 pub(crate) use table::LineCounter;
 pub use table::{MAX_IMPORT_BYTES, Row, Table, column_letter, decode, read_csv, read_xlsx};
 
@@ -284,24 +284,14 @@ impl Service {
                     continue;
                 }
             };
-            for (line, row) in table.rows() {
+            let mut stored_orgs = HashMap::new();
+            for (n, (line, row)) in table.rows().enumerate() {
                 checked.row();
-                let draft = OrganizationDraft {
-                    kind: cell(row, &map, "kind"),
-                    name_ko: cell(row, &map, "name_ko"),
-                    name_en: cell(row, &map, "name_en"),
-                    country: cell(row, &map, "country"),
-                    city: cell(row, &map, "city"),
-                    domain: cell(row, &map, "domain"),
-                    business_number: cell(row, &map, "business_number"),
-                    industry_tags: cell(row, &map, "industry_tags"),
-                    hs_codes: cell(row, &map, "hs_codes"),
-                    offers: cell(row, &map, "offers"),
-                    seeks: cell(row, &map, "seeks"),
-                    employees: cell(row, &map, "employees"),
-                    description_ko: cell(row, &map, "description_ko"),
-                    description_en: cell(row, &map, "description_en"),
-                };
+                // The stored rows a window of rows match are read at once, window by window.
+                if n % PREFETCH_WINDOW == 0 {
+                    stored_orgs = self.stored_matches(&table, &map, &index, n).await?;
+                }
+                let draft = org_draft(row, &map);
                 let org = match draft.parse() {
                     Ok(org) => org,
                     Err(errors) => {
@@ -347,24 +337,14 @@ impl Service {
                 }
                 // The stored organisation of the same business number or domain or, when the
                 // row has neither, of the same name.
-                let by_key = number
-                    .as_ref()
-                    .and_then(|n| index.by_number.get(n))
-                    .or_else(|| domain.as_ref().and_then(|d| index.by_domain.get(d)));
-                let matched = match by_key {
-                    Some(OrgRef::Existing(id)) => Some(*id),
-                    _ if number.is_none() && domain.is_none() => {
-                        keys.iter().flat_map(|k| index.by_name(k)).find_map(|r| match r {
-                            OrgRef::Existing(id) => Some(*id),
-                            OrgRef::New(_) => None,
-                        })
-                    }
-                    _ => None,
-                };
+                let matched = stored_match(&index, number.as_ref(), domain.as_ref(), &keys);
                 let label = org.display_name(dagak_domain::Lang::Ko).to_owned();
                 let (action, changes) = match matched {
                     Some(id) => {
-                        let existing = self.store.get_organization(id).await?.org;
+                        let existing = match stored_orgs.get(&id) {
+                            Some(org) => org.clone(),
+                            None => self.store.get_organization(id).await?.org,
+                        };
                         let changes = changes::organization(&existing, &org, &draft);
                         if changes.is_empty() || on_match == OnMatch::Skip {
                             (RowAction::SkipDuplicate(id), changes)
@@ -433,8 +413,13 @@ impl Service {
                     continue;
                 }
             };
-            for (line, row) in table.rows() {
+            let mut stored_people = HashMap::new();
+            for (n, (line, row)) in table.rows().enumerate() {
                 checked.row();
+                // The stored people a window of rows names by email, read at once.
+                if n % PREFETCH_WINDOW == 0 {
+                    stored_people = self.stored_people(&table, &map, &known_emails, n).await?;
+                }
                 let problems_before = problems.len();
                 let mut report = |field: &str, code: &'static str, message: String| {
                     let column = map
@@ -521,7 +506,10 @@ impl Service {
                 if let Some(&id) =
                     person.emails.iter().find_map(|e| known_emails.get(&e.to_lowercase()))
                 {
-                    let stored = self.store.get_person(id).await?;
+                    let stored = match stored_people.get(&id) {
+                        Some(stored) => stored.clone(),
+                        None => self.store.get_person(id).await?,
+                    };
                     let mut changes = changes::person(&stored.person, &person, &draft);
                     let (added, affiliations) =
                         changes::added_affiliations(&stored.affiliations, links, &org_text);

@@ -227,6 +227,19 @@ pub async fn directory_contract<S: Store>(store: &S) {
         store.people_at_organizations(&[]).await.unwrap().iter().all(|(org, _, _)| org.is_none())
     );
 
+    // Many at once: those that exist, each as one alone would read.
+    let mut many = store.get_organizations(&[meditech, OrgId(999_999), meditech]).await.unwrap();
+    many.dedup_by_key(|r| r.id);
+    assert_eq!(many, [store.get_organization(meditech).await.unwrap()]);
+    let mut people =
+        store.get_people(&[engineer, ana, dagak_domain::PersonId(999_999)]).await.unwrap();
+    people.sort_by_key(|p| p.id);
+    let mut expected =
+        vec![store.get_person(engineer).await.unwrap(), store.get_person(ana).await.unwrap()];
+    expected.sort_by_key(|p| p.id);
+    assert_eq!(people, expected);
+    assert!(store.get_organizations(&[]).await.unwrap().is_empty());
+
     // Facets list tags and cities.
     let (tags, cities) = store.organization_facets().await.unwrap();
     assert!(tags.contains(&"medical devices".to_owned()));
