@@ -153,6 +153,13 @@ pub fn iso_date(date: Date) -> String {
     format!("{:04}-{:02}-{:02}", date.year(), u8::from(date.month()), date.day())
 }
 
+/// A timestamp in UTC to the second, `2026-11-24T10:00:00Z`: RFC 3339, always the same width
+/// (so the text sorts as the times do), the form of the API and of stored timestamps.
+pub fn iso_timestamp(at: time::OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    format!("{}T{:02}:{:02}:{:02}Z", iso_date(at.date()), at.hour(), at.minute(), at.second())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,6 +170,8 @@ mod tests {
         assert_eq!(Lang::Ko.date(date!(2026 - 11 - 24)), "2026년 11월 24일");
         assert_eq!(Lang::En.date(date!(2026 - 01 - 05)), "5 Jan 2026");
         assert_eq!(iso_date(date!(0987 - 03 - 04)), "0987-03-04");
+        let at = time::macros::datetime!(2026-11-24 19:05:09.75 +09:00);
+        assert_eq!(iso_timestamp(at), "2026-11-24T10:05:09Z");
         assert_eq!(Lang::En.period(Some(date!(2024 - 03 - 01)), None), "1 Mar 2024 –");
         assert_eq!(Lang::Ko.period(None, None), "");
     }

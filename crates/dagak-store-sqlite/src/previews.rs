@@ -3,21 +3,11 @@
 
 use dagak_store::{PreviewFile, StoreError, StoredPreview};
 use rusqlite::{Connection, OptionalExtension as _, params};
-use time::OffsetDateTime;
 
 use crate::{map_err, timestamp};
 
 /// `2026-11-24T10:00:00Z`: UTC, whole seconds, always the same width.
-pub(crate) fn timestamp_text(at: OffsetDateTime) -> String {
-    let at = at.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{}T{:02}:{:02}:{:02}Z",
-        dagak_domain::iso_date(at.date()),
-        at.hour(),
-        at.minute(),
-        at.second()
-    )
-}
+pub(crate) use dagak_domain::iso_timestamp as timestamp_text;
 
 pub(crate) fn save(tx: &Connection, preview: &StoredPreview) -> Result<(), StoreError> {
     tx.execute(

@@ -83,17 +83,8 @@ pub(crate) fn render_with<T: Template>(status: StatusCode, page: &T) -> Response
     (status, render(page)).into_response()
 }
 
-/// A timestamp as RFC 3339 in UTC, to the second: `2026-11-24T10:00:00Z` (the API's form).
-pub(crate) fn rfc3339(at: time::OffsetDateTime) -> String {
-    let at = at.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{}T{:02}:{:02}:{:02}Z",
-        dagak_domain::iso_date(at.date()),
-        at.hour(),
-        at.minute(),
-        at.second()
-    )
-}
+/// A timestamp as the API writes it: RFC 3339 in UTC, to the second.
+pub(crate) use dagak_domain::iso_timestamp as rfc3339;
 
 /// Maps any service error of a page handler to an error page.
 pub(crate) fn fail(t: Tr) -> impl Fn(ServiceError) -> PageError {
