@@ -69,6 +69,18 @@ impl Role {
             Role::Viewer => "viewer",
         }
     }
+
+    /// Whether an API token of this user may carry `role`: never more than the user has. An
+    /// administrator's token may be anything, staff's staff or viewer, a firm's only firm (it
+    /// stays bound to the firm) and a viewer's only viewer.
+    pub fn may_delegate(self, role: Role) -> bool {
+        match self {
+            Role::Admin => true,
+            Role::Staff => matches!(role, Role::Staff | Role::Viewer),
+            Role::Firm => role == Role::Firm,
+            Role::Viewer => role == Role::Viewer,
+        }
+    }
 }
 
 impl std::str::FromStr for Role {

@@ -41,6 +41,12 @@ pub enum DomainError {
     PasswordTooShort(usize),
     #[error("this password is too common (or is the email address): choose another")]
     PasswordCommon,
+    #[error("the two passwords differ")]
+    PasswordMismatch,
+    #[error("this is already in use")]
+    Taken,
+    #[error("'{0}' is outside the allowed range")]
+    OutOfRange(String),
 }
 
 impl DomainError {
@@ -62,6 +68,9 @@ impl DomainError {
             DomainError::Number(_) => "number_invalid",
             DomainError::PasswordTooShort(_) => "password_too_short",
             DomainError::PasswordCommon => "password_common",
+            DomainError::PasswordMismatch => "password_mismatch",
+            DomainError::Taken => "taken",
+            DomainError::OutOfRange(_) => "out_of_range",
             DomainError::DateOrder => "date_order",
             DomainError::BusinessNumberNotKorean => "business_number_not_korean",
         }

@@ -32,3 +32,11 @@ id_type!(
     /// The id of a user account.
     UserId
 );
+id_type!(
+    /// The id of a signed-in session.
+    SessionId
+);
+id_type!(
+    /// The id of an API token.
+    ApiTokenId
+);

@@ -26,7 +26,7 @@ pub use country::{Country, CountryCode, countries};
 pub use csv_cell::{escape_csv_cell, unescape_csv_cell};
 pub use error::{DomainError, FieldError, FieldErrors};
 pub use hs::{HsCode, HsEntry, hs_lookup, hs_search};
-pub use ids::{AffiliationId, OrgId, PersonId, UserId};
+pub use ids::{AffiliationId, ApiTokenId, OrgId, PersonId, SessionId, UserId};
 pub use locale::{Currency, Lang, iso_date, iso_timestamp};
 pub use names::{
     NameProfile, name_keys, normalize_name, profile_similarity, romanize_hangul, similarity,

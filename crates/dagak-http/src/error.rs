@@ -15,6 +15,10 @@ pub enum ApiError {
     BadRequest(String),
     /// A write sent by a browser on behalf of another site (see `guard`).
     CrossSite,
+    /// A request without a valid session or API token (see `auth`).
+    Unauthenticated,
+    /// A form or write of a session without the session's CSRF token.
+    CsrfMissing,
 }
 
 impl From<ServiceError> for ApiError {
@@ -29,6 +33,8 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             ApiError::CrossSite => (StatusCode::FORBIDDEN, "cross_site_request"),
+            ApiError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
+            ApiError::CsrfMissing => (StatusCode::FORBIDDEN, "csrf_token_invalid"),
             ApiError::Service(err) => match err {
                 ServiceError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
                 ServiceError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
@@ -39,6 +45,13 @@ impl ApiError {
                 ServiceError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
                 ServiceError::InvalidCredentials => {
                     (StatusCode::UNAUTHORIZED, "invalid_credentials")
+                }
+                ServiceError::TooManyAttempts { .. } => {
+                    (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts")
+                }
+                ServiceError::SetupLinkInvalid => (StatusCode::NOT_FOUND, "setup_link_invalid"),
+                ServiceError::PasswordChangeRequired => {
+                    (StatusCode::FORBIDDEN, "password_change_required")
                 }
                 ServiceError::ImportUnknown => (StatusCode::NOT_FOUND, "import_not_found"),
                 ServiceError::ImportExpired => (StatusCode::GONE, "import_expired"),
@@ -66,6 +79,14 @@ impl ApiError {
             ApiError::BadRequest(message) => body.message = message.clone(),
             ApiError::CrossSite => {
                 body.message = "A write sent from another site was refused.".into();
+            }
+            ApiError::Unauthenticated => {
+                body.message =
+                    "Sign in, or send an API token as `Authorization: Bearer <token>`.".into();
+            }
+            ApiError::CsrfMissing => {
+                body.message =
+                    "The form's security token is missing or stale: reload the page.".into();
             }
             ApiError::Service(ServiceError::Store(_) | ServiceError::Internal(_)) => {
                 tracing::error!(error = ?self, "internal error");

@@ -23,6 +23,12 @@ pub enum ServiceError {
     ImportRejected(Vec<ImportProblem>),
     #[error("the email or the password is wrong, or the account is disabled")]
     InvalidCredentials,
+    #[error("too many failed sign-ins: try again in {retry_after_secs} s")]
+    TooManyAttempts { retry_after_secs: u64 },
+    #[error("this set-up link is unknown, used or expired")]
+    SetupLinkInvalid,
+    #[error("the password must be changed first")]
+    PasswordChangeRequired,
     #[error("no import preview has this token: preview the files again")]
     ImportUnknown,
     #[error("the import preview expired unconfirmed: preview the files again")]

@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use dagak_store::Store;
 
-pub use accounts::UserEntry;
+pub use accounts::{Actor, ApiTokenDraft, ApiTokenEntry, Credential, SignedIn, UserEntry};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use directory::{
     AffiliationEntry, AffiliationInput, DEFAULT_PER_PAGE, Listing, MAX_PER_PAGE, OrgDetail,
@@ -36,6 +36,7 @@ pub use imports::{
 pub struct Service {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
+    throttle: Arc<accounts::throttle::Throttle>,
 }
 
 impl Service {
@@ -46,7 +47,7 @@ impl Service {
 
     /// The use cases over `store`, reading the time from `clock`.
     pub fn with_clock(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Service {
-        Service { store, clock }
+        Service { store, clock, throttle: Arc::default() }
     }
 
     /// Applies pending migrations.

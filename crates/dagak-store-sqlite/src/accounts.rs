@@ -1,14 +1,21 @@
-//! The accounts area on SQLite: one `users` row per account.
+//! The accounts area on SQLite: one `users` row per account, with its `sessions`, `api_tokens`
+//! and the `setup_links` that create accounts. None of it is in the read cache, so its writes
+//! leave the cache alone.
 
 use async_trait::async_trait;
-use dagak_domain::{Lang, Role, User, UserId, UserStatus};
-use dagak_store::{AccountStore, StoreError, UserRecord};
-use rusqlite::{Connection, params};
+use dagak_domain::{ApiTokenId, Lang, Role, SessionId, User, UserId, UserStatus, iso_timestamp};
+use dagak_store::{
+    AccountStore, ApiTokenRecord, NewApiTokenRecord, NewSessionRecord, SessionRecord,
+    SetupLinkRecord, StoreError, UserRecord,
+};
+use rusqlite::{Connection, OptionalExtension as _, params};
+use time::OffsetDateTime;
 
 use crate::{SqliteStore, map_err, other, timestamp};
 
-const COLUMNS: &str = "id, email, display_name, role, lang, status, password_hash,
-    must_change_password, created_at, updated_at";
+const COLUMNS: &str = "users.id, users.email, users.display_name, users.role, users.lang,
+    users.status, users.password_hash, users.must_change_password, users.created_at,
+    users.updated_at";
 
 fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<[String; 10]> {
     Ok([
@@ -45,6 +52,63 @@ fn record(row: [String; 10]) -> Result<UserRecord, StoreError> {
     })
 }
 
+fn insert_user(
+    tx: &Connection,
+    user: &User,
+    hash: &str,
+    must_change_password: bool,
+) -> Result<UserId, StoreError> {
+    tx.execute(
+        "INSERT INTO users (email, display_name, role, lang, status, password_hash,
+         must_change_password) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            user.email,
+            user.display_name,
+            user.role.as_str(),
+            user.lang.code(),
+            user.status.as_str(),
+            hash,
+            must_change_password
+        ],
+    )
+    .map_err(map_err)?;
+    Ok(UserId(tx.last_insert_rowid()))
+}
+
+fn end_sessions(tx: &Connection, user: UserId) -> Result<(), StoreError> {
+    tx.execute("DELETE FROM sessions WHERE user_id = ?1", [user.0]).map_err(map_err)?;
+    Ok(())
+}
+
+/// An `api_tokens` row as read: id, user, name, role, created, expires, last used.
+type TokenRow = (i64, i64, String, String, String, String, Option<String>);
+
+fn token_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<TokenRow> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+}
+
+const TOKEN_COLUMNS: &str = "api_tokens.id, api_tokens.user_id, api_tokens.name, api_tokens.role,
+    api_tokens.created_at, api_tokens.expires_at, api_tokens.last_used_at";
+
+fn api_token(row: TokenRow) -> Result<ApiTokenRecord, StoreError> {
+    let (id, user, name, role, created, expires, used) = row;
+    Ok(ApiTokenRecord {
+        id: ApiTokenId(id),
+        user: UserId(user),
+        name,
+        role: role
+            .parse::<Role>()
+            .map_err(|_| other(anyhow::anyhow!("API token {id} has an unreadable role")))?,
+        created_at: timestamp(&created)?,
+        expires_at: timestamp(&expires)?,
+        last_used_at: used.as_deref().map(timestamp).transpose()?,
+    })
+}
+
+fn changed_one(n: usize) -> Result<(), StoreError> {
+    if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+}
+
 fn select(
     conn: &Connection,
     condition: &str,
@@ -70,24 +134,7 @@ impl AccountStore for SqliteStore {
         must_change_password: bool,
     ) -> Result<UserId, StoreError> {
         let (user, hash) = (user.clone(), password_hash.to_owned());
-        self.write(move |tx| {
-            tx.execute(
-                "INSERT INTO users (email, display_name, role, lang, status, password_hash,
-                 must_change_password) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    user.email,
-                    user.display_name,
-                    user.role.as_str(),
-                    user.lang.code(),
-                    user.status.as_str(),
-                    hash,
-                    must_change_password
-                ],
-            )
-            .map_err(map_err)?;
-            Ok(UserId(tx.last_insert_rowid()))
-        })
-        .await
+        self.write_quiet(move |tx| insert_user(tx, &user, &hash, must_change_password)).await
     }
 
     async fn get_user(&self, id: UserId) -> Result<UserRecord, StoreError> {
@@ -122,29 +169,322 @@ impl AccountStore for SqliteStore {
         must_change_password: bool,
     ) -> Result<(), StoreError> {
         let hash = password_hash.to_owned();
-        self.write(move |tx| {
-            let n = tx
-                .execute(
+        self.write_quiet(move |tx| {
+            changed_one(
+                tx.execute(
                     "UPDATE users SET password_hash = ?1, must_change_password = ?2,
                      updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?3",
                     params![hash, must_change_password, id.0],
                 )
-                .map_err(map_err)?;
-            if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+                .map_err(map_err)?,
+            )?;
+            end_sessions(tx, id)
         })
         .await
     }
 
     async fn set_user_status(&self, id: UserId, status: UserStatus) -> Result<(), StoreError> {
-        self.write(move |tx| {
-            let n = tx
-                .execute(
+        self.write_quiet(move |tx| {
+            changed_one(
+                tx.execute(
                     "UPDATE users SET status = ?1, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
                      WHERE id = ?2",
                     params![status.as_str(), id.0],
                 )
+                .map_err(map_err)?,
+            )?;
+            if status == UserStatus::Disabled { end_sessions(tx, id) } else { Ok(()) }
+        })
+        .await
+    }
+
+    async fn set_user_lang(&self, id: UserId, lang: Lang) -> Result<(), StoreError> {
+        self.write_quiet(move |tx| {
+            changed_one(
+                tx.execute(
+                    "UPDATE users SET lang = ?1, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+                     WHERE id = ?2",
+                    params![lang.code(), id.0],
+                )
+                .map_err(map_err)?,
+            )
+        })
+        .await
+    }
+
+    async fn insert_session(&self, session: &NewSessionRecord) -> Result<SessionId, StoreError> {
+        let s = session.clone();
+        self.write_quiet(move |tx| {
+            let created = iso_timestamp(s.created_at);
+            tx.execute(
+                "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at,
+                 expires_at) VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
+                params![s.token_hash, s.user.0, s.csrf_token, created, iso_timestamp(s.expires_at)],
+            )
+            .map_err(map_err)?;
+            Ok(SessionId(tx.last_insert_rowid()))
+        })
+        .await
+    }
+
+    async fn find_session(&self, token_hash: &str) -> Result<Option<SessionRecord>, StoreError> {
+        let hash = token_hash.to_owned();
+        self.read(move |conn| {
+            let sql = format!(
+                "SELECT {COLUMNS}, sessions.id, sessions.csrf_token, sessions.created_at,
+                 sessions.last_seen_at, sessions.expires_at
+                 FROM sessions JOIN users ON users.id = sessions.user_id
+                 WHERE sessions.token_hash = ?1"
+            );
+            let mut stmt = conn.prepare_cached(&sql).map_err(map_err)?;
+            let row = stmt
+                .query_row([hash], |r| {
+                    Ok((
+                        read_row(r)?,
+                        r.get::<_, i64>(10)?,
+                        r.get::<_, String>(11)?,
+                        r.get::<_, String>(12)?,
+                        r.get::<_, String>(13)?,
+                        r.get::<_, String>(14)?,
+                    ))
+                })
+                .optional()
                 .map_err(map_err)?;
-            if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+            let Some((user, id, csrf_token, created, seen, expires)) = row else {
+                return Ok(None);
+            };
+            Ok(Some(SessionRecord {
+                id: SessionId(id),
+                user: record(user)?,
+                csrf_token,
+                created_at: timestamp(&created)?,
+                last_seen_at: timestamp(&seen)?,
+                expires_at: timestamp(&expires)?,
+            }))
+        })
+        .await
+    }
+
+    async fn touch_session(&self, id: SessionId, at: OffsetDateTime) -> Result<(), StoreError> {
+        self.write_quiet(move |tx| {
+            tx.execute(
+                "UPDATE sessions SET last_seen_at = ?1 WHERE id = ?2",
+                params![iso_timestamp(at), id.0],
+            )
+            .map_err(map_err)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn delete_session(&self, id: SessionId) -> Result<(), StoreError> {
+        self.write_quiet(move |tx| {
+            tx.execute("DELETE FROM sessions WHERE id = ?1", [id.0]).map_err(map_err)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn delete_stale_sessions(
+        &self,
+        now: OffsetDateTime,
+        idle_before: OffsetDateTime,
+    ) -> Result<u64, StoreError> {
+        self.write_quiet(move |tx| {
+            let n = tx
+                .execute(
+                    "DELETE FROM sessions WHERE expires_at <= ?1 OR last_seen_at < ?2",
+                    params![iso_timestamp(now), iso_timestamp(idle_before)],
+                )
+                .map_err(map_err)?;
+            Ok(n as u64)
+        })
+        .await
+    }
+
+    async fn count_sessions(&self, user: UserId) -> Result<u64, StoreError> {
+        self.read(move |conn| {
+            conn.query_row("SELECT COUNT(*) FROM sessions WHERE user_id = ?1", [user.0], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map(|n| n as u64)
+            .map_err(map_err)
+        })
+        .await
+    }
+
+    async fn insert_api_token(&self, token: &NewApiTokenRecord) -> Result<ApiTokenId, StoreError> {
+        let t = token.clone();
+        self.write_quiet(move |tx| {
+            tx.execute(
+                "INSERT INTO api_tokens (user_id, name, role, token_hash, created_at, expires_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    t.user.0,
+                    t.name,
+                    t.role.as_str(),
+                    t.token_hash,
+                    iso_timestamp(t.created_at),
+                    iso_timestamp(t.expires_at)
+                ],
+            )
+            .map_err(map_err)?;
+            Ok(ApiTokenId(tx.last_insert_rowid()))
+        })
+        .await
+    }
+
+    async fn find_api_token(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<(ApiTokenRecord, UserRecord)>, StoreError> {
+        let hash = token_hash.to_owned();
+        self.read(move |conn| {
+            let sql = format!(
+                "SELECT {COLUMNS}, {TOKEN_COLUMNS}
+                 FROM api_tokens JOIN users ON users.id = api_tokens.user_id
+                 WHERE api_tokens.token_hash = ?1"
+            );
+            let mut stmt = conn.prepare_cached(&sql).map_err(map_err)?;
+            let row = stmt
+                .query_row([hash], |r| {
+                    let token = (
+                        r.get(10)?,
+                        r.get(11)?,
+                        r.get(12)?,
+                        r.get(13)?,
+                        r.get(14)?,
+                        r.get(15)?,
+                        r.get(16)?,
+                    );
+                    Ok((read_row(r)?, token))
+                })
+                .optional()
+                .map_err(map_err)?;
+            let Some((user, token)) = row else { return Ok(None) };
+            Ok(Some((api_token(token)?, record(user)?)))
+        })
+        .await
+    }
+
+    async fn list_api_tokens(&self, user: UserId) -> Result<Vec<ApiTokenRecord>, StoreError> {
+        self.read(move |conn| {
+            let sql = format!(
+                "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE user_id = ?1
+                 ORDER BY created_at DESC, id DESC"
+            );
+            let mut stmt = conn.prepare_cached(&sql).map_err(map_err)?;
+            let rows = stmt
+                .query_map([user.0], token_record)
+                .map_err(map_err)?
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .map_err(map_err)?;
+            rows.into_iter().map(api_token).collect()
+        })
+        .await
+    }
+
+    async fn delete_api_token(&self, user: UserId, id: ApiTokenId) -> Result<(), StoreError> {
+        self.write_quiet(move |tx| {
+            changed_one(
+                tx.execute(
+                    "DELETE FROM api_tokens WHERE id = ?1 AND user_id = ?2",
+                    params![id.0, user.0],
+                )
+                .map_err(map_err)?,
+            )
+        })
+        .await
+    }
+
+    async fn touch_api_token(&self, id: ApiTokenId, at: OffsetDateTime) -> Result<(), StoreError> {
+        self.write_quiet(move |tx| {
+            tx.execute(
+                "UPDATE api_tokens SET last_used_at = ?1 WHERE id = ?2",
+                params![iso_timestamp(at), id.0],
+            )
+            .map_err(map_err)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn insert_setup_link(&self, link: &SetupLinkRecord) -> Result<(), StoreError> {
+        let l = link.clone();
+        self.write_quiet(move |tx| {
+            tx.execute(
+                "INSERT INTO setup_links (token_hash, role, created_by, created_at, expires_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    l.token_hash,
+                    l.role.as_str(),
+                    l.created_by.map(|u| u.0),
+                    iso_timestamp(l.created_at),
+                    iso_timestamp(l.expires_at)
+                ],
+            )
+            .map_err(map_err)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn find_setup_link(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<SetupLinkRecord>, StoreError> {
+        let hash = token_hash.to_owned();
+        self.read(move |conn| {
+            let row = conn
+                .prepare_cached(
+                    "SELECT role, created_by, created_at, expires_at FROM setup_links
+                     WHERE token_hash = ?1 AND used_at IS NULL",
+                )
+                .map_err(map_err)?
+                .query_row([&hash], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, Option<i64>>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                    ))
+                })
+                .optional()
+                .map_err(map_err)?;
+            let Some((role, created_by, created, expires)) = row else { return Ok(None) };
+            Ok(Some(SetupLinkRecord {
+                token_hash: hash,
+                role: role
+                    .parse::<Role>()
+                    .map_err(|_| other(anyhow::anyhow!("a set-up link has an unreadable role")))?,
+                created_by: created_by.map(UserId),
+                created_at: timestamp(&created)?,
+                expires_at: timestamp(&expires)?,
+            }))
+        })
+        .await
+    }
+
+    async fn use_setup_link(
+        &self,
+        token_hash: &str,
+        used_at: OffsetDateTime,
+        user: &User,
+        password_hash: &str,
+    ) -> Result<UserId, StoreError> {
+        let (hash, user, password_hash) =
+            (token_hash.to_owned(), user.clone(), password_hash.to_owned());
+        self.write_quiet(move |tx| {
+            let id = insert_user(tx, &user, &password_hash, false)?;
+            changed_one(
+                tx.execute(
+                    "UPDATE setup_links SET used_at = ?1, user_id = ?2
+                     WHERE token_hash = ?3 AND used_at IS NULL",
+                    params![iso_timestamp(used_at), id.0, hash],
+                )
+                .map_err(map_err)?,
+            )?;
+            Ok(id)
         })
         .await
     }

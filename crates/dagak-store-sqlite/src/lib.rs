@@ -46,6 +46,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0008_hs_placeholders.sql"),
     include_str!("../migrations/0009_accounts.sql"),
     include_str!("../migrations/0010_person_erasure.sql"),
+    include_str!("../migrations/0011_sessions.sql"),
 ];
 
 /// The migration that creates `store_generation`, which every later write transaction bumps.
@@ -188,6 +189,27 @@ impl SqliteStore {
             }
             tx.commit().map_err(map_err)?;
             inner.cache.written();
+            Ok(value)
+        })
+        .await
+        .map_err(other)?
+    }
+
+    /// Runs `f` in one immediate write transaction that touches nothing the read cache holds
+    /// (accounts, sessions, tokens): readers keep their cache.
+    async fn write_quiet<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StoreError> + Send + 'static,
+    {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn =
+                inner.writer.lock().map_err(|_| other(anyhow::anyhow!("writer lock poisoned")))?;
+            let tx =
+                conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(map_err)?;
+            let value = f(&tx)?;
+            tx.commit().map_err(map_err)?;
             Ok(value)
         })
         .await

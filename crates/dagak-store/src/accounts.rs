@@ -1,7 +1,12 @@
-//! The accounts area: users with their password hash (never the password) and status.
+//! The accounts area: users with their password hash (never the password) and status, their
+//! signed-in sessions, their API tokens, and the single-use set-up links that create accounts.
+//!
+//! Sessions, tokens and links are stored by the SHA-256 hash of their secret only: whoever reads
+//! the database cannot sign in with what they find there.
 
 use async_trait::async_trait;
-use dagak_domain::{User, UserId, UserStatus};
+use dagak_domain::{ApiTokenId, Role, SessionId, User, UserId, UserStatus};
+use time::OffsetDateTime;
 
 use crate::StoreError;
 
@@ -36,11 +41,127 @@ pub trait AccountStore: Send + Sync + 'static {
     /// Every account, by email.
     async fn list_users(&self) -> Result<Vec<UserRecord>, StoreError>;
     async fn count_users(&self) -> Result<u64, StoreError>;
+    /// Sets a new password hash and ends every session of the user, in one transaction.
     async fn set_password(
         &self,
         id: UserId,
         password_hash: &str,
         must_change_password: bool,
     ) -> Result<(), StoreError>;
+    /// Sets the status; disabling also ends every session of the user, in one transaction.
     async fn set_user_status(&self, id: UserId, status: UserStatus) -> Result<(), StoreError>;
+    /// Sets the language a user reads the pages in.
+    async fn set_user_lang(&self, id: UserId, lang: dagak_domain::Lang) -> Result<(), StoreError>;
+
+    /// Stores a new session of `user`.
+    async fn insert_session(&self, session: &NewSessionRecord) -> Result<SessionId, StoreError>;
+    /// The session whose secret hashes to `token_hash`, with its user, if it exists (expired or
+    /// not: the service decides).
+    async fn find_session(&self, token_hash: &str) -> Result<Option<SessionRecord>, StoreError>;
+    /// Records that a session was used at `at`.
+    async fn touch_session(&self, id: SessionId, at: OffsetDateTime) -> Result<(), StoreError>;
+    /// Ends one session (signing out); ending one that does not exist is no error.
+    async fn delete_session(&self, id: SessionId) -> Result<(), StoreError>;
+    /// Ends every session last used before `idle_before` or expiring before `now`; returns how
+    /// many.
+    async fn delete_stale_sessions(
+        &self,
+        now: OffsetDateTime,
+        idle_before: OffsetDateTime,
+    ) -> Result<u64, StoreError>;
+    /// How many sessions `user` has.
+    async fn count_sessions(&self, user: UserId) -> Result<u64, StoreError>;
+
+    /// Stores a new API token; a name the user already gave another token is a `Conflict`.
+    async fn insert_api_token(&self, token: &NewApiTokenRecord) -> Result<ApiTokenId, StoreError>;
+    /// The token whose secret hashes to `token_hash`, with its user.
+    async fn find_api_token(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<(ApiTokenRecord, UserRecord)>, StoreError>;
+    /// The tokens of `user`, newest first.
+    async fn list_api_tokens(&self, user: UserId) -> Result<Vec<ApiTokenRecord>, StoreError>;
+    /// Revokes (deletes) a token of `user`; another user's token is `NotFound`.
+    async fn delete_api_token(&self, user: UserId, id: ApiTokenId) -> Result<(), StoreError>;
+    /// Records that a token was used at `at`.
+    async fn touch_api_token(&self, id: ApiTokenId, at: OffsetDateTime) -> Result<(), StoreError>;
+
+    /// Stores a set-up link.
+    async fn insert_setup_link(&self, link: &SetupLinkRecord) -> Result<(), StoreError>;
+    /// The unused set-up link whose secret hashes to `token_hash`, if any (expired or not).
+    async fn find_setup_link(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<SetupLinkRecord>, StoreError>;
+    /// Creates the account a set-up link stands for and marks the link used, in one
+    /// transaction. A link already used is `NotFound`; a taken email is a `Conflict`.
+    async fn use_setup_link(
+        &self,
+        token_hash: &str,
+        used_at: OffsetDateTime,
+        user: &User,
+        password_hash: &str,
+    ) -> Result<UserId, StoreError>;
+}
+
+/// A session to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSessionRecord {
+    pub user: UserId,
+    /// Hex SHA-256 of the cookie's secret.
+    pub token_hash: String,
+    /// The token that forms of this session carry (not a credential by itself).
+    pub csrf_token: String,
+    pub created_at: OffsetDateTime,
+    /// The absolute expiry, whatever the use.
+    pub expires_at: OffsetDateTime,
+}
+
+/// A stored session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    pub id: SessionId,
+    pub user: UserRecord,
+    pub csrf_token: String,
+    pub created_at: OffsetDateTime,
+    pub last_seen_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+}
+
+/// An API token to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewApiTokenRecord {
+    pub user: UserId,
+    pub name: String,
+    pub role: Role,
+    /// Hex SHA-256 of the secret.
+    pub token_hash: String,
+    pub created_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+}
+
+/// A stored API token (never its secret).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiTokenRecord {
+    pub id: ApiTokenId,
+    pub user: UserId,
+    pub name: String,
+    pub role: Role,
+    pub created_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+    pub last_used_at: Option<OffsetDateTime>,
+}
+
+/// A single-use link that creates an account: the first administrator's on a new database, or
+/// an invitation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetupLinkRecord {
+    /// Hex SHA-256 of the secret in the link.
+    pub token_hash: String,
+    /// The role of the account it creates.
+    pub role: Role,
+    /// Who made it; `None` for the first run's.
+    pub created_by: Option<UserId>,
+    pub created_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
 }

@@ -20,7 +20,10 @@ mod region;
 
 use async_trait::async_trait;
 
-pub use accounts::{AccountStore, UserRecord};
+pub use accounts::{
+    AccountStore, ApiTokenRecord, NewApiTokenRecord, NewSessionRecord, SessionRecord,
+    SetupLinkRecord, UserRecord,
+};
 pub use directory::{
     AffiliationRecord, DirectoryStore, OrgFilter, OrgKeys, OrgRecord, OrgSort, PersonFilter,
     PersonRecord,

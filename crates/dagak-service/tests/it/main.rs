@@ -4,6 +4,7 @@
 mod accounts;
 mod directory;
 mod imports;
+mod sessions;
 
 use std::sync::Arc;
 

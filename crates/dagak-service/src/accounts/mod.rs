@@ -1,4 +1,6 @@
-//! The accounts area: creating users, checking a sign-in, changing and resetting passwords.
+//! The accounts area: creating users, checking a sign-in, changing and resetting passwords;
+//! sessions, API tokens and set-up links in [`sessions`], the brake on password guessing in
+//! [`throttle`].
 //!
 //! Passwords are hashed with argon2id at OWASP's parameters (19 MiB of memory, 2 passes, 1 lane;
 //! a random 16-byte salt per hash) and stored as PHC strings, so the parameters can be raised
@@ -15,6 +17,11 @@ use time::OffsetDateTime;
 pub use dagak_domain::UserDraft;
 
 use crate::{Service, ServiceError};
+
+pub mod sessions;
+pub mod throttle;
+
+pub use sessions::{Actor, ApiTokenDraft, ApiTokenEntry, Credential, SignedIn};
 
 /// OWASP's argon2id parameters: m = 19 MiB, t = 2, p = 1.
 const ARGON2_MEMORY_KIB: u32 = 19 * 1024;
