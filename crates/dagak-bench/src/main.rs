@@ -320,6 +320,37 @@ fn new_organization(client: usize, r: usize) -> String {
     )
 }
 
+/// The bench account's password.
+const BENCH_PASSWORD: &str = "correct horse battery staple";
+
+/// Signs in through the login form: the session cookie (`dagak_session=…`) and its CSRF token.
+fn sign_in(address: std::net::SocketAddr) -> anyhow::Result<(String, String)> {
+    let agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .new_agent();
+    let body = format!("email=bench%40dagak.example&password={}", encode(BENCH_PASSWORD));
+    let response = agent
+        .post(&format!("http://{address}/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .send(body)?;
+    anyhow::ensure!(response.status() == 303, "sign-in answered {}", response.status());
+    let cookie = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.split(';').next().filter(|c| c.starts_with("dagak_session=")))
+        .map(str::to_owned)
+        .context("no session cookie")?;
+    let mut me =
+        agent.get(&format!("http://{address}/api/v1/me")).header("cookie", &cookie).call()?;
+    let me: serde_json::Value = serde_json::from_str(&me.body_mut().read_to_string()?)?;
+    let csrf = me["csrf_token"].as_str().context("no CSRF token")?.to_owned();
+    Ok((cookie, csrf))
+}
+
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
@@ -368,10 +399,53 @@ fn main() -> anyhow::Result<()> {
         people_time.1.as_secs_f64()
     );
 
+    // Every client signs in as a staff member, as people do: authentication is on.
+    let staff = dagak_domain::UserDraft {
+        email: "bench@dagak.example".into(),
+        display_name: "Bench".into(),
+        role: "staff".into(),
+        lang: "ko".into(),
+    };
+    runtime.block_on(service.create_user(&staff, BENCH_PASSWORD))?;
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
     let address = listener.local_addr()?;
-    let app = dagak_http::router(dagak_http::AppState::new(service));
+    let app = dagak_http::router(dagak_http::AppState::new(service))
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
     runtime.spawn(async move { axum::serve(listener, app).await });
+
+    // One sign-in alone: the cost of one argon2id hash (m = 19 MiB, t = 2, p = 1) plus a session.
+    let single = Instant::now();
+    let (cookie, _) = sign_in(address)?;
+    let single = single.elapsed();
+    println!("one sign-in alone (argon2id m=19456 KiB, t=2, p=1): {}", millis(single));
+    // 32 (or --clients) sign-ins at once.
+    let started = Instant::now();
+    let logins: Vec<_> = (0..args.clients)
+        .map(|_| {
+            std::thread::spawn(move || {
+                let t0 = Instant::now();
+                sign_in(address).map(|session| (session, t0.elapsed()))
+            })
+        })
+        .collect();
+    let mut sessions = Vec::new();
+    let mut login_times = Vec::new();
+    for handle in logins {
+        let (session, took) =
+            handle.join().map_err(|_| anyhow::anyhow!("a sign-in thread panicked"))??;
+        sessions.push(session);
+        login_times.push(took);
+    }
+    login_times.sort();
+    println!(
+        "{} concurrent sign-ins in {:.2} s: p50 {}, p99 {}, max {}",
+        args.clients,
+        started.elapsed().as_secs_f64(),
+        millis(percentile(&login_times, 0.5)),
+        millis(percentile(&login_times, 0.99)),
+        millis(*login_times.last().unwrap_or(&Duration::ZERO))
+    );
+    drop(cookie);
 
     let custom: Arc<Vec<String>> = Arc::new(args.paths.clone());
     let names: Vec<&str> =
@@ -380,16 +454,22 @@ fn main() -> anyhow::Result<()> {
     // directory would.
     let agent = ureq::Agent::config_builder().http_status_as_error(false).build().new_agent();
     let mut rng = Rng(args.seed ^ 0xABCD);
+    let warm_cookie = sessions[0].0.clone();
     for kind in 0..names.len() {
         let path =
             if custom.is_empty() { query(kind, &mut rng, args.orgs) } else { custom[kind].clone() };
-        let status = agent.get(&format!("http://{address}{path}")).call()?.status();
+        let status = agent
+            .get(&format!("http://{address}{path}"))
+            .header("cookie", &warm_cookie)
+            .call()?
+            .status();
         anyhow::ensure!(status == 200, "{path} answered {status}");
     }
     let kinds = names.len();
     let started = Instant::now();
     let handles: Vec<_> = (0..args.clients)
-        .map(|client| {
+        .zip(sessions)
+        .map(|(client, (cookie, csrf))| {
             let custom = custom.clone();
             let (requests, orgs, write_every, seed) =
                 (args.requests, args.orgs, args.write_every, args.seed);
@@ -407,6 +487,8 @@ fn main() -> anyhow::Result<()> {
                         let t0 = Instant::now();
                         let status = agent
                             .post(&url)
+                            .header("cookie", &cookie)
+                            .header("x-csrf-token", &csrf)
                             .header("content-type", "application/json")
                             .send(new_organization(client, r))
                             .map(|resp| resp.status().as_u16());
@@ -424,10 +506,11 @@ fn main() -> anyhow::Result<()> {
                     };
                     let url = format!("http://{address}{path}");
                     let t0 = Instant::now();
-                    let status = agent.get(&url).call().map(|mut resp| {
-                        let _ = resp.body_mut().read_to_vec();
-                        resp.status().as_u16()
-                    });
+                    let status =
+                        agent.get(&url).header("cookie", &cookie).call().map(|mut resp| {
+                            let _ = resp.body_mut().read_to_vec();
+                            resp.status().as_u16()
+                        });
                     match status {
                         Ok(200) => timings.push((kind, t0.elapsed())),
                         other => failures.push(format!("{path}: {other:?}")),

@@ -43,6 +43,8 @@ pub enum DomainError {
     PasswordCommon,
     #[error("the two passwords differ")]
     PasswordMismatch,
+    #[error("the current password is wrong")]
+    WrongPassword,
     #[error("this is already in use")]
     Taken,
     #[error("'{0}' is outside the allowed range")]
@@ -69,6 +71,7 @@ impl DomainError {
             DomainError::PasswordTooShort(_) => "password_too_short",
             DomainError::PasswordCommon => "password_common",
             DomainError::PasswordMismatch => "password_mismatch",
+            DomainError::WrongPassword => "wrong_password",
             DomainError::Taken => "taken",
             DomainError::OutOfRange(_) => "out_of_range",
             DomainError::DateOrder => "date_order",

@@ -1,14 +1,12 @@
 //! Exports: the directory as CSV (one list) or XLSX (both), from the import page's links and from
 //! `/api/v1/exports/…`, in the columns the import reads.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use dagak_service::{ExportFile, ExportFormat, ExportList};
 
-use crate::web::api::{ApiRoutes, Verb};
+use crate::web::routes::{Routes, Verb};
 use crate::web::{PageResult, fail};
 use crate::{ApiError, AppState, Tr};
 
@@ -30,21 +28,18 @@ const DOWNLOADS: [(&str, &str, ExportList, ExportFormat); 3] = [
 ];
 
 /// `/export/…` on the pages (errors as pages).
-pub(crate) fn pages() -> Router<AppState> {
-    DOWNLOADS.into_iter().fold(Router::new(), |router, (page, _, list, format)| {
-        router.route(
-            page,
-            get(move |State(app): State<AppState>, t: Tr| async move {
-                let file = app.service.export(list, format).await.map_err(fail(t))?;
-                PageResult::Ok(download(file))
-            }),
-        )
+pub(crate) fn pages() -> Routes {
+    DOWNLOADS.into_iter().fold(Routes::new(), |routes, (page, _, list, format)| {
+        routes.get(page, move |State(app): State<AppState>, t: Tr| async move {
+            let file = app.service.export(list, format).await.map_err(fail(t))?;
+            PageResult::Ok(download(file))
+        })
     })
 }
 
 /// `/api/v1/exports/…` (errors as JSON).
-pub(crate) fn api() -> ApiRoutes {
-    DOWNLOADS.into_iter().fold(ApiRoutes::new(), |routes, (_, api, list, format)| {
+pub(crate) fn api() -> Routes {
+    DOWNLOADS.into_iter().fold(Routes::new(), |routes, (_, api, list, format)| {
         routes.route(Verb::Get, api, move |State(app): State<AppState>| async move {
             let file = app.service.export(list, format).await?;
             Result::<Response, ApiError>::Ok(download(file))

@@ -5,31 +5,31 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::Json;
-use axum::Router;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{get, post};
 use dagak_service::{
     CommittedImport, ImportFile, ImportPreview, OnMatch, PreviewRow, RowAction, ServiceError,
 };
 use serde::{Deserialize, Serialize};
 
-use crate::web::api::{ApiPath, ApiQuery, ApiRoutes, Verb};
+use crate::web::api::{ApiPath, ApiQuery};
 use crate::web::extract::{PagePath, PageQuery};
 use crate::web::paging::url_encode;
+use crate::web::routes::{Routes, Verb};
 use crate::web::{PageError, PageResult, fail, problem_reason, render, render_with, see_other};
 use crate::{ApiError, AppState, Tr};
 
-pub(crate) fn pages() -> Router<AppState> {
-    Router::new()
-        .route("/import", get(import_page).post(upload))
-        .route("/import/{token}", post(commit))
+pub(crate) fn pages() -> Routes {
+    Routes::new()
+        .get("/import", import_page)
+        .post("/import", upload)
+        .post("/import/{token}", commit)
 }
 
-pub(crate) fn api() -> ApiRoutes {
-    ApiRoutes::new().route(Verb::Post, "/imports", import).route(
+pub(crate) fn api() -> Routes {
+    Routes::new().route(Verb::Post, "/imports", import).route(
         Verb::Post,
         "/imports/{token}",
         commit_preview,

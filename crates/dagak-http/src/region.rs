@@ -2,15 +2,14 @@
 //! across destinations and products.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::State;
-use axum::routing::get;
 
+use crate::web::routes::Routes;
 use crate::web::{PageResult, fail, render};
 use crate::{AppState, Tr};
 
-pub(crate) fn pages() -> Router<AppState> {
-    Router::new().route("/region", get(region))
+pub(crate) fn pages() -> Routes {
+    Routes::new().get("/region", region)
 }
 
 /// One bar of the annual exports chart, with its geometry precomputed.

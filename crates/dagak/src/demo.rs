@@ -1,9 +1,11 @@
 //! The demo workspace: the organisations and roles of Gumi's delegation to the US and six clearly
-//! fictional local SMEs, imported through the ordinary import path (see `data/demo/PROVENANCE.md`).
+//! fictional local SMEs, imported through the ordinary import path (see `data/demo/PROVENANCE.md`),
+//! and one account of each role with a one-time password.
 
 use std::path::Path;
 
 use anyhow::Context as _;
+use dagak_service::accounts::UserDraft;
 use dagak_service::{ImportFile, OnMatch, Service};
 
 const ORGANIZATIONS: &[u8] = include_bytes!("../../../data/demo/organizations.csv");
@@ -63,4 +65,23 @@ pub(crate) async fn load_region(service: &Service) -> anyhow::Result<()> {
         other => other.into(),
     })?;
     Ok(())
+}
+
+/// Creates one account of each role (`admin@dagak.example` …); returns role, email and the
+/// one-time password of each.
+pub(crate) async fn accounts(
+    service: &Service,
+) -> anyhow::Result<Vec<(&'static str, String, String)>> {
+    let mut created = Vec::new();
+    for role in ["admin", "staff", "firm", "viewer"] {
+        let draft = UserDraft {
+            email: format!("{role}@dagak.example"),
+            display_name: format!("Demo {role}"),
+            role: role.into(),
+            lang: "ko".into(),
+        };
+        let (entry, password) = service.create_user_with_generated_password(&draft).await?;
+        created.push((role, entry.user.email, password));
+    }
+    Ok(created)
 }

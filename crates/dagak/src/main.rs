@@ -34,9 +34,14 @@ enum Command {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080", env = "DAGAK_BIND")]
         bind: SocketAddr,
-        /// Start from a fresh database holding the demo workspace (Gumi's delegation to the US).
+        /// Start from a fresh database holding the demo workspace (Gumi's delegation to the US)
+        /// and one account of each role, whose one-time passwords are printed at start.
         #[arg(long)]
         demo: bool,
+        /// A reverse proxy whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed (the
+        /// session cookie is then `Secure` when the browser came over HTTPS). Repeatable.
+        #[arg(long = "trusted-proxy", env = "DAGAK_TRUSTED_PROXY", value_delimiter = ',')]
+        trusted_proxies: Vec<std::net::IpAddr>,
         /// Take backups by itself into this folder (checked copies named by their UTC time).
         #[arg(long, env = "DAGAK_BACKUP_DIR")]
         backup_dir: Option<PathBuf>,
@@ -225,13 +230,21 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 async fn run_async(command: Command) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Serve { db, bind, demo, backup_dir, backup_every, backup_keep } => {
+        Command::Serve {
+            db,
+            bind,
+            demo,
+            trusted_proxies,
+            backup_dir,
+            backup_every,
+            backup_keep,
+        } => {
             let schedule = backup_dir.map(|dir| dagak::BackupSchedule {
                 dir,
                 every: backup_every,
                 keep: backup_keep as usize,
             });
-            serve(db, bind, demo, schedule).await
+            serve(db, bind, demo, trusted_proxies, schedule).await
         }
         Command::Backup { out, db, force } => {
             let info = dagak::backup(&db, &out, force).await?;
@@ -307,6 +320,7 @@ async fn serve(
     db: Option<PathBuf>,
     bind: SocketAddr,
     demo: bool,
+    trusted_proxies: Vec<std::net::IpAddr>,
     backups: Option<dagak::BackupSchedule>,
 ) -> anyhow::Result<ExitCode> {
     let db = match (db, demo) {
@@ -331,6 +345,18 @@ async fn serve(
         .await
         .with_context(|| format!("listening on {bind}"))?;
     let address = listener.local_addr().context("reading the bound address")?;
+    if demo {
+        let accounts = demo::accounts(&service).await.context("creating the demo accounts")?;
+        eprintln!("demo accounts (one-time passwords: each asks for a new one at first sign-in):");
+        for (role, email, password) in accounts {
+            eprintln!("  {role:<7} {email:<22} {password}");
+        }
+    } else if let Some(secret) = service.first_run_setup_link().await? {
+        eprintln!(
+            "no account exists yet: create the first administrator at http://{address}/setup/{secret} \
+             (valid for 24 hours, once), or with `dagak user create --admin EMAIL`"
+        );
+    }
     eprintln!(
         "dagak is serving http://{address}/ from {}{}",
         db.display(),
@@ -375,7 +401,7 @@ async fn serve(
             }
         });
     }
-    // Import previews left unconfirmed are removed once they expire.
+    // Import previews left unconfirmed are removed once they expire; stale sessions end.
     let sweeper = service.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
@@ -384,9 +410,13 @@ async fn serve(
             if let Err(err) = sweeper.remove_expired_previews().await {
                 tracing::warn!(error = %err, "removing expired import previews failed");
             }
+            if let Err(err) = sweeper.end_stale_sessions().await {
+                tracing::warn!(error = %err, "ending stale sessions failed");
+            }
         }
     });
-    let app = dagak_http::router(dagak_http::AppState::new(service));
+    let state = dagak_http::AppState::new(service).with_trusted_proxies(trusted_proxies);
+    let app = dagak_http::router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

@@ -8,42 +8,45 @@ mod organizations;
 mod people;
 mod views;
 
-use axum::Router;
-use axum::routing::get;
 use dagak_domain::{FieldErrors, OrgKind, ValueChainRole, countries};
 use dagak_service::OrgEntry;
 
-use crate::web::api::{ApiRoutes, Verb};
+use crate::Tr;
 use crate::web::delete;
-use crate::{AppState, Tr};
+use crate::web::routes::{Routes, Verb};
 
 /// The directory's pages.
-pub(crate) fn pages() -> Router<AppState> {
+pub(crate) fn pages() -> Routes {
     use organizations::Organizations;
     use people::People;
-    Router::new()
-        .route("/organizations", get(organizations::list).post(organizations::create))
-        .route("/organizations/new", get(organizations::new))
-        .route("/organizations/{id}", get(organizations::detail).post(organizations::update))
-        .route("/organizations/{id}/edit", get(organizations::edit))
-        .route(
-            "/organizations/{id}/delete",
-            get(delete::confirm::<Organizations>).post(delete::delete::<Organizations>),
-        )
-        .route("/people", get(people::list).post(people::create))
-        .route("/people/new", get(people::new))
-        .route("/people/{id}", get(people::detail).post(people::update))
-        .route("/people/{id}/edit", get(people::edit))
-        .route("/people/{id}/delete", get(delete::confirm::<People>).post(delete::delete::<People>))
-        .route("/people/{id}/erase", get(people::erase_confirm).post(people::erase))
-        .route("/people/{id}/data.json", get(people::data_download))
-        .route("/duplicates", get(duplicates::list))
-        .route("/merge", get(duplicates::preview).post(duplicates::commit))
+    Routes::new()
+        .get("/organizations", organizations::list)
+        .post("/organizations", organizations::create)
+        .get("/organizations/new", organizations::new)
+        .get("/organizations/{id}", organizations::detail)
+        .post("/organizations/{id}", organizations::update)
+        .get("/organizations/{id}/edit", organizations::edit)
+        .get("/organizations/{id}/delete", delete::confirm::<Organizations>)
+        .post("/organizations/{id}/delete", delete::delete::<Organizations>)
+        .get("/people", people::list)
+        .post("/people", people::create)
+        .get("/people/new", people::new)
+        .get("/people/{id}", people::detail)
+        .post("/people/{id}", people::update)
+        .get("/people/{id}/edit", people::edit)
+        .get("/people/{id}/delete", delete::confirm::<People>)
+        .post("/people/{id}/delete", delete::delete::<People>)
+        .get("/people/{id}/erase", people::erase_confirm)
+        .post("/people/{id}/erase", people::erase)
+        .get("/people/{id}/data.json", people::data_download)
+        .get("/duplicates", duplicates::list)
+        .get("/merge", duplicates::preview)
+        .post("/merge", duplicates::commit)
 }
 
 /// The directory's JSON API, nested under `/api/v1`.
-pub(crate) fn api() -> ApiRoutes {
-    ApiRoutes::new()
+pub(crate) fn api() -> Routes {
+    Routes::new()
         .route(Verb::Get, "/organizations", api::list_organizations)
         .route(Verb::Post, "/organizations", api::create_organization)
         .route(Verb::Get, "/organizations/{id}", api::get_organization)

@@ -1,6 +1,5 @@
 //! What the JSON handlers of every area share: extractors whose rejections are our own 400
-//! answers (users never see axum's text as an error code), the checks of paging parameters, and
-//! the route table of `/api/v1`.
+//! answers (users never see axum's text as an error code) and the checks of paging parameters.
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
@@ -77,71 +76,4 @@ pub(crate) fn check_paging(page: Option<u64>, per_page: Option<u64>) -> Result<(
         return Err(ApiError::BadRequest(format!("page must be between 1 and {MAX_PAGE}")));
     }
     Ok(())
-}
-
-/// An HTTP method the API uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Verb {
-    Get,
-    Post,
-    Put,
-    Delete,
-}
-
-impl Verb {
-    /// As the OpenAPI document writes it.
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Verb::Get => "get",
-            Verb::Post => "post",
-            Verb::Put => "put",
-            Verb::Delete => "delete",
-        }
-    }
-}
-
-/// The `/api/v1` router of an area, built together with the list of its routes, so that the
-/// OpenAPI document can be checked against what the router really serves (an axum router cannot
-/// list its routes).
-pub(crate) struct ApiRoutes {
-    router: axum::Router<crate::AppState>,
-    table: Vec<(Verb, &'static str)>,
-}
-
-impl ApiRoutes {
-    pub(crate) fn new() -> ApiRoutes {
-        ApiRoutes { router: axum::Router::new(), table: Vec::new() }
-    }
-
-    /// Serves `verb` at `path` with `handler`.
-    pub(crate) fn route<H, T>(mut self, verb: Verb, path: &'static str, handler: H) -> Self
-    where
-        H: axum::handler::Handler<T, crate::AppState>,
-        T: 'static,
-    {
-        use axum::routing::{delete, get, post, put};
-        let method_router = match verb {
-            Verb::Get => get(handler),
-            Verb::Post => post(handler),
-            Verb::Put => put(handler),
-            Verb::Delete => delete(handler),
-        };
-        self.router = self.router.route(path, method_router);
-        self.table.push((verb, path));
-        self
-    }
-
-    pub(crate) fn merge(mut self, other: ApiRoutes) -> Self {
-        self.router = self.router.merge(other.router);
-        self.table.extend(other.table);
-        self
-    }
-
-    pub(crate) fn table(&self) -> &[(Verb, &'static str)] {
-        &self.table
-    }
-
-    pub(crate) fn into_router(self) -> axum::Router<crate::AppState> {
-        self.router
-    }
 }

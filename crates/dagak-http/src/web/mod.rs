@@ -6,6 +6,7 @@ pub(crate) mod delete;
 pub(crate) mod extract;
 pub(crate) mod form;
 pub(crate) mod paging;
+pub(crate) mod routes;
 
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};

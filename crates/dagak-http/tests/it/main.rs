@@ -1,6 +1,7 @@
 //! HTTP tests without a socket: the router answers requests over a SQLite temporary store.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod accounts;
 mod api;
 mod pages;
 mod snapshots;
@@ -20,23 +21,60 @@ pub(crate) struct TestApp {
     pub service: Service,
     /// Shared by the servers over the same database; removed with the last of them.
     dir: Arc<tempfile::TempDir>,
+    /// The browser session every request of [`TestApp::send`] carries, if any.
+    pub session: Option<Session>,
 }
 
+/// A signed-in browser: its cookie's secret and its forms' CSRF token.
+#[derive(Clone)]
+pub(crate) struct Session {
+    pub secret: String,
+    pub csrf: String,
+}
+
+/// The password of the accounts the tests create.
+pub(crate) const PASSWORD: &str = "correct horse battery staple";
+
+/// An application over a fresh database, signed in as an administrator.
 pub(crate) async fn app() -> TestApp {
+    let mut app = anonymous_app().await;
+    let admin = dagak_domain::UserDraft {
+        email: "admin@gumi.go.kr".into(),
+        display_name: "관리자".into(),
+        role: "admin".into(),
+        lang: "ko".into(),
+    };
+    let user = app.service.create_user(&admin, PASSWORD).await.unwrap();
+    app.session = Some(app.sign_in_as(user.id).await);
+    app
+}
+
+/// An application over a fresh database, with no account and no session.
+pub(crate) async fn anonymous_app() -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(dir.path().join("http.db")).unwrap();
     let service = Service::new(Arc::new(store));
     service.migrate().await.unwrap();
-    TestApp { router: router(AppState::new(service.clone())), service, dir: Arc::new(dir) }
+    TestApp {
+        router: router(AppState::new(service.clone())),
+        service,
+        dir: Arc::new(dir),
+        session: None,
+    }
 }
 
 /// A second application server over the database of `app` (or the same one after a restart),
-/// reading the time from `clock`.
+/// reading the time from `clock`; the same session works there.
 pub(crate) async fn server_beside(app: &TestApp, clock: Arc<dyn dagak_service::Clock>) -> TestApp {
     let store = SqliteStore::open(app.dir.path().join("http.db")).unwrap();
     let service = Service::with_clock(Arc::new(store), clock);
     service.migrate().await.unwrap();
-    TestApp { router: router(AppState::new(service.clone())), service, dir: app.dir.clone() }
+    TestApp {
+        router: router(AppState::new(service.clone())),
+        service,
+        dir: app.dir.clone(),
+        session: app.session.clone(),
+    }
 }
 
 /// Loads Gumi's published figures (`data/gumi/`) as the demo does.
@@ -77,7 +115,55 @@ impl Answer {
 }
 
 impl TestApp {
-    pub(crate) async fn send(&self, request: Request<Body>) -> Answer {
+    /// Starts a session of `user` as the login page would.
+    pub(crate) async fn sign_in_as(&self, user: dagak_domain::UserId) -> Session {
+        let signed = self.service.start_session(user).await.unwrap();
+        let csrf = signed.actor.csrf_token().unwrap().to_owned();
+        Session { secret: signed.secret, csrf }
+    }
+
+    /// This application with another session (or none).
+    pub(crate) fn with_session(&self, session: Option<Session>) -> TestApp {
+        TestApp {
+            router: self.router.clone(),
+            service: self.service.clone(),
+            dir: self.dir.clone(),
+            session,
+        }
+    }
+
+    pub(crate) fn csrf(&self) -> String {
+        self.session.as_ref().map(|s| s.csrf.clone()).unwrap_or_default()
+    }
+
+    /// Sends `request` with the session's cookie; API requests and any request that is not a
+    /// form also get the CSRF header (forms carry the token as a field, as the pages do).
+    pub(crate) async fn send(&self, mut request: Request<Body>) -> Answer {
+        if let Some(session) = &self.session {
+            let headers = request.headers_mut();
+            let cookie = format!("dagak_session={}", session.secret);
+            let merged = match headers.get(header::COOKIE).and_then(|v| v.to_str().ok()) {
+                Some(existing) => format!("{existing}; {cookie}"),
+                None => cookie,
+            };
+            headers.insert(header::COOKIE, merged.parse().unwrap());
+            let is_form = headers.get(header::CONTENT_TYPE).is_some_and(|v| {
+                let v = v.to_str().unwrap_or("");
+                v.starts_with("application/x-www-form-urlencoded")
+                    || v.starts_with("multipart/form-data")
+            });
+            if (!is_form || request.uri().path().starts_with("/api/"))
+                && !request.headers().contains_key("x-csrf-token")
+            {
+                let csrf = session.csrf.parse().unwrap();
+                request.headers_mut().insert("x-csrf-token", csrf);
+            }
+        }
+        self.send_raw(request).await
+    }
+
+    /// Sends `request` exactly as built.
+    pub(crate) async fn send_raw(&self, request: Request<Body>) -> Answer {
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
@@ -103,9 +189,11 @@ impl TestApp {
         self.send(request).await
     }
 
+    /// Posts a form as the pages do, with the session's CSRF token as a field.
     pub(crate) async fn form(&self, uri: &str, fields: &[(&str, &str)], lang: &str) -> Answer {
-        let body = fields
-            .iter()
+        let csrf = self.csrf();
+        let body = std::iter::once(&("_csrf", csrf.as_str()))
+            .chain(fields)
             .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
             .collect::<Vec<_>>()
             .join("&");
@@ -139,7 +227,8 @@ impl TestApp {
     ) -> Answer {
         let boundary = "dagakboundary7MA4YWxkTrZu0gW";
         let mut body = Vec::new();
-        for (name, value) in fields {
+        let csrf = self.csrf();
+        for (name, value) in std::iter::once(&("_csrf", csrf.as_str())).chain(fields) {
             body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
         }
         for (name, bytes) in files {

@@ -146,12 +146,15 @@ async fn the_region_page_shows_gumis_published_exports_with_sources() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn writes_sent_from_another_site_are_refused() {
     let app = app().await;
+    let csrf = app.csrf();
     let form = |site: &'static str| {
         Request::post("/organizations")
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(header::COOKIE, "lang=en")
             .header("sec-fetch-site", site)
-            .body(Body::from("kind=association&country=US&name_en=Forged+Society"))
+            .body(Body::from(format!(
+                "_csrf={csrf}&kind=association&country=US&name_en=Forged+Society"
+            )))
             .unwrap()
     };
     let forged = app.send(form("cross-site")).await;

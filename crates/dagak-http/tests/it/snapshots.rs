@@ -72,6 +72,7 @@ fn stable(check: impl FnOnce()) {
         "$1 [today]",
     );
     settings.add_filter(r"/import/[0-9a-f]{32}", "/import/[token]");
+    settings.add_filter(r#"name="_csrf" value="[0-9a-f]{64}""#, r#"name="_csrf" value="[csrf]""#);
     settings.set_prepend_module_to_snapshot(false);
     settings.bind(check);
 }

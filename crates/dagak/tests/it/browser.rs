@@ -271,7 +271,7 @@ fn base64_decode(text: &str) -> Option<Vec<u8>> {
 }
 
 #[test]
-fn the_demo_switches_language_searches_in_korean_and_validates_the_form() {
+fn the_demo_signs_in_switches_language_searches_in_korean_and_validates_the_form() {
     if !ensure_browser() {
         return;
     }
@@ -279,11 +279,23 @@ fn the_demo_switches_language_searches_in_korean_and_validates_the_form() {
     let server = Server::start(dir.path(), &["--demo"]);
     let browser = Browser::start();
 
-    // The browser asks for English; the page follows.
+    // A stranger is sent to the login page, in the language the browser asks for (English).
     browser.open(&format!("{}/organizations", server.base));
-    browser.wait_text("h1", |t| t.contains("Organisation directory"));
+    browser.wait_text("h1", |t| t == "Sign in");
+    browser.clear_and_type("#email", "admin@dagak.example");
+    browser.clear_and_type("#password", "a wrong password, twice");
+    browser.click("#sign-in");
+    browser.wait_text("#login-error", |t| t.contains("wrong"));
+    browser.clear_and_type("#password", crate::PASSWORD);
+    browser.click("#sign-in");
+    // Back where the reader was going, in the account's language (Korean), signed in.
+    browser.wait_text("h1", |t| t == "기관 디렉터리");
+    let menu = browser.wait_text("#user-menu", |t| t.contains("Demo admin"));
+    assert!(menu.contains("관리자"), "{menu}");
 
-    // Switch to Korean with the link in the header.
+    // Switch languages with the links in the header.
+    browser.click("#lang-en");
+    browser.wait_text("h1", |t| t.contains("Organisation directory"));
     browser.click("#lang-ko");
     browser.wait_text("h1", |t| t == "기관 디렉터리");
 
@@ -345,4 +357,35 @@ fn the_demo_switches_language_searches_in_korean_and_validates_the_form() {
     browser.open(&format!("{}/region", server.base));
     browser.wait_text("h1", |t| t.contains("구미"));
     assert!(browser.source().contains("<svg class=\"chart\""));
+}
+
+#[test]
+fn an_api_token_made_on_the_account_page_works_and_signing_out_ends_the_session() {
+    if !ensure_browser() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &["--db", "tokens.db"]);
+    let browser = Browser::start();
+    browser.open(&format!("{}/account", server.base));
+    browser.wait_text("h1", |t| t == "Sign in");
+    browser.clear_and_type("#email", "admin@gumi.go.kr");
+    browser.clear_and_type("#password", crate::PASSWORD);
+    browser.click("#sign-in");
+    browser.wait_text("#no-tokens", |t| !t.is_empty());
+    browser.clear_and_type("#token-name", "nightly sync");
+    browser.click("#create-token");
+    let secret = browser.wait_text("#token-secret", |t| t.starts_with("dagak_"));
+    let mut answer = crate::agent()
+        .get(&format!("{}/api/v1/me", server.base))
+        .header("authorization", &format!("Bearer {secret}"))
+        .call()
+        .unwrap();
+    let me = answer.body_mut().read_to_string().unwrap();
+    assert!(me.contains("\"credential\":\"api_token\""), "{me}");
+
+    browser.click("#logout");
+    browser.wait_text("h1", |t| t == "로그인" || t == "Sign in");
+    browser.open(&format!("{}/account", server.base));
+    browser.wait_text("h1", |t| t == "로그인" || t == "Sign in");
 }

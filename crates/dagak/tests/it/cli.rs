@@ -18,6 +18,12 @@ fn serve_demo_answers_in_korean_and_english() {
     assert!(dir.path().join("dagak-demo.db").exists());
     let (_, region) = server.get("/region");
     assert!(region.contains(">2024<"), "the demo region's figures are loaded");
+    // One account of each role, with a one-time password each.
+    for role in ["admin", "staff", "firm", "viewer"] {
+        let password = server.demo_password(role).unwrap_or_else(|| panic!("{:?}", server.banner));
+        assert_eq!(password.chars().count(), 20, "{role}");
+    }
+    assert!(server.banner[0].contains("one-time passwords"), "{:?}", server.banner);
     drop(server);
 
     // --demo again starts from a fresh demo database rather than doubling it.
@@ -25,6 +31,35 @@ fn serve_demo_answers_in_korean_and_english() {
     let (_, body) = server.get("/api/v1/organizations?per_page=1");
     let list: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(list["total"], 20);
+}
+
+#[test]
+fn a_new_database_prints_a_single_use_setup_link_until_an_account_exists() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &["--db", "new.db"]);
+    let link = server.banner.iter().find(|l| l.contains("/setup/")).expect("a set-up link");
+    assert!(link.contains("valid for 24 hours, once"), "{link}");
+    // `Server::start` used it to create the administrator: it is spent.
+    let token = link.split("/setup/").nth(1).unwrap().split_whitespace().next().unwrap();
+    let (status, _) = server.get(&format!("/setup/{token}"));
+    assert_eq!(status, 404);
+    let (status, me) = server.get("/api/v1/me");
+    assert_eq!(status, 200);
+    assert!(me.contains("\"role\":\"admin\""), "{me}");
+    drop(server);
+    // An account exists: no link any more. (Signing in then needs the password: the banner is
+    // checked before `Server::start` would sign in, so start the binary by hand.)
+    let mut child = dagak()
+        .current_dir(dir.path())
+        .args(["serve", "--bind", "127.0.0.1:0", "--db", "new.db"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let first = std::io::BufRead::lines(std::io::BufReader::new(stderr)).next().unwrap().unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(first.contains("dagak is serving"), "{first}");
 }
 
 #[test]

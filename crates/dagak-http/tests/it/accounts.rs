@@ -1,0 +1,493 @@
+//! Signing in, sessions, CSRF tokens, API tokens and the first run, over the real router.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use dagak_domain::UserDraft;
+use serde_json::json;
+
+use crate::{Answer, PASSWORD, Session, TestApp, anonymous_app, app};
+
+fn draft(email: &str, role: &str) -> UserDraft {
+    UserDraft { email: email.into(), role: role.into(), lang: "en".into(), ..Default::default() }
+}
+
+/// A concrete URL for a route's path: parameters filled in.
+fn concrete(path: &str) -> String {
+    path.replace("{id}", "1").replace("{token}", "0123abcd").replace("{code}", "en")
+}
+
+fn request(method: &str, uri: &str, headers: &[(&str, &str)]) -> Request<Body> {
+    let mut builder = Request::builder().method(method.to_uppercase().as_str()).uri(uri);
+    for (name, value) in headers {
+        builder = builder.header(*name, *value);
+    }
+    let body = if method == "get" { Body::empty() } else { Body::from("{}") };
+    builder.header(header::CONTENT_TYPE, "application/json").body(body).unwrap()
+}
+
+fn set_cookie(answer: &Answer, name: &str) -> Option<String> {
+    answer
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(str::to_owned)
+}
+
+fn location(answer: &Answer) -> String {
+    answer.headers.get(header::LOCATION).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
+}
+
+/// The session a login answer started.
+fn session_of(answer: &Answer) -> String {
+    let cookie = set_cookie(answer, "dagak_session").expect("a session cookie");
+    cookie.split(';').next().unwrap().trim_start_matches("dagak_session=").to_owned()
+}
+
+/// The CSRF token of a page's forms.
+fn csrf_in(html: &str) -> String {
+    html.split("name=\"_csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned()
+}
+
+/// Logs in through the login form; returns the answer.
+async fn login(app: &TestApp, email: &str, password: &str) -> Answer {
+    let body = format!("email={}&password={}&next=%2Fpeople", enc(email), enc(password));
+    app.send_raw(
+        Request::post("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, "lang=en")
+            .body(Body::from(body))
+            .unwrap(),
+    )
+    .await
+}
+
+fn enc(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() { char::from(b).to_string() } else { format!("%{b:02X}") }
+        })
+        .collect()
+}
+
+/// A session from a login answer, with the CSRF token of the page it leads to.
+async fn browser_session(app: &TestApp, answer: &Answer) -> Session {
+    let secret = session_of(answer);
+    let page = app
+        .send_raw(
+            Request::get("/account")
+                .header(header::COOKIE, format!("dagak_session={secret}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    Session { secret, csrf: csrf_in(&page.text()) }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_but_the_public_ones_needs_a_session_or_a_token() {
+    let signed_in = app().await;
+    let created = signed_in
+        .json(
+            "POST",
+            "/api/v1/organizations",
+            json!({"kind": "foreign_firm", "country": "US", "name_en": "Secret Sensors Inc"}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+    let stranger = signed_in.with_session(None);
+
+    let routes = dagak_http::routes();
+    let protected: Vec<_> = routes.iter().filter(|r| !r.public).collect();
+    assert!(protected.len() > 40, "the router lists its routes: {}", protected.len());
+    let strangers: [&[(&str, &str)]; 3] = [
+        &[],
+        &[("cookie", "dagak_session=00000000000000000000000000000000")],
+        &[("authorization", "Bearer dagak_0000")],
+    ];
+    for route in &protected {
+        let uri = concrete(&route.path);
+        for headers in strangers {
+            let answer = stranger.send_raw(request(route.method, &uri, headers)).await;
+            let what = format!("{} {uri} {headers:?}", route.method);
+            assert!(!answer.text().contains("Secret Sensors"), "{what} leaked data");
+            let bearer = headers.iter().any(|(k, _)| *k == "authorization");
+            if route.path.starts_with("/api/") {
+                assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{what}: {}", answer.text());
+                assert_eq!(answer.json()["error"]["code"], "unauthenticated", "{what}");
+                assert_eq!(answer.headers[header::WWW_AUTHENTICATE], "Bearer", "{what}");
+            } else if bearer {
+                // A script that sent a bad token to a page is told so, not sent to a form.
+                assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{what}: {}", answer.text());
+            } else {
+                assert_eq!(answer.status, StatusCode::SEE_OTHER, "{what}: {}", answer.text());
+                assert!(location(&answer).starts_with("/login?next="), "{what}");
+            }
+        }
+    }
+    // A page remembers where the reader was going.
+    let answer = stranger.send_raw(request("get", "/people?q=%EA%B5%AC", &[])).await;
+    assert_eq!(location(&answer), "/login?next=/people%3Fq%3D%25EA%25B5%25AC");
+
+    // The public few answer strangers without data.
+    let public: Vec<_> = routes.iter().filter(|r| r.public).map(|r| r.path.as_str()).collect();
+    for path in [
+        "/login",
+        "/setup/{token}",
+        "/lang/{code}",
+        "/static/app.css",
+        "/healthz",
+        "/api/v1/openapi.json",
+    ] {
+        assert!(public.contains(&path), "{path} is public: {public:?}");
+    }
+    assert_eq!(public.len(), 8, "{public:?}");
+    for (method, uri, status) in [
+        ("get", "/login", StatusCode::OK),
+        ("get", "/healthz", StatusCode::OK),
+        ("get", "/static/app.css", StatusCode::OK),
+        ("get", "/api/v1/openapi.json", StatusCode::OK),
+        ("get", "/setup/0123abcd", StatusCode::NOT_FOUND),
+        ("get", "/lang/en?next=/people", StatusCode::SEE_OTHER),
+    ] {
+        let answer = stranger.send_raw(request(method, uri, &[])).await;
+        assert_eq!(answer.status, status, "{uri}");
+        assert!(!answer.text().contains("Secret Sensors"), "{uri}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_starts_an_http_only_session_and_logout_ends_it() {
+    let app = anonymous_app().await;
+    app.service.create_user(&draft("staff@gumi.go.kr", "staff"), PASSWORD).await.unwrap();
+
+    let page = app.get("/login?next=/people", Some("en")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text().contains("name=\"next\" value=\"/people\""));
+    assert!(!page.text().contains("id=\"user-menu\""), "no menu before signing in");
+    let ko = app.get("/login", Some("ko")).await.text();
+    assert!(ko.contains("<h1>로그인</h1>"), "the language switch works before login");
+
+    // Wrong password and unknown account: the same answer.
+    let wrong = login(&app, "staff@gumi.go.kr", "not my password at all").await;
+    let unknown = login(&app, "nobody@gumi.go.kr", "not my password at all").await;
+    assert_eq!(
+        (wrong.status, unknown.status),
+        (StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED)
+    );
+    let message = |a: &Answer| a.text().split("id=\"login-error\">").nth(1).unwrap().to_owned();
+    assert_eq!(message(&wrong).split('<').next(), message(&unknown).split('<').next());
+    assert!(set_cookie(&wrong, "dagak_session").is_none());
+
+    let ok = login(&app, "Staff@gumi.go.kr", PASSWORD).await;
+    assert_eq!((ok.status, location(&ok).as_str()), (StatusCode::SEE_OTHER, "/people"));
+    let cookie = set_cookie(&ok, "dagak_session").unwrap();
+    for attribute in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=604800"] {
+        assert!(cookie.contains(attribute), "{cookie}");
+    }
+    assert!(!cookie.contains("Secure"), "plain HTTP without a trusted proxy: {cookie}");
+    assert_eq!(set_cookie(&ok, "lang").unwrap().split(';').next(), Some("lang=en"));
+    let session = browser_session(&app, &ok).await;
+    let me = app.with_session(Some(session.clone()));
+    let people = me.get("/people", Some("en")).await;
+    assert_eq!(people.status, StatusCode::OK);
+    assert!(people.text().contains("Signed in as"), "{}", people.text());
+    let who = me.get("/api/v1/me", None).await.json();
+    assert_eq!(
+        (who["email"].as_str(), who["role"].as_str()),
+        (Some("staff@gumi.go.kr"), Some("staff"))
+    );
+    assert_eq!(who["credential"], "session");
+    assert_eq!(who["csrf_token"], session.csrf.as_str());
+
+    // Logging out ends the session on the server, not only in the browser.
+    let out = me.form("/logout", &[], "en").await;
+    assert_eq!((out.status, location(&out).as_str()), (StatusCode::SEE_OTHER, "/login"));
+    assert!(set_cookie(&out, "dagak_session").unwrap().contains("Max-Age=0"));
+    let after = me.get("/people", Some("en")).await;
+    assert_eq!(after.status, StatusCode::SEE_OTHER);
+    assert_eq!(me.get("/api/v1/me", None).await.status, StatusCode::UNAUTHORIZED);
+    // A login page never sends the reader back to a foreign site.
+    let body =
+        format!("email=staff%40gumi.go.kr&password={}&next=%2F%2Fevil.example", enc(PASSWORD));
+    let sneaky = app
+        .send_raw(
+            Request::post("/login")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(location(&sneaky), "/");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_of_a_session_without_its_csrf_token_are_refused_and_change_nothing() {
+    let app = app().await;
+    let form_post = |body: String| {
+        Request::post("/organizations")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, "lang=en")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let fields = "kind=association&country=US&name_en=Forged+Society";
+    for body in [
+        fields.to_owned(),
+        format!("_csrf=&{fields}"),
+        format!("_csrf={}&{fields}", "f".repeat(64)),
+    ] {
+        // `send` adds no header to a form: the field decides.
+        let refused = app.send(form_post(body.clone())).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{body}");
+        assert!(refused.text().contains("reload the page"), "{}", refused.text());
+    }
+    // The API with a session needs the header; a wrong one is refused too.
+    let api = |csrf: &str| {
+        Request::post("/api/v1/organizations")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("x-csrf-token", csrf)
+            .body(Body::from(r#"{"kind":"association","country":"US","name_en":"Forged API"}"#))
+            .unwrap()
+    };
+    let refused = app.send(api("wrong")).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(refused.json()["error"]["code"], "csrf_token_invalid");
+    // A multipart import without the field.
+    let upload = Request::post("/import").header("x-csrf-token", "wrong");
+    let refused =
+        app.upload_with(upload, &[("a.csv", b"kind,name_en,country\nassociation,X,US\n")]);
+    assert_eq!(refused.await.status, StatusCode::FORBIDDEN);
+    let listed = app.get("/api/v1/organizations", None).await.json();
+    assert_eq!(listed["total"], 0, "nothing was written");
+
+    // With the token, all three go through.
+    let own = app.send(form_post(format!("_csrf={}&{fields}", app.csrf()))).await;
+    assert_eq!(own.status, StatusCode::SEE_OTHER, "{}", own.text());
+    assert_eq!(app.send(api(&app.csrf())).await.status, StatusCode::CREATED);
+    let preview = app.upload("/import", &[("a.csv", b"kind,name_en,country\nassociation,X,US\n")]);
+    assert_eq!(preview.await.status, StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_tokens_act_as_bearer_with_their_role_until_revoked() {
+    let app = app().await;
+    let page = app
+        .form(
+            "/account/tokens",
+            &[("name", "nightly sync"), ("role", "viewer"), ("days", "30")],
+            "en",
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    assert_eq!(page.headers[header::CACHE_CONTROL], "no-store");
+    let html = page.text();
+    let secret = html.split("id=\"token-secret\">").nth(1).unwrap().split('<').next().unwrap();
+    assert!(secret.starts_with("dagak_"), "{secret}");
+    assert!(html.contains("nightly sync"));
+    // Shown once: the account page lists the token, never its secret.
+    let account = app.get("/account", Some("en")).await.text();
+    assert!(account.contains("nightly sync") && !account.contains(secret));
+    let bad = app.form("/account/tokens", &[("name", "nightly sync")], "en").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "a name once");
+
+    let bearer = |path: &str, method: &str, body: &str| {
+        Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {secret}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_owned()))
+            .unwrap()
+    };
+    let stranger = app.with_session(None);
+    let who = stranger.send_raw(bearer("/api/v1/me", "GET", "")).await.json();
+    assert_eq!(
+        (who["role"].as_str(), who["credential"].as_str()),
+        (Some("viewer"), Some("api_token"))
+    );
+    assert!(who.get("csrf_token").is_none());
+    // No CSRF token is needed with a bearer token (browsers never send one on their own).
+    let created = stranger
+        .send_raw(bearer(
+            "/api/v1/organizations",
+            "POST",
+            r#"{"kind":"association","country":"US","name_en":"Token Society"}"#,
+        ))
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+
+    // Revoking asks first, then the token stops at once.
+    let id = account.split("/account/tokens/").nth(1).unwrap().split('/').next().unwrap();
+    let confirm = app.get(&format!("/account/tokens/{id}/revoke"), Some("en")).await;
+    assert!(confirm.text().contains("nightly sync"));
+    let unconfirmed = app.form(&format!("/account/tokens/{id}/revoke"), &[], "en").await;
+    assert_eq!(unconfirmed.status, StatusCode::PRECONDITION_REQUIRED);
+    let revoked =
+        app.form(&format!("/account/tokens/{id}/revoke"), &[("confirm", "yes")], "en").await;
+    assert_eq!(revoked.status, StatusCode::SEE_OTHER);
+    let after = stranger.send_raw(bearer("/api/v1/me", "GET", "")).await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_run_link_creates_the_administrator_once() {
+    let app = anonymous_app().await;
+    let secret = app.service.first_run_setup_link().await.unwrap().unwrap();
+    let page = app.get(&format!("/setup/{secret}"), Some("en")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text().contains("Administrator"));
+
+    let post = |fields: &[(&str, &str)]| {
+        let body = fields.iter().map(|(k, v)| format!("{k}={}", enc(v))).collect::<Vec<_>>();
+        Request::post(format!("/setup/{secret}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, "lang=en")
+            .body(Body::from(body.join("&")))
+            .unwrap()
+    };
+    let mismatch = app
+        .send_raw(post(&[
+            ("email", "admin@gumi.go.kr"),
+            ("password", PASSWORD),
+            ("password_again", "other"),
+        ]))
+        .await;
+    assert_eq!(mismatch.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(mismatch.text().contains("The two passwords differ."));
+    let weak = app
+        .send_raw(post(&[
+            ("email", "admin@gumi.go.kr"),
+            ("password", "password1234"),
+            ("password_again", "password1234"),
+        ]))
+        .await;
+    assert!(weak.text().contains("too common"), "{}", weak.text());
+
+    let fields = [
+        ("email", "admin@gumi.go.kr"),
+        ("display_name", "김관리"),
+        ("lang", "ko"),
+        ("password", PASSWORD),
+        ("password_again", PASSWORD),
+    ];
+    let done = app.send_raw(post(&fields)).await;
+    assert_eq!((done.status, location(&done).as_str()), (StatusCode::SEE_OTHER, "/"));
+    assert_eq!(set_cookie(&done, "lang").unwrap().split(';').next(), Some("lang=ko"));
+    let me = app.with_session(Some(browser_session(&app, &done).await));
+    assert_eq!(me.get("/api/v1/me", None).await.json()["role"], "admin");
+    // Spent.
+    assert_eq!(app.send_raw(post(&fields)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get(&format!("/setup/{secret}"), None).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reset_password_must_be_changed_before_anything_else() {
+    let app = anonymous_app().await;
+    let user = app.service.create_user(&draft("viewer@gumi.go.kr", "viewer"), PASSWORD).await;
+    let reset = app.service.reset_password(user.unwrap().id).await.unwrap();
+
+    let answer = login(&app, "viewer@gumi.go.kr", &reset).await;
+    assert_eq!(location(&answer), "/account/password");
+    let secret = session_of(&answer);
+    let me = app.with_session(Some(Session { secret: secret.clone(), csrf: String::new() }));
+    let blocked = me.get("/organizations", Some("en")).await;
+    assert_eq!(
+        (blocked.status, location(&blocked).as_str()),
+        (StatusCode::SEE_OTHER, "/account/password")
+    );
+    let api = me.get("/api/v1/me", None).await;
+    assert_eq!(api.status, StatusCode::FORBIDDEN);
+    assert_eq!(api.json()["error"]["code"], "password_change_required");
+
+    let page = me.get("/account/password", Some("en")).await.text();
+    assert!(page.contains("id=\"must-change\""));
+    let me = me.with_session(Some(Session { secret, csrf: csrf_in(&page) }));
+    let wrong = me
+        .form(
+            "/account/password",
+            &[
+                ("current_password", "nope"),
+                ("new_password", "a new long passphrase"),
+                ("new_password_again", "a new long passphrase"),
+            ],
+            "en",
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.text().contains("The current password is wrong."));
+    let changed = me
+        .form(
+            "/account/password",
+            &[
+                ("current_password", &reset),
+                ("new_password", "a new long passphrase"),
+                ("new_password_again", "a new long passphrase"),
+            ],
+            "en",
+        )
+        .await;
+    assert_eq!((changed.status, location(&changed).as_str()), (StatusCode::SEE_OTHER, "/account"));
+    // The old session ended with the change; the new one reads pages.
+    assert_eq!(me.get("/account", None).await.status, StatusCode::SEE_OTHER);
+    let fresh = app.with_session(Some(browser_session(&app, &changed).await));
+    assert_eq!(fresh.get("/organizations", None).await.status, StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn repeated_failures_lock_the_login_alike_for_known_and_unknown_accounts() {
+    use dagak_service::accounts::throttle::LOCK_FAILURES;
+    let app = anonymous_app().await;
+    app.service.create_user(&draft("staff@gumi.go.kr", "staff"), PASSWORD).await.unwrap();
+    let mut statuses = std::collections::BTreeMap::new();
+    for email in ["staff@gumi.go.kr", "ghost@gumi.go.kr"] {
+        let mut seen = Vec::new();
+        for _ in 0..=LOCK_FAILURES {
+            seen.push(login(&app, email, "wrong password, surely").await.status.as_u16());
+        }
+        // The right password is refused too while locked.
+        let locked = login(&app, email, PASSWORD).await;
+        seen.push(locked.status.as_u16());
+        assert!(locked.text().contains("Too many failed sign-ins"), "{}", locked.text());
+        statuses.insert(email, seen);
+    }
+    let known = &statuses["staff@gumi.go.kr"];
+    assert_eq!(known, &statuses["ghost@gumi.go.kr"], "the answers tell nothing");
+    assert_eq!(known[..3], [401, 401, 401]);
+    assert_eq!(*known.last().unwrap(), 429);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_password_and_an_unknown_account_cost_the_same() {
+    let app = anonymous_app().await;
+    for i in 0..8 {
+        app.service
+            .create_user(&draft(&format!("u{i}@gumi.go.kr"), "staff"), PASSWORD)
+            .await
+            .unwrap();
+    }
+    let mut known = Vec::new();
+    let mut unknown = Vec::new();
+    for i in 0..8 {
+        // Distinct accounts, so that no brake adds a delay.
+        let start = std::time::Instant::now();
+        app.service
+            .sign_in(&format!("u{i}@gumi.go.kr"), "wrong password!!", None)
+            .await
+            .unwrap_err();
+        known.push(start.elapsed());
+        let start = std::time::Instant::now();
+        app.service
+            .sign_in(&format!("x{i}@gumi.go.kr"), "wrong password!!", None)
+            .await
+            .unwrap_err();
+        unknown.push(start.elapsed());
+    }
+    known.sort();
+    unknown.sort();
+    let (k, u) = (known[4].as_secs_f64(), unknown[4].as_secs_f64());
+    // Both verify one argon2id hash: the medians differ by noise, not by a hash.
+    assert!(k / u < 1.5 && u / k < 1.5, "median wrong password {k:.4} s, unknown account {u:.4} s");
+}
