@@ -206,11 +206,12 @@ fn generate(args: &Args) -> (ImportFile, ImportFile) {
 async fn import(service: &Service, file: ImportFile) -> anyhow::Result<(Duration, Duration)> {
     let started = Instant::now();
     let preview = service
+        .as_command_line()
         .preview_import(&[file], dagak_service::OnMatch::Skip, &|_, _| {})
         .await
         .map_err(|e| anyhow::anyhow!("import rejected: {e:?}"))?;
     let checked = started.elapsed();
-    service.commit_import(preview, &|_, _| {}).await?;
+    service.as_command_line().commit_import(preview, &|_, _| {}).await?;
     Ok((checked, started.elapsed() - checked))
 }
 
@@ -405,8 +406,9 @@ fn main() -> anyhow::Result<()> {
         display_name: "Bench".into(),
         role: "staff".into(),
         lang: "ko".into(),
+        organization: String::new(),
     };
-    runtime.block_on(service.create_user(&staff, BENCH_PASSWORD))?;
+    runtime.block_on(service.as_command_line().create_user(&staff, BENCH_PASSWORD))?;
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
     let address = listener.local_addr()?;
     let app = dagak_http::router(dagak_http::AppState::new(service))

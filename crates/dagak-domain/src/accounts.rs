@@ -131,6 +131,8 @@ pub struct User {
     pub role: Role,
     pub lang: Lang,
     pub status: UserStatus,
+    /// The local firm a `firm` user belongs to (and no one else has one).
+    pub organization: Option<crate::OrgId>,
 }
 
 /// An account as typed.
@@ -141,6 +143,8 @@ pub struct UserDraft {
     pub role: String,
     /// `ko` (the default) or `en`.
     pub lang: String,
+    /// The id of the local firm of a `firm` user; empty for every other role.
+    pub organization: String,
 }
 
 impl UserDraft {
@@ -169,6 +173,25 @@ impl UserDraft {
                 lang
             }
         };
+        let organization = match (role, self.organization.trim().trim_start_matches('#')) {
+            (Some(Role::Firm), "") => {
+                errors.push("organization", DomainError::Required);
+                None
+            }
+            (Some(Role::Firm), text) => match text.parse::<i64>() {
+                Ok(id) if id > 0 => Some(crate::OrgId(id)),
+                _ => {
+                    errors.push("organization", DomainError::Number(text.to_owned()));
+                    None
+                }
+            },
+            (_, "") => None,
+            (_, text) => {
+                // Only a firm user belongs to one organisation.
+                errors.push("organization", DomainError::UnknownValue(text.to_owned()));
+                None
+            }
+        };
         match (email, role, lang) {
             (Some(email), Some(role), Some(lang)) if errors.is_empty() => Ok(User {
                 display_name: if display_name.is_empty() {
@@ -180,6 +203,7 @@ impl UserDraft {
                 role,
                 lang,
                 status: UserStatus::Active,
+                organization,
             }),
             _ => Err(errors),
         }
@@ -235,5 +259,21 @@ mod tests {
         .unwrap_err();
         let fields: Vec<&str> = errors.0.iter().map(|e| e.field).collect();
         assert_eq!(fields, ["email", "role", "lang"]);
+    }
+
+    #[test]
+    fn only_a_firm_user_belongs_to_an_organisation_and_it_must() {
+        let draft = |role: &str, org: &str| UserDraft {
+            email: "a@b.kr".into(),
+            role: role.into(),
+            organization: org.into(),
+            ..Default::default()
+        };
+        assert_eq!(draft("firm", "#12").parse().unwrap().organization, Some(crate::OrgId(12)));
+        assert_eq!(draft("staff", "").parse().unwrap().organization, None);
+        for (role, org) in [("firm", ""), ("firm", "x"), ("firm", "0"), ("viewer", "3")] {
+            let errors = draft(role, org).parse().unwrap_err();
+            assert!(errors.for_field("organization").is_some(), "{role} {org:?}");
+        }
     }
 }

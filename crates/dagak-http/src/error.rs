@@ -50,6 +50,7 @@ impl ApiError {
                     (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts")
                 }
                 ServiceError::SetupLinkInvalid => (StatusCode::NOT_FOUND, "setup_link_invalid"),
+                ServiceError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
                 ServiceError::PasswordChangeRequired => {
                     (StatusCode::FORBIDDEN, "password_change_required")
                 }

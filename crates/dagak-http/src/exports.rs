@@ -1,14 +1,14 @@
 //! Exports: the directory as CSV (one list) or XLSX (both), from the import page's links and from
 //! `/api/v1/exports/…`, in the columns the import reads.
 
-use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use dagak_service::{ExportFile, ExportFormat, ExportList};
 
+use crate::accounts::auth::Using;
 use crate::web::routes::{Routes, Verb};
 use crate::web::{PageResult, fail};
-use crate::{ApiError, AppState, Tr};
+use crate::{ApiError, Tr};
 
 /// The three downloads: path, list and format.
 const DOWNLOADS: [(&str, &str, ExportList, ExportFormat); 3] = [
@@ -30,8 +30,8 @@ const DOWNLOADS: [(&str, &str, ExportList, ExportFormat); 3] = [
 /// `/export/…` on the pages (errors as pages).
 pub(crate) fn pages() -> Routes {
     DOWNLOADS.into_iter().fold(Routes::new(), |routes, (page, _, list, format)| {
-        routes.get(page, move |State(app): State<AppState>, t: Tr| async move {
-            let file = app.service.export(list, format).await.map_err(fail(t))?;
+        routes.get(page, move |Using(app): Using, t: Tr| async move {
+            let file = app.export(list, format).await.map_err(fail(t))?;
             PageResult::Ok(download(file))
         })
     })
@@ -40,8 +40,8 @@ pub(crate) fn pages() -> Routes {
 /// `/api/v1/exports/…` (errors as JSON).
 pub(crate) fn api() -> Routes {
     DOWNLOADS.into_iter().fold(Routes::new(), |routes, (_, api, list, format)| {
-        routes.route(Verb::Get, api, move |State(app): State<AppState>| async move {
-            let file = app.service.export(list, format).await?;
+        routes.route(Verb::Get, api, move |Using(app): Using| async move {
+            let file = app.export(list, format).await?;
             Result::<Response, ApiError>::Ok(download(file))
         })
     })

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::Json;
+use axum::extract::Multipart;
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use dagak_service::{
@@ -14,12 +14,13 @@ use dagak_service::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::accounts::auth::Using;
 use crate::web::api::{ApiPath, ApiQuery};
 use crate::web::extract::{PagePath, PageQuery};
 use crate::web::paging::url_encode;
 use crate::web::routes::{Routes, Verb};
 use crate::web::{PageError, PageResult, fail, problem_reason, render, render_with, see_other};
-use crate::{ApiError, AppState, Tr};
+use crate::{ApiError, Tr};
 
 pub(crate) fn pages() -> Routes {
     Routes::new()
@@ -202,7 +203,7 @@ async fn import_page(t: Tr, PageQuery(q): PageQuery<HashMap<String, String>>) ->
 const PREVIEW_ROWS_SHOWN: usize = 500;
 
 /// `POST /import`: checks the upload and shows what committing would do, or every problem.
-async fn upload(State(app): State<AppState>, t: Tr, multipart: Multipart) -> PageResult {
+async fn upload(Using(app): Using, t: Tr, multipart: Multipart) -> PageResult {
     let upload = read_files(multipart).await.map_err(|e| PageError(e, t))?;
     let choice = on_match(upload.on_match.as_deref()).map_err(|e| PageError(e, t))?;
     let mut page = ImportPage::new(t);
@@ -210,7 +211,7 @@ async fn upload(State(app): State<AppState>, t: Tr, multipart: Multipart) -> Pag
         OnMatch::Skip => "skip",
         OnMatch::Update => "update",
     };
-    match app.service.preview_import_for_confirmation(&upload.files, choice).await {
+    match app.preview_import_for_confirmation(&upload.files, choice).await {
         Ok(pending) => {
             page.show_preview(&pending.preview);
             page.token = pending.token;
@@ -235,12 +236,8 @@ async fn upload(State(app): State<AppState>, t: Tr, multipart: Multipart) -> Pag
 
 /// `POST /import/{token}`: commits a previewed upload (on any server, also after a restart). The
 /// files are checked again, since the database may have changed since the preview.
-async fn commit(
-    State(app): State<AppState>,
-    t: Tr,
-    PagePath(token): PagePath<String>,
-) -> PageResult {
-    let outcome = app.service.commit_previewed_import(&token).await.map_err(fail(t))?.outcome;
+async fn commit(Using(app): Using, t: Tr, PagePath(token): PagePath<String>) -> PageResult {
+    let outcome = app.commit_previewed_import(&token).await.map_err(fail(t))?.outcome;
     let summary = format!(
         "{}+{} / {}~{} / {}+{} / {}={}",
         t.t("import.organizations"),
@@ -362,7 +359,7 @@ struct ImportParams {
 /// `POST /imports`: with `commit=true` the all-or-nothing import; otherwise a preview kept for
 /// an hour, committed by its token.
 async fn import(
-    State(app): State<AppState>,
+    Using(app): Using,
     ApiQuery(params): ApiQuery<ImportParams>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Json<ImportBody>, ApiError> {
@@ -370,9 +367,9 @@ async fn import(
     let choice = on_match(params.on_match.as_deref())?;
     let files = read_files(multipart).await?.files;
     if params.commit {
-        return Ok(Json(app.service.import_files(&files, choice).await?.into()));
+        return Ok(Json(app.import_files(&files, choice).await?.into()));
     }
-    let pending = app.service.preview_import_for_confirmation(&files, choice).await?;
+    let pending = app.preview_import_for_confirmation(&files, choice).await?;
     Ok(Json(ImportBody {
         committed: false,
         preview: PreviewBody::from(pending.preview.rows.as_slice()),
@@ -384,8 +381,8 @@ async fn import(
 
 /// `POST /imports/{token}`: commits a preview, checked again against the database as it is now.
 async fn commit_preview(
-    State(app): State<AppState>,
+    Using(app): Using,
     ApiPath(token): ApiPath<String>,
 ) -> Result<Json<ImportBody>, ApiError> {
-    Ok(Json(app.service.commit_previewed_import(&token).await?.into()))
+    Ok(Json(app.commit_previewed_import(&token).await?.into()))
 }

@@ -2,11 +2,11 @@
 //! across destinations and products.
 
 use askama::Template;
-use axum::extract::State;
 
+use crate::Tr;
+use crate::accounts::auth::Using;
 use crate::web::routes::Routes;
 use crate::web::{PageResult, fail, render};
-use crate::{AppState, Tr};
 
 pub(crate) fn pages() -> Routes {
     Routes::new().get("/region", region)
@@ -79,8 +79,8 @@ fn breakdown_view(t: Tr, b: &dagak_service::region::ShareBreakdown) -> Breakdown
 }
 
 /// `GET /region`.
-async fn region(State(app): State<AppState>, t: Tr) -> PageResult {
-    let data = app.service.region_exports().await.map_err(fail(t))?;
+async fn region(Using(app): Using, t: Tr) -> PageResult {
+    let data = app.region_exports().await.map_err(fail(t))?;
     let max = data.annual.iter().map(|a| a.usd_bn).fold(1.0_f64, f64::max);
     let bars = data
         .annual

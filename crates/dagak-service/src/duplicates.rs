@@ -7,7 +7,8 @@ use dagak_store::{OrgKeys, Page, PersonFilter};
 
 use crate::OrgEntry;
 
-use crate::{Service, ServiceError};
+use crate::access::UseCase;
+use crate::{Acting, ServiceError};
 
 /// Why two organisations look like one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -194,9 +195,10 @@ fn changes(before: &Organization, after: &Organization) -> Vec<FieldChange> {
         .collect()
 }
 
-impl Service {
+impl Acting {
     /// Pairs of organisations that may be one, most certain first.
     pub async fn find_duplicates(&self) -> Result<Vec<DuplicatePair>, ServiceError> {
+        self.may(UseCase::FindDuplicates)?;
         let keys = self.store.all_organization_keys().await?;
         let mut pairs: Vec<_> = candidate_pairs(&keys).into_iter().collect();
         // Most certain first: a shared business number, then domain, then name; ties by id.
@@ -223,6 +225,7 @@ impl Service {
         removed: OrgId,
         dry_run: bool,
     ) -> Result<MergePlan, ServiceError> {
+        self.may(UseCase::MergeOrganizations)?;
         if kept == removed {
             return Err(ServiceError::Conflict("merge_into_itself".into()));
         }

@@ -27,6 +27,8 @@ pub enum ServiceError {
     TooManyAttempts { retry_after_secs: u64 },
     #[error("this set-up link is unknown, used or expired")]
     SetupLinkInvalid,
+    #[error("this account's role does not allow it")]
+    Forbidden,
     #[error("the password must be changed first")]
     PasswordChangeRequired,
     #[error("no import preview has this token: preview the files again")]

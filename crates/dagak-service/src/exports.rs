@@ -4,8 +4,9 @@
 use anyhow::Context as _;
 use dagak_store::{OrgFilter, OrgRecord, Page, PersonFilter, PersonRecord};
 
+use crate::access::UseCase;
 use crate::imports::{ORG_COLUMNS, PERSON_COLUMNS};
-use crate::{Service, ServiceError};
+use crate::{Acting, Service, ServiceError};
 
 /// The file format of an export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,25 +151,6 @@ impl Service {
         Ok((org_rows, people_rows))
     }
 
-    /// Exports the directory in the columns the import reads: a CSV of one list, or a workbook
-    /// of both.
-    pub async fn export(
-        &self,
-        list: ExportList,
-        format: ExportFormat,
-    ) -> Result<ExportFile, ServiceError> {
-        let (file_name, bytes) = match (format, list) {
-            (ExportFormat::Xlsx, _) => ("dagak-directory.xlsx", self.export_xlsx().await?),
-            (ExportFormat::Csv, ExportList::Organizations) => {
-                ("dagak-organizations.csv", self.export_csv(list).await?)
-            }
-            (ExportFormat::Csv, ExportList::People) => {
-                ("dagak-people.csv", self.export_csv(list).await?)
-            }
-        };
-        Ok(ExportFile { file_name, format, bytes })
-    }
-
     async fn export_csv(&self, list: ExportList) -> Result<Vec<u8>, ServiceError> {
         let people = list == ExportList::People;
         let (orgs, persons) = self.export_rows(people).await?;
@@ -203,5 +185,31 @@ impl Service {
             sheet.set_freeze_panes(1, 0).context("freezing the header")?;
         }
         Ok(workbook.save_to_buffer().context("writing the XLSX export")?)
+    }
+}
+
+impl Acting {
+    /// Exports the directory in the columns the import reads: a CSV of one list, or a workbook
+    /// of both.
+    pub async fn export(
+        &self,
+        list: ExportList,
+        format: ExportFormat,
+    ) -> Result<ExportFile, ServiceError> {
+        self.may(match (format, list) {
+            (ExportFormat::Csv, ExportList::Organizations) => UseCase::ExportOrganizations,
+            // The people's list and the workbook (which holds it) carry contact data.
+            _ => UseCase::ExportPeople,
+        })?;
+        let (file_name, bytes) = match (format, list) {
+            (ExportFormat::Xlsx, _) => ("dagak-directory.xlsx", self.export_xlsx().await?),
+            (ExportFormat::Csv, ExportList::Organizations) => {
+                ("dagak-organizations.csv", self.export_csv(list).await?)
+            }
+            (ExportFormat::Csv, ExportList::People) => {
+                ("dagak-people.csv", self.export_csv(list).await?)
+            }
+        };
+        Ok(ExportFile { file_name, format, bytes })
     }
 }

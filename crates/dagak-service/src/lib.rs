@@ -4,6 +4,7 @@
 //! [`Store`] for data and (in later issues) the engines for computation. It never names a concrete
 //! backend and never speaks SQL.
 
+pub mod access;
 pub mod accounts;
 mod clock;
 mod directory;
@@ -17,6 +18,7 @@ use std::sync::Arc;
 
 use dagak_store::Store;
 
+pub use access::{Acting, Rule, UseCase, role_table_markdown, rule};
 pub use accounts::{Actor, ApiTokenDraft, ApiTokenEntry, Credential, SignedIn, UserEntry};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use directory::{

@@ -15,9 +15,11 @@ use crate::{SqliteStore, map_err, other, timestamp};
 
 const COLUMNS: &str = "users.id, users.email, users.display_name, users.role, users.lang,
     users.status, users.password_hash, users.must_change_password, users.created_at,
-    users.updated_at";
+    users.updated_at, COALESCE(users.organization_id, '')";
+/// How many columns `COLUMNS` reads: joined tables' columns follow.
+const USER_COLUMNS: usize = 11;
 
-fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<[String; 10]> {
+fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<[String; USER_COLUMNS]> {
     Ok([
         r.get::<_, i64>(0)?.to_string(),
         r.get(1)?,
@@ -29,12 +31,27 @@ fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<[String; 10]> {
         r.get::<_, i64>(7)?.to_string(),
         r.get(8)?,
         r.get(9)?,
+        r.get::<_, rusqlite::types::Value>(10).map(|v| match v {
+            rusqlite::types::Value::Integer(n) => n.to_string(),
+            _ => String::new(),
+        })?,
     ])
 }
 
-fn record(row: [String; 10]) -> Result<UserRecord, StoreError> {
-    let [id, email, display_name, role, lang, status, password_hash, must_change, created, updated] =
-        row;
+fn record(row: [String; USER_COLUMNS]) -> Result<UserRecord, StoreError> {
+    let [
+        id,
+        email,
+        display_name,
+        role,
+        lang,
+        status,
+        password_hash,
+        must_change,
+        created,
+        updated,
+        organization,
+    ] = row;
     let bad = |what: &str| other(anyhow::anyhow!("user {id} has an unreadable {what}"));
     Ok(UserRecord {
         id: UserId(id.parse().map_err(|_| bad("id"))?),
@@ -44,6 +61,10 @@ fn record(row: [String; 10]) -> Result<UserRecord, StoreError> {
             role: role.parse::<Role>().map_err(|_| bad("role"))?,
             lang: Lang::parse(&lang).ok_or_else(|| bad("language"))?,
             status: status.parse::<UserStatus>().map_err(|_| bad("status"))?,
+            organization: match organization.as_str() {
+                "" => None,
+                text => Some(dagak_domain::OrgId(text.parse().map_err(|_| bad("organisation"))?)),
+            },
         },
         password_hash,
         must_change_password: must_change != "0",
@@ -60,7 +81,7 @@ fn insert_user(
 ) -> Result<UserId, StoreError> {
     tx.execute(
         "INSERT INTO users (email, display_name, role, lang, status, password_hash,
-         must_change_password) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+         must_change_password, organization_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
             user.email,
             user.display_name,
@@ -68,7 +89,8 @@ fn insert_user(
             user.lang.code(),
             user.status.as_str(),
             hash,
-            must_change_password
+            must_change_password,
+            user.organization.map(|o| o.0)
         ],
     )
     .map_err(map_err)?;
@@ -241,11 +263,11 @@ impl AccountStore for SqliteStore {
                 .query_row([hash], |r| {
                     Ok((
                         read_row(r)?,
-                        r.get::<_, i64>(10)?,
-                        r.get::<_, String>(11)?,
-                        r.get::<_, String>(12)?,
-                        r.get::<_, String>(13)?,
-                        r.get::<_, String>(14)?,
+                        r.get::<_, i64>(USER_COLUMNS)?,
+                        r.get::<_, String>(USER_COLUMNS + 1)?,
+                        r.get::<_, String>(USER_COLUMNS + 2)?,
+                        r.get::<_, String>(USER_COLUMNS + 3)?,
+                        r.get::<_, String>(USER_COLUMNS + 4)?,
                     ))
                 })
                 .optional()
@@ -348,14 +370,15 @@ impl AccountStore for SqliteStore {
             let mut stmt = conn.prepare_cached(&sql).map_err(map_err)?;
             let row = stmt
                 .query_row([hash], |r| {
+                    let at = |i: usize| USER_COLUMNS + i;
                     let token = (
-                        r.get(10)?,
-                        r.get(11)?,
-                        r.get(12)?,
-                        r.get(13)?,
-                        r.get(14)?,
-                        r.get(15)?,
-                        r.get(16)?,
+                        r.get(at(0))?,
+                        r.get(at(1))?,
+                        r.get(at(2))?,
+                        r.get(at(3))?,
+                        r.get(at(4))?,
+                        r.get(at(5))?,
+                        r.get(at(6))?,
                     );
                     Ok((read_row(r)?, token))
                 })

@@ -33,6 +33,7 @@ pub(crate) fn remove_database(db: &Path) -> anyhow::Result<()> {
 
 /// Imports the demo files into `service`'s (fresh) database.
 pub(crate) async fn load(service: &Service) -> anyhow::Result<()> {
+    let service = service.as_command_line();
     let files = [
         ImportFile { name: "demo/organizations.csv".into(), bytes: ORGANIZATIONS.to_vec() },
         ImportFile { name: "demo/people.csv".into(), bytes: PEOPLE.to_vec() },
@@ -51,6 +52,7 @@ pub(crate) async fn load(service: &Service) -> anyhow::Result<()> {
 
 /// Loads Gumi's published export figures (`data/gumi/`) as the demo region's.
 pub(crate) async fn load_region(service: &Service) -> anyhow::Result<()> {
+    let service = service.as_command_line();
     let file = |name: &str, bytes: &[u8]| ImportFile { name: name.into(), bytes: bytes.to_vec() };
     let files = dagak_service::region::RegionFiles {
         annual: file("gumi/gumi_exports_annual.csv", REGION_ANNUAL),
@@ -73,14 +75,27 @@ pub(crate) async fn accounts(
     service: &Service,
 ) -> anyhow::Result<Vec<(&'static str, String, String)>> {
     let mut created = Vec::new();
+    // The firm account belongs to the demo's first local firm.
+    let firms = service
+        .as_command_line()
+        .list_organizations(&dagak_service::OrgListQuery {
+            kind: Some("local_firm".into()),
+            per_page: Some(1),
+            ..Default::default()
+        })
+        .await?;
+    let firm = firms.items.first().context("the demo has no local firm")?.id;
     for role in ["admin", "staff", "firm", "viewer"] {
+        let organization = if role == "firm" { firm.to_string() } else { String::new() };
         let draft = UserDraft {
             email: format!("{role}@dagak.example"),
             display_name: format!("Demo {role}"),
             role: role.into(),
             lang: "ko".into(),
+            organization: organization.clone(),
         };
-        let (entry, password) = service.create_user_with_generated_password(&draft).await?;
+        let (entry, password) =
+            service.as_command_line().create_user_with_generated_password(&draft).await?;
         created.push((role, entry.user.email, password));
     }
     Ok(created)

@@ -140,6 +140,9 @@ enum UserCommand {
         /// The interface language: ko or en.
         #[arg(long, default_value = "ko")]
         lang: String,
+        /// For `--role firm`: the id of the local firm the account belongs to.
+        #[arg(long, default_value = "")]
+        organization: String,
         #[arg(long, default_value = "dagak.db", env = "DAGAK_DB")]
         db: PathBuf,
     },
@@ -267,10 +270,15 @@ async fn run_async(command: Command) -> anyhow::Result<ExitCode> {
         Command::Export { what, format, out, db } => {
             transfer::export(what, format, &out, &db).await
         }
-        Command::User(UserCommand::Create { email, role, admin, name, lang, db }) => {
+        Command::User(UserCommand::Create { email, role, admin, name, lang, organization, db }) => {
             let role = if admin { "admin".to_owned() } else { role };
-            let draft =
-                dagak_service::accounts::UserDraft { email, display_name: name, role, lang };
+            let draft = dagak_service::accounts::UserDraft {
+                email,
+                display_name: name,
+                role,
+                lang,
+                organization,
+            };
             users::create_user(&db, draft).await
         }
         Command::User(UserCommand::List { db }) => users::list_users(&db).await,

@@ -22,7 +22,7 @@ pub(crate) async fn load_region(
         destinations: read(destinations)?,
         products: read(products)?,
     };
-    let service = open(db).await?;
+    let service = open(db).await?.as_command_line();
     match service.load_region_figures(&files).await {
         Ok(loaded) => {
             eprintln!(

@@ -27,7 +27,7 @@ pub(crate) async fn import(
         let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
         uploads.push(ImportFile { name: path.display().to_string(), bytes });
     }
-    let service = open(db).await?;
+    let service = open(db).await?.as_command_line();
     let progress = Progress::new("checked");
     let preview =
         service.preview_import(&uploads, on_match, &|done, total| progress.rows(done, total)).await;
@@ -124,7 +124,7 @@ pub(crate) async fn export(
     if !db.exists() {
         bail!("{} does not exist", db.display());
     }
-    let service = open(db).await?;
+    let service = open(db).await?.as_command_line();
     let list = match what {
         ExportWhat::Organizations => ExportList::Organizations,
         ExportWhat::People => ExportList::People,

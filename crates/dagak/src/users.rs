@@ -12,7 +12,7 @@ pub(crate) async fn create_user(
     db: &Path,
     draft: dagak_service::accounts::UserDraft,
 ) -> anyhow::Result<ExitCode> {
-    let service = open(db).await?;
+    let service = open(db).await?.as_command_line();
     match service.create_user_with_generated_password(&draft).await {
         Ok((user, password)) => {
             eprintln!(
@@ -44,7 +44,7 @@ pub(crate) async fn list_users(db: &Path) -> anyhow::Result<ExitCode> {
     if !db.exists() {
         bail!("{} does not exist", db.display());
     }
-    let service = open(db).await?;
+    let service = open(db).await?.as_command_line();
     let users = service.list_users().await?;
     if users.is_empty() {
         eprintln!("no accounts yet: dagak user create --admin EMAIL makes the first administrator");

@@ -54,6 +54,18 @@ impl<S: Send + Sync> FromRequestParts<S> for Me {
     }
 }
 
+/// The service acting as the signed-in user: what every handler of a protected route calls.
+pub(crate) struct Using(pub(crate) dagak_service::Acting);
+
+impl FromRequestParts<AppState> for Using {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
+        let me = parts.extensions.get::<Me>().ok_or(ApiError::Unauthenticated)?;
+        Ok(Using(app.service.acting(me.0.clone())))
+    }
+}
+
 /// The value of cookie `name`, if sent.
 pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers

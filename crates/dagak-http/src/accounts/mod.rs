@@ -178,6 +178,7 @@ async fn setup(
         display_name: field(&form, "display_name"),
         role: role.as_str().into(),
         lang: field(&form, "lang"),
+        organization: String::new(),
     };
     let password = field(&form, "password");
     let result = if password != field(&form, "password_again") {
@@ -485,6 +486,7 @@ async fn me(me: Me) -> Result<Json<MeBody>, ApiError> {
         credential: match a.credential {
             dagak_service::Credential::Session { .. } => "session",
             dagak_service::Credential::ApiToken { .. } => "api_token",
+            dagak_service::Credential::CommandLine => "command_line",
         },
         must_change_password: a.must_change_password,
         csrf_token: a.csrf_token().map(str::to_owned),

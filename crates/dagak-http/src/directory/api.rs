@@ -3,7 +3,6 @@
 //! [`super::views`].
 
 use axum::Json;
-use axum::extract::State;
 use axum::http::StatusCode;
 use dagak_domain::{OrgId, PersonId};
 use dagak_service::{OrgListQuery, PersonListQuery};
@@ -13,8 +12,9 @@ use super::views::{
     DuplicateView, ListView, MergeView, OrganizationBody, OrganizationView, PersonBody,
     PersonDataView, PersonView,
 };
+use crate::ApiError;
+use crate::accounts::auth::Using;
 use crate::web::api::{ApiJson, ApiPath, ApiQuery, check_paging};
-use crate::{ApiError, AppState};
 
 /// Query parameters of the organisation list, the same for the page and the API.
 #[derive(Debug, Deserialize, Default)]
@@ -48,11 +48,11 @@ impl From<OrgListParams> for OrgListQuery {
 
 /// `GET /organizations`.
 pub(super) async fn list_organizations(
-    State(app): State<AppState>,
+    Using(app): Using,
     ApiQuery(params): ApiQuery<OrgListParams>,
 ) -> Result<Json<ListView<OrganizationView>>, ApiError> {
     check_paging(params.page, params.per_page)?;
-    let listing = app.service.list_organizations(&params.into()).await?;
+    let listing = app.list_organizations(&params.into()).await?;
     Ok(Json(ListView::new(listing, OrganizationView::from)))
 }
 
@@ -64,12 +64,11 @@ pub(super) struct CreateParams {
 
 /// `POST /organizations`.
 pub(super) async fn create_organization(
-    State(app): State<AppState>,
+    Using(app): Using,
     ApiQuery(params): ApiQuery<CreateParams>,
     ApiJson(body): ApiJson<OrganizationBody>,
 ) -> Result<(StatusCode, Json<OrganizationView>), ApiError> {
-    let created =
-        app.service.create_organization(&body.into_draft(), params.allow_duplicate).await?;
+    let created = app.create_organization(&body.into_draft(), params.allow_duplicate).await?;
     Ok((StatusCode::CREATED, Json(created.into())))
 }
 
@@ -82,10 +81,10 @@ pub(super) struct OrgDetailView {
 
 /// `GET /organizations/{id}`.
 pub(super) async fn get_organization(
-    State(app): State<AppState>,
+    Using(app): Using,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<OrgDetailView>, ApiError> {
-    let detail = app.service.get_organization(OrgId(id)).await?;
+    let detail = app.get_organization(OrgId(id)).await?;
     Ok(Json(OrgDetailView {
         organization: detail.organization.into(),
         people: detail.people.into_iter().map(PersonView::from).collect(),
@@ -94,11 +93,11 @@ pub(super) async fn get_organization(
 
 /// `PUT /organizations/{id}`.
 pub(super) async fn update_organization(
-    State(app): State<AppState>,
+    Using(app): Using,
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<OrganizationBody>,
 ) -> Result<Json<OrganizationView>, ApiError> {
-    Ok(Json(app.service.update_organization(OrgId(id), &body.into_draft()).await?.into()))
+    Ok(Json(app.update_organization(OrgId(id), &body.into_draft()).await?.into()))
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -109,11 +108,11 @@ pub(super) struct ConfirmParams {
 
 /// `DELETE /organizations/{id}?confirm=true`.
 pub(super) async fn delete_organization(
-    State(app): State<AppState>,
+    Using(app): Using,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(params): ApiQuery<ConfirmParams>,
 ) -> Result<StatusCode, ApiError> {
-    app.service.delete_organization(OrgId(id), params.confirm).await?;
+    app.delete_organization(OrgId(id), params.confirm).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -128,11 +127,11 @@ pub(super) struct MergeBody {
 
 /// `POST /organizations/{id}/merge`.
 pub(super) async fn merge_organizations(
-    State(app): State<AppState>,
+    Using(app): Using,
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<MergeBody>,
 ) -> Result<Json<MergeView>, ApiError> {
-    let plan = app.service.merge_organizations(OrgId(id), OrgId(body.remove), body.dry_run).await?;
+    let plan = app.merge_organizations(OrgId(id), OrgId(body.remove), body.dry_run).await?;
     Ok(Json(MergeView::new(plan, body.dry_run)))
 }
 
@@ -142,10 +141,8 @@ pub(super) struct DuplicatesView {
 }
 
 /// `GET /duplicates`.
-pub(super) async fn list_duplicates(
-    State(app): State<AppState>,
-) -> Result<Json<DuplicatesView>, ApiError> {
-    let items = app.service.find_duplicates().await?.into_iter().map(DuplicateView::from).collect();
+pub(super) async fn list_duplicates(Using(app): Using) -> Result<Json<DuplicatesView>, ApiError> {
+    let items = app.find_duplicates().await?.into_iter().map(DuplicateView::from).collect();
     Ok(Json(DuplicatesView { items }))
 }
 
@@ -159,65 +156,65 @@ pub(super) struct PersonListParams {
 
 /// `GET /people`.
 pub(super) async fn list_people(
-    State(app): State<AppState>,
+    Using(app): Using,
     ApiQuery(p): ApiQuery<PersonListParams>,
 ) -> Result<Json<ListView<PersonView>>, ApiError> {
     check_paging(p.page, p.per_page)?;
     let query =
         PersonListQuery { q: p.q, org: p.organization_id, page: p.page, per_page: p.per_page };
-    let listing = app.service.list_people(&query).await?;
+    let listing = app.list_people(&query).await?;
     Ok(Json(ListView::new(listing, PersonView::from)))
 }
 
 /// `POST /people`.
 pub(super) async fn create_person(
-    State(app): State<AppState>,
+    Using(app): Using,
     ApiJson(body): ApiJson<PersonBody>,
 ) -> Result<(StatusCode, Json<PersonView>), ApiError> {
-    let created = app.service.create_person(&body.into_input()).await?;
+    let created = app.create_person(&body.into_input()).await?;
     Ok((StatusCode::CREATED, Json(created.into())))
 }
 
 /// `GET /people/{id}`.
 pub(super) async fn get_person(
-    State(app): State<AppState>,
+    Using(app): Using,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<PersonView>, ApiError> {
-    Ok(Json(app.service.get_person(PersonId(id)).await?.into()))
+    Ok(Json(app.get_person(PersonId(id)).await?.into()))
 }
 
 /// `PUT /people/{id}`.
 pub(super) async fn update_person(
-    State(app): State<AppState>,
+    Using(app): Using,
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<PersonBody>,
 ) -> Result<Json<PersonView>, ApiError> {
-    Ok(Json(app.service.update_person(PersonId(id), &body.into_input()).await?.into()))
+    Ok(Json(app.update_person(PersonId(id), &body.into_input()).await?.into()))
 }
 
 /// `GET /people/{id}/data`: everything held about the person, as JSON.
 pub(super) async fn person_data(
-    State(app): State<AppState>,
+    Using(app): Using,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<PersonDataView>, ApiError> {
-    Ok(Json(app.service.person_data(PersonId(id)).await?.into()))
+    Ok(Json(app.person_data(PersonId(id)).await?.into()))
 }
 
 /// `POST /people/{id}/erase?confirm=true`: erases the person's personal data.
 pub(super) async fn erase_person(
-    State(app): State<AppState>,
+    Using(app): Using,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(params): ApiQuery<ConfirmParams>,
 ) -> Result<Json<PersonView>, ApiError> {
-    Ok(Json(app.service.erase_person(PersonId(id), params.confirm).await?.into()))
+    Ok(Json(app.erase_person(PersonId(id), params.confirm).await?.into()))
 }
 
 /// `DELETE /people/{id}?confirm=true`.
 pub(super) async fn delete_person(
-    State(app): State<AppState>,
+    Using(app): Using,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(params): ApiQuery<ConfirmParams>,
 ) -> Result<StatusCode, ApiError> {
-    app.service.delete_person(PersonId(id), params.confirm).await?;
+    app.delete_person(PersonId(id), params.confirm).await?;
     Ok(StatusCode::NO_CONTENT)
 }

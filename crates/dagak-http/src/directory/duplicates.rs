@@ -2,14 +2,14 @@
 //! with a preview of every field that changes and every person who moves.
 
 use askama::Template;
-use axum::extract::State;
 use dagak_domain::OrgId;
 use serde::Deserialize;
 
 use super::{OrgRow, org_row};
+use crate::Tr;
+use crate::accounts::auth::Using;
 use crate::web::extract::{PageForm, PageQuery};
 use crate::web::{PageResult, fail, render, see_other};
-use crate::{AppState, Tr};
 
 struct PairView {
     a: OrgRow,
@@ -27,8 +27,8 @@ struct DuplicatesPage {
 }
 
 /// `GET /duplicates`.
-pub(super) async fn list(State(app): State<AppState>, t: Tr) -> PageResult {
-    let pairs = app.service.find_duplicates().await.map_err(fail(t))?;
+pub(super) async fn list(Using(app): Using, t: Tr) -> PageResult {
+    let pairs = app.find_duplicates().await.map_err(fail(t))?;
     let pairs = pairs
         .iter()
         .map(|p| PairView {
@@ -66,15 +66,12 @@ pub(super) struct MergeParams {
 
 /// `GET /merge?keep=…&remove=…`: what the merge would do.
 pub(super) async fn preview(
-    State(app): State<AppState>,
+    Using(app): Using,
     t: Tr,
     PageQuery(p): PageQuery<MergeParams>,
 ) -> PageResult {
-    let plan = app
-        .service
-        .merge_organizations(OrgId(p.keep), OrgId(p.remove), true)
-        .await
-        .map_err(fail(t))?;
+    let plan =
+        app.merge_organizations(OrgId(p.keep), OrgId(p.remove), true).await.map_err(fail(t))?;
     let page = MergePage {
         t,
         path: format!("/merge?keep={}&remove={}", p.keep, p.remove),
@@ -96,13 +93,10 @@ pub(super) async fn preview(
 
 /// `POST /merge`: merges and shows the organisation kept.
 pub(super) async fn commit(
-    State(app): State<AppState>,
+    Using(app): Using,
     t: Tr,
     PageForm(p): PageForm<MergeParams>,
 ) -> PageResult {
-    app.service
-        .merge_organizations(OrgId(p.keep), OrgId(p.remove), false)
-        .await
-        .map_err(fail(t))?;
+    app.merge_organizations(OrgId(p.keep), OrgId(p.remove), false).await.map_err(fail(t))?;
     Ok(see_other(&format!("/organizations/{}", p.keep)))
 }

@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use dagak_domain::{OrgId, OrganizationDraft, ValueChainRole};
@@ -12,12 +11,13 @@ use dagak_service::ServiceError;
 
 use super::api::OrgListParams;
 use super::{OrgRow, country_options, kind_options, org_row, roles};
+use crate::accounts::auth::Using;
 use crate::web::delete::Deletable;
 use crate::web::extract::{PageForm, PagePath, PageQuery};
 use crate::web::form::{FormErrors, FormPage, submitted};
 use crate::web::paging::{Pager, url_with};
 use crate::web::{PageResult, fail, render, render_with};
-use crate::{AppState, Lang, Tr};
+use crate::{Lang, Tr};
 
 #[derive(Template)]
 #[template(path = "org_list.html")]
@@ -43,7 +43,7 @@ struct OrgListPage {
 
 /// `GET /organizations`.
 pub(super) async fn list(
-    State(app): State<AppState>,
+    Using(app): Using,
     t: Tr,
     PageQuery(mut p): PageQuery<OrgListParams>,
 ) -> PageResult {
@@ -61,7 +61,7 @@ pub(super) async fn list(
         text(&p.hs),
         text(&p.sort),
     );
-    let directory = app.service.organization_directory(&p.into()).await.map_err(fail(t))?;
+    let directory = app.organization_directory(&p.into()).await.map_err(fail(t))?;
     let params = [
         ("q", q.as_str()),
         ("kind", &kind),
@@ -144,12 +144,8 @@ struct OrgDetailPage {
 }
 
 /// `GET /organizations/{id}`.
-pub(super) async fn detail(
-    State(app): State<AppState>,
-    t: Tr,
-    PagePath(id): PagePath<i64>,
-) -> PageResult {
-    let detail = app.service.get_organization(OrgId(id)).await.map_err(fail(t))?;
+pub(super) async fn detail(Using(app): Using, t: Tr, PagePath(id): PagePath<i64>) -> PageResult {
+    let detail = app.get_organization(OrgId(id)).await.map_err(fail(t))?;
     let entry = &detail.organization;
     let org = &entry.org;
     let row = org_row(t, entry);
@@ -319,34 +315,30 @@ fn page_of(id: OrgId) -> String {
 
 /// `POST /organizations`.
 pub(super) async fn create(
-    State(app): State<AppState>,
+    Using(app): Using,
     t: Tr,
     PageForm(fields): PageForm<Vec<(String, String)>>,
 ) -> PageResult {
     let (draft, allow_duplicate) = read_form(fields);
-    let saved = app.service.create_organization(&draft, allow_duplicate).await;
+    let saved = app.create_organization(&draft, allow_duplicate).await;
     submitted(t, saved.map(|org| page_of(org.id)), || form(t, None, draft))
 }
 
 /// `GET /organizations/{id}/edit`.
-pub(super) async fn edit(
-    State(app): State<AppState>,
-    t: Tr,
-    PagePath(id): PagePath<i64>,
-) -> PageResult {
-    let detail = app.service.get_organization(OrgId(id)).await.map_err(fail(t))?;
+pub(super) async fn edit(Using(app): Using, t: Tr, PagePath(id): PagePath<i64>) -> PageResult {
+    let detail = app.get_organization(OrgId(id)).await.map_err(fail(t))?;
     Ok(render(&form(t, Some(id), detail.organization.org.to_draft())))
 }
 
 /// `POST /organizations/{id}`.
 pub(super) async fn update(
-    State(app): State<AppState>,
+    Using(app): Using,
     t: Tr,
     PagePath(id): PagePath<i64>,
     PageForm(fields): PageForm<Vec<(String, String)>>,
 ) -> PageResult {
     let (draft, _) = read_form(fields);
-    let saved = app.service.update_organization(OrgId(id), &draft).await;
+    let saved = app.update_organization(OrgId(id), &draft).await;
     submitted(t, saved.map(|org| page_of(org.id)), || form(t, Some(id), draft))
 }
 
@@ -356,15 +348,23 @@ pub(super) struct Organizations;
 impl Deletable for Organizations {
     const LIST: &'static str = "/organizations";
 
-    async fn describe(app: &AppState, t: Tr, id: i64) -> Result<(String, String), ServiceError> {
-        let detail = app.service.get_organization(OrgId(id)).await?;
+    async fn describe(
+        app: &dagak_service::Acting,
+        t: Tr,
+        id: i64,
+    ) -> Result<(String, String), ServiceError> {
+        let detail = app.get_organization(OrgId(id)).await?;
         Ok((
             detail.organization.org.display_name(t.lang).to_owned(),
             t.count("org.delete_consequence", detail.people.len() as u64),
         ))
     }
 
-    async fn delete(app: &AppState, id: i64, confirmed: bool) -> Result<(), ServiceError> {
-        app.service.delete_organization(OrgId(id), confirmed).await
+    async fn delete(
+        app: &dagak_service::Acting,
+        id: i64,
+        confirmed: bool,
+    ) -> Result<(), ServiceError> {
+        app.delete_organization(OrgId(id), confirmed).await
     }
 }

@@ -4,18 +4,18 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::State;
 use axum::response::{IntoResponse as _, Response};
 use dagak_domain::{PersonDraft, PersonId, iso_date};
 use dagak_service::{AffiliationInput, PersonEntry, PersonInput, PersonListQuery, ServiceError};
 use serde::Deserialize;
 
+use crate::Tr;
+use crate::accounts::auth::Using;
 use crate::web::delete::Deletable;
 use crate::web::extract::{PageForm, PagePath, PageQuery};
 use crate::web::form::{FormErrors, FormPage, submitted};
 use crate::web::paging::{Pager, url_with};
 use crate::web::{PageResult, fail, render};
-use crate::{AppState, Tr};
 
 struct PersonRow {
     id: i64,
@@ -60,13 +60,13 @@ pub(super) struct PersonListParams {
 
 /// `GET /people`.
 pub(super) async fn list(
-    State(app): State<AppState>,
+    Using(app): Using,
     t: Tr,
     PageQuery(p): PageQuery<PersonListParams>,
 ) -> PageResult {
     let q = p.q.clone().unwrap_or_default();
     let query = PersonListQuery { q: p.q, org: None, page: p.page, per_page: None };
-    let listing = app.service.list_people(&query).await.map_err(fail(t))?;
+    let listing = app.list_people(&query).await.map_err(fail(t))?;
     let params = [("q", q.as_str())];
     let page = PersonListPage {
         t,
@@ -104,12 +104,8 @@ struct PersonDetailPage {
 }
 
 /// `GET /people/{id}`.
-pub(super) async fn detail(
-    State(app): State<AppState>,
-    t: Tr,
-    PagePath(id): PagePath<i64>,
-) -> PageResult {
-    let entry = app.service.get_person(PersonId(id)).await.map_err(fail(t))?;
+pub(super) async fn detail(Using(app): Using, t: Tr, PagePath(id): PagePath<i64>) -> PageResult {
+    let entry = app.get_person(PersonId(id)).await.map_err(fail(t))?;
     let p = &entry.person;
     let page = PersonDetailPage {
         t,
@@ -152,34 +148,34 @@ struct ConfirmErasePage {
 
 /// `GET /people/{id}/erase`: what erasing removes, and the confirmation.
 pub(super) async fn erase_confirm(
-    State(app): State<AppState>,
+    Using(app): Using,
     t: Tr,
     PagePath(id): PagePath<i64>,
 ) -> PageResult {
-    let entry = app.service.get_person(PersonId(id)).await.map_err(fail(t))?;
+    let entry = app.get_person(PersonId(id)).await.map_err(fail(t))?;
     let name = shown_name(t, &entry);
     Ok(render(&ConfirmErasePage { t, path: format!("/people/{id}/erase"), id, name }))
 }
 
 /// `POST /people/{id}/erase` with `confirm=yes`.
 pub(super) async fn erase(
-    State(app): State<AppState>,
+    Using(app): Using,
     t: Tr,
     PagePath(id): PagePath<i64>,
     PageForm(form): PageForm<HashMap<String, String>>,
 ) -> PageResult {
     let confirmed = form.get("confirm").is_some_and(|v| v == "yes");
-    let erased = app.service.erase_person(PersonId(id), confirmed).await.map_err(fail(t))?;
+    let erased = app.erase_person(PersonId(id), confirmed).await.map_err(fail(t))?;
     Ok(crate::web::see_other(&page_of(erased.id)))
 }
 
 /// `GET /people/{id}/data.json`: everything held about the person, as a JSON download.
 pub(super) async fn data_download(
-    State(app): State<AppState>,
+    Using(app): Using,
     t: Tr,
     PagePath(id): PagePath<i64>,
 ) -> PageResult {
-    let data = app.service.person_data(PersonId(id)).await.map_err(fail(t))?;
+    let data = app.person_data(PersonId(id)).await.map_err(fail(t))?;
     let view = super::views::PersonDataView::from(data);
     let body = serde_json::to_vec_pretty(&view).map_err(|e| {
         crate::web::PageError(
@@ -291,22 +287,18 @@ fn page_of(id: PersonId) -> String {
 
 /// `POST /people`.
 pub(super) async fn create(
-    State(app): State<AppState>,
+    Using(app): Using,
     t: Tr,
     PageForm(fields): PageForm<Vec<(String, String)>>,
 ) -> PageResult {
     let input = read_form(fields);
-    let saved = app.service.create_person(&input).await;
+    let saved = app.create_person(&input).await;
     submitted(t, saved.map(|p| page_of(p.id)), || form(t, None, input, true))
 }
 
 /// `GET /people/{id}/edit`.
-pub(super) async fn edit(
-    State(app): State<AppState>,
-    t: Tr,
-    PagePath(id): PagePath<i64>,
-) -> PageResult {
-    let entry = app.service.get_person(PersonId(id)).await.map_err(fail(t))?;
+pub(super) async fn edit(Using(app): Using, t: Tr, PagePath(id): PagePath<i64>) -> PageResult {
+    let entry = app.get_person(PersonId(id)).await.map_err(fail(t))?;
     let date = |d: Option<time::Date>| d.map(iso_date).unwrap_or_default();
     let affiliations = entry
         .affiliations
@@ -324,13 +316,13 @@ pub(super) async fn edit(
 
 /// `POST /people/{id}`.
 pub(super) async fn update(
-    State(app): State<AppState>,
+    Using(app): Using,
     t: Tr,
     PagePath(id): PagePath<i64>,
     PageForm(fields): PageForm<Vec<(String, String)>>,
 ) -> PageResult {
     let input = read_form(fields);
-    let saved = app.service.update_person(PersonId(id), &input).await;
+    let saved = app.update_person(PersonId(id), &input).await;
     submitted(t, saved.map(|p| page_of(p.id)), || form(t, Some(id), input, true))
 }
 
@@ -340,15 +332,23 @@ pub(super) struct People;
 impl Deletable for People {
     const LIST: &'static str = "/people";
 
-    async fn describe(app: &AppState, t: Tr, id: i64) -> Result<(String, String), ServiceError> {
-        let entry = app.service.get_person(PersonId(id)).await?;
+    async fn describe(
+        app: &dagak_service::Acting,
+        t: Tr,
+        id: i64,
+    ) -> Result<(String, String), ServiceError> {
+        let entry = app.get_person(PersonId(id)).await?;
         Ok((
             entry.person.display_name(),
             t.count("person.delete_consequence", entry.affiliations.len() as u64),
         ))
     }
 
-    async fn delete(app: &AppState, id: i64, confirmed: bool) -> Result<(), ServiceError> {
-        app.service.delete_person(PersonId(id), confirmed).await
+    async fn delete(
+        app: &dagak_service::Acting,
+        id: i64,
+        confirmed: bool,
+    ) -> Result<(), ServiceError> {
+        app.delete_person(PersonId(id), confirmed).await
     }
 }

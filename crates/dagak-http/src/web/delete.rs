@@ -5,11 +5,11 @@ use std::collections::HashMap;
 use std::future::Future;
 
 use askama::Template;
-use axum::extract::State;
 
 use super::extract::{PageForm, PagePath};
 use super::{PageResult, fail, render, see_other};
-use crate::{AppState, Tr};
+use crate::Tr;
+use crate::accounts::auth::Using;
 
 /// A kind of record that pages can delete.
 pub(crate) trait Deletable: Send + Sync + 'static {
@@ -18,14 +18,14 @@ pub(crate) trait Deletable: Send + Sync + 'static {
 
     /// The record's name and what deleting it takes with it, in the reader's language.
     fn describe(
-        app: &AppState,
+        app: &dagak_service::Acting,
         t: Tr,
         id: i64,
     ) -> impl Future<Output = Result<(String, String), dagak_service::ServiceError>> + Send;
 
     /// Deletes the record once `confirmed`.
     fn delete(
-        app: &AppState,
+        app: &dagak_service::Acting,
         id: i64,
         confirmed: bool,
     ) -> impl Future<Output = Result<(), dagak_service::ServiceError>> + Send;
@@ -44,7 +44,7 @@ struct ConfirmDeletePage {
 
 /// `GET {LIST}/{id}/delete`.
 pub(crate) async fn confirm<E: Deletable>(
-    State(app): State<AppState>,
+    Using(app): Using,
     t: Tr,
     PagePath(id): PagePath<i64>,
 ) -> PageResult {
@@ -62,7 +62,7 @@ pub(crate) async fn confirm<E: Deletable>(
 
 /// `POST {LIST}/{id}/delete`.
 pub(crate) async fn delete<E: Deletable>(
-    State(app): State<AppState>,
+    Using(app): Using,
     t: Tr,
     PagePath(id): PagePath<i64>,
     PageForm(form): PageForm<HashMap<String, String>>,

@@ -309,18 +309,30 @@ async fn api_tokens_act_as_bearer_with_their_role_until_revoked() {
         (Some("viewer"), Some("api_token"))
     );
     assert!(who.get("csrf_token").is_none());
-    // No CSRF token is needed with a bearer token (browsers never send one on their own).
+    // The token acts with its role, not its user's: a viewer's token changes nothing.
+    let body = r#"{"kind":"association","country":"US","name_en":"Token Society"}"#;
+    let refused = stranger.send_raw(bearer("/api/v1/organizations", "POST", body)).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.text());
+    assert_eq!(refused.json()["error"]["code"], "forbidden");
+    // A staff token writes, with no CSRF token (browsers never send a bearer token by themselves).
+    let page = app.form("/account/tokens", &[("name", "writer"), ("role", "staff")], "en").await;
+    let writer = page.text();
+    let writer = writer.split("id=\"token-secret\">").nth(1).unwrap().split('<').next().unwrap();
     let created = stranger
-        .send_raw(bearer(
-            "/api/v1/organizations",
-            "POST",
-            r#"{"kind":"association","country":"US","name_en":"Token Society"}"#,
-        ))
+        .send_raw(
+            Request::post("/api/v1/organizations")
+                .header(header::AUTHORIZATION, format!("Bearer {writer}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body))
+                .unwrap(),
+        )
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
 
     // Revoking asks first, then the token stops at once.
-    let id = account.split("/account/tokens/").nth(1).unwrap().split('/').next().unwrap();
+    let account = app.get("/account", Some("en")).await.text();
+    let row = account.split("nightly sync").nth(1).unwrap();
+    let id = row.split("/account/tokens/").nth(1).unwrap().split('/').next().unwrap();
     let confirm = app.get(&format!("/account/tokens/{id}/revoke"), Some("en")).await;
     assert!(confirm.text().contains("nightly sync"));
     let unconfirmed = app.form(&format!("/account/tokens/{id}/revoke"), &[], "en").await;

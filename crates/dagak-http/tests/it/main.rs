@@ -12,13 +12,14 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use dagak_http::{AppState, router};
-use dagak_service::Service;
+use dagak_service::{Acting, Service};
 use dagak_store_sqlite::SqliteStore;
 use tower::ServiceExt as _;
 
 pub(crate) struct TestApp {
     pub router: Router,
-    pub service: Service,
+    /// The service as the command line (an administrator), to set the scene.
+    pub service: Acting,
     /// Shared by the servers over the same database; removed with the last of them.
     dir: Arc<tempfile::TempDir>,
     /// The browser session every request of [`TestApp::send`] carries, if any.
@@ -43,6 +44,7 @@ pub(crate) async fn app() -> TestApp {
         display_name: "관리자".into(),
         role: "admin".into(),
         lang: "ko".into(),
+        organization: String::new(),
     };
     let user = app.service.create_user(&admin, PASSWORD).await.unwrap();
     app.session = Some(app.sign_in_as(user.id).await);
@@ -57,7 +59,7 @@ pub(crate) async fn anonymous_app() -> TestApp {
     service.migrate().await.unwrap();
     TestApp {
         router: router(AppState::new(service.clone())),
-        service,
+        service: service.as_command_line(),
         dir: Arc::new(dir),
         session: None,
     }
@@ -71,14 +73,14 @@ pub(crate) async fn server_beside(app: &TestApp, clock: Arc<dyn dagak_service::C
     service.migrate().await.unwrap();
     TestApp {
         router: router(AppState::new(service.clone())),
-        service,
+        service: service.as_command_line(),
         dir: app.dir.clone(),
         session: app.session.clone(),
     }
 }
 
 /// Loads Gumi's published figures (`data/gumi/`) as the demo does.
-pub(crate) async fn load_gumi(service: &Service) {
+pub(crate) async fn load_gumi(service: &Acting) {
     let file = |name: &str, bytes: &[u8]| dagak_service::ImportFile {
         name: name.into(),
         bytes: bytes.to_vec(),

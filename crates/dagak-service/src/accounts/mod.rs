@@ -16,7 +16,8 @@ use time::OffsetDateTime;
 
 pub use dagak_domain::UserDraft;
 
-use crate::{Service, ServiceError};
+use crate::access::UseCase;
+use crate::{Acting, Service, ServiceError};
 
 pub mod sessions;
 pub mod throttle;
@@ -97,28 +98,6 @@ fn password_errors(password: &str, email: &str) -> Result<(), ServiceError> {
 }
 
 impl Service {
-    /// Creates an account with the password its user chose.
-    pub async fn create_user(
-        &self,
-        draft: &UserDraft,
-        password: &str,
-    ) -> Result<UserEntry, ServiceError> {
-        let user = draft.parse()?;
-        password_errors(password, &user.email)?;
-        self.insert_user(&user, password, false).await
-    }
-
-    /// Creates an account with a generated password, returned once; the user must choose their
-    /// own at the first sign-in.
-    pub async fn create_user_with_generated_password(
-        &self,
-        draft: &UserDraft,
-    ) -> Result<(UserEntry, String), ServiceError> {
-        let user = draft.parse()?;
-        let password = generated_password();
-        Ok((self.insert_user(&user, &password, true).await?, password))
-    }
-
     async fn insert_user(
         &self,
         user: &User,
@@ -167,9 +146,48 @@ impl Service {
         Ok(self.store.set_password(id, &hash, false).await?)
     }
 
+    /// How many accounts exist (none: the first run needs its administrator).
+    pub async fn count_users(&self) -> Result<u64, ServiceError> {
+        Ok(self.store.count_users().await?)
+    }
+
+    /// Whether any administrator exists.
+    pub async fn has_admin(&self) -> Result<bool, ServiceError> {
+        Ok(self.store.list_users().await?.iter().any(|u| u.user.role == Role::Admin))
+    }
+}
+
+impl Acting {
+    /// Creates an account with the password its user chose.
+    pub async fn create_user(
+        &self,
+        draft: &UserDraft,
+        password: &str,
+    ) -> Result<UserEntry, ServiceError> {
+        self.may(UseCase::ManageUsers)?;
+        let user = draft.parse()?;
+        self.check_firm(&user).await?;
+        password_errors(password, &user.email)?;
+        self.insert_user(&user, password, false).await
+    }
+
+    /// Creates an account with a generated password, returned once; the user must choose their
+    /// own at the first sign-in.
+    pub async fn create_user_with_generated_password(
+        &self,
+        draft: &UserDraft,
+    ) -> Result<(UserEntry, String), ServiceError> {
+        self.may(UseCase::ManageUsers)?;
+        let user = draft.parse()?;
+        self.check_firm(&user).await?;
+        let password = generated_password();
+        Ok((self.insert_user(&user, &password, true).await?, password))
+    }
+
     /// An administrator's reset: a generated password, returned once, that must be changed at
     /// the next sign-in.
     pub async fn reset_password(&self, id: UserId) -> Result<String, ServiceError> {
+        self.may(UseCase::ManageUsers)?;
         self.store.get_user(id).await?;
         let password = generated_password();
         let hash = hash_off_runtime(&password).await?;
@@ -183,22 +201,33 @@ impl Service {
         id: UserId,
         status: UserStatus,
     ) -> Result<(), ServiceError> {
+        self.may(UseCase::ManageUsers)?;
+        if id == self.actor().user && status == UserStatus::Disabled {
+            // The last way in must not close behind its administrator.
+            return Err(ServiceError::Conflict("own_account".into()));
+        }
         Ok(self.store.set_user_status(id, status).await?)
     }
 
     /// Every account, by email.
     pub async fn list_users(&self) -> Result<Vec<UserEntry>, ServiceError> {
+        self.may(UseCase::ManageUsers)?;
         Ok(self.store.list_users().await?.into_iter().map(UserEntry::from).collect())
     }
 
-    /// How many accounts exist (none: the first run needs its administrator).
-    pub async fn count_users(&self) -> Result<u64, ServiceError> {
-        Ok(self.store.count_users().await?)
-    }
-
-    /// Whether any administrator exists.
-    pub async fn has_admin(&self) -> Result<bool, ServiceError> {
-        Ok(self.store.list_users().await?.iter().any(|u| u.user.role == Role::Admin))
+    /// A firm user's organisation must exist and be a local firm.
+    async fn check_firm(&self, user: &User) -> Result<(), ServiceError> {
+        let Some(org) = user.organization else { return Ok(()) };
+        match self.store.get_organization(org).await {
+            Ok(record) if record.org.kind == dagak_domain::OrgKind::LocalFirm => Ok(()),
+            Ok(_) | Err(dagak_store::StoreError::NotFound) => {
+                let mut errors = FieldErrors::default();
+                errors
+                    .push("organization", dagak_domain::DomainError::UnknownValue(org.to_string()));
+                Err(errors.into())
+            }
+            Err(other) => Err(other.into()),
+        }
     }
 }
 

@@ -42,6 +42,8 @@ pub struct Actor {
     pub lang: Lang,
     /// Set after an administrator's reset: nothing but choosing a new password is allowed.
     pub must_change_password: bool,
+    /// The local firm of a `firm` user.
+    pub organization: Option<dagak_domain::OrgId>,
     pub credential: Credential,
 }
 
@@ -52,6 +54,8 @@ pub enum Credential {
     Session { id: SessionId, csrf_token: String },
     /// An API token sent as `Authorization: Bearer`.
     ApiToken { id: ApiTokenId },
+    /// The `dagak` command on the server, which can read the database file anyway.
+    CommandLine,
 }
 
 impl Actor {
@@ -63,7 +67,22 @@ impl Actor {
             role,
             lang: user.user.lang,
             must_change_password: user.must_change_password,
+            organization: user.user.organization,
             credential,
+        }
+    }
+
+    /// The `dagak` command line on the server: an administrator of no account (`UserId(0)`).
+    pub fn command_line() -> Actor {
+        Actor {
+            user: UserId(0),
+            email: String::new(),
+            display_name: "dagak (command line)".into(),
+            role: Role::Admin,
+            lang: Lang::En,
+            must_change_password: false,
+            organization: None,
+            credential: Credential::CommandLine,
         }
     }
 
@@ -71,7 +90,7 @@ impl Actor {
     pub fn csrf_token(&self) -> Option<&str> {
         match &self.credential {
             Credential::Session { csrf_token, .. } => Some(csrf_token),
-            Credential::ApiToken { .. } => None,
+            Credential::ApiToken { .. } | Credential::CommandLine => None,
         }
     }
 }

@@ -12,7 +12,8 @@ pub use model::{
     AffiliationEntry, Listing, OrgDetail, OrgDirectory, OrgEntry, PersonData, PersonEntry,
 };
 
-use crate::{Service, ServiceError};
+use crate::access::{Scope, UseCase};
+use crate::{Acting, Service, ServiceError};
 
 pub const DEFAULT_PER_PAGE: u64 = 25;
 pub const MAX_PER_PAGE: u64 = 200;
@@ -103,7 +104,44 @@ pub struct PersonInput {
     pub affiliations: Vec<AffiliationInput>,
 }
 
+/// Hides a person's contact fields from a reader who may not see them.
+fn shown(scope: Scope, mut entry: PersonEntry) -> PersonEntry {
+    if scope == Scope::NoContacts {
+        entry.person.emails.clear();
+        entry.person.phones.clear();
+    }
+    entry
+}
+
+/// Whether a firm's scope reaches this person: one of their affiliations is to the firm.
+fn reaches(scope: Scope, entry: &PersonEntry) -> bool {
+    match scope {
+        Scope::Firm(org) => entry.affiliations.iter().any(|a| a.affiliation.org_id == org),
+        Scope::All | Scope::NoContacts => true,
+    }
+}
+
+/// Whether a firm's scope reaches this organisation.
+fn reaches_org(scope: Scope, id: OrgId) -> bool {
+    !matches!(scope, Scope::Firm(org) if org != id)
+}
+
 impl Service {
+    /// Asks the first page of each list order once, so the store can prepare what lists need
+    /// (for SQLite: the sort orders it caches) before the first reader asks.
+    pub async fn warm_up(&self) -> Result<(), ServiceError> {
+        let system = self.as_command_line();
+        for sort in ["name_ko", "name_en", "country", "updated"] {
+            let query = OrgListQuery { sort: Some(sort.into()), ..Default::default() };
+            system.list_organizations(&query).await?;
+        }
+        system.list_people(&PersonListQuery::default()).await?;
+        self.store.organization_facets().await?;
+        Ok(())
+    }
+}
+
+impl Acting {
     /// Creates an organisation and returns it as stored. One with the same business number or
     /// domain is refused as a duplicate unless `allow_duplicate`.
     pub async fn create_organization(
@@ -111,6 +149,7 @@ impl Service {
         draft: &OrganizationDraft,
         allow_duplicate: bool,
     ) -> Result<OrgEntry, ServiceError> {
+        self.may(UseCase::CreateOrganization)?;
         let org = draft.parse()?;
         if !allow_duplicate {
             let existing = self
@@ -131,13 +170,29 @@ impl Service {
         id: OrgId,
         draft: &OrganizationDraft,
     ) -> Result<OrgEntry, ServiceError> {
+        if !reaches_org(self.may(UseCase::UpdateOrganization)?, id) {
+            return Err(ServiceError::NotFound);
+        }
         let org = draft.parse()?;
+        if let (Scope::Firm(_), false) =
+            (self.may(UseCase::UpdateOrganization)?, org.kind == dagak_domain::OrgKind::LocalFirm)
+        {
+            // A firm stays a local firm: its account is bound to one.
+            let mut errors = FieldErrors::default();
+            errors.push("kind", DomainError::UnknownValue(org.kind.as_str().to_owned()));
+            return Err(errors.into());
+        }
         self.store.update_organization(id, &org).await?;
         Ok(self.store.get_organization(id).await?.into())
     }
 
     /// An organisation and everyone ever affiliated with it (at most 500 people).
     pub async fn get_organization(&self, id: OrgId) -> Result<OrgDetail, ServiceError> {
+        let scope = self.may(UseCase::ViewOrganization)?;
+        if !reaches_org(scope, id) {
+            return Err(ServiceError::NotFound);
+        }
+        let people_scope = self.may(UseCase::ListPeople).unwrap_or(Scope::NoContacts);
         let organization = self.store.get_organization(id).await?.into();
         let people = self
             .store
@@ -148,7 +203,7 @@ impl Service {
             .await?
             .items
             .into_iter()
-            .map(PersonEntry::from)
+            .map(|r| shown(people_scope, PersonEntry::from(r)))
             .collect();
         Ok(OrgDetail { organization, people })
     }
@@ -158,7 +213,15 @@ impl Service {
         &self,
         query: &OrgListQuery,
     ) -> Result<Listing<OrgEntry>, ServiceError> {
+        let scope = self.may(UseCase::ListOrganizations)?;
         let (filter, page) = query.parse()?;
+        if let Scope::Firm(own) = scope {
+            // A firm's directory is its own organisation.
+            let entry: OrgEntry = self.store.get_organization(own).await?.into();
+            let items = if page.offset == 0 { vec![entry] } else { Vec::new() };
+            let found = dagak_store::PageOf { items, total: 1 };
+            return Ok(Listing::new(found, page));
+        }
         Ok(Listing::new(self.store.list_organizations(&filter, page).await?, page))
     }
 
@@ -177,24 +240,13 @@ impl Service {
         Ok(OrgDirectory { found, tags, cities })
     }
 
-    /// Asks the first page of each list order once, so the store can prepare what lists need
-    /// (for SQLite: the sort orders it caches) before the first reader asks.
-    pub async fn warm_up(&self) -> Result<(), ServiceError> {
-        for sort in ["name_ko", "name_en", "country", "updated"] {
-            let query = OrgListQuery { sort: Some(sort.into()), ..Default::default() };
-            self.list_organizations(&query).await?;
-        }
-        self.list_people(&PersonListQuery::default()).await?;
-        self.store.organization_facets().await?;
-        Ok(())
-    }
-
     /// Deletes an organisation and its affiliations once `confirmed`.
     pub async fn delete_organization(
         &self,
         id: OrgId,
         confirmed: bool,
     ) -> Result<(), ServiceError> {
+        self.may(UseCase::DeleteOrganization)?;
         self.store.get_organization(id).await?;
         if !confirmed {
             return Err(ServiceError::ConfirmationRequired);
@@ -204,13 +256,16 @@ impl Service {
 
     async fn parse_person(
         &self,
+        scope: Scope,
         input: &PersonInput,
     ) -> Result<(dagak_domain::Person, Vec<dagak_domain::Affiliation>), ServiceError> {
         let mut errors = FieldErrors::default();
         let person = input.person.parse().map_err(|e| errors.0.extend(e.0)).ok();
         let mut affiliations = Vec::new();
         for a in input.affiliations.iter().filter(|a| !a.org_id.trim().is_empty()) {
-            let Some(org_id) = self.resolve_organization(&a.org_id).await? else {
+            let found = self.resolve_organization(&a.org_id).await?;
+            // A firm affiliates people with itself only; another organisation does not exist.
+            let Some(org_id) = found.filter(|id| reaches_org(scope, *id)) else {
                 errors
                     .push("affiliation_org", DomainError::UnknownValue(a.org_id.trim().to_owned()));
                 continue;
@@ -232,6 +287,13 @@ impl Service {
                     e
                 })),
             }
+        }
+        if let Scope::Firm(own) = scope
+            && !affiliations.iter().any(|a| a.org_id == own)
+            && errors.is_empty()
+        {
+            // Without an affiliation to the firm the person would leave its reach.
+            errors.push("affiliation_org", DomainError::Required);
         }
         match person {
             Some(person) if errors.is_empty() => Ok((person, affiliations)),
@@ -268,7 +330,8 @@ impl Service {
 
     /// Creates a person with their affiliations and returns them as stored.
     pub async fn create_person(&self, input: &PersonInput) -> Result<PersonEntry, ServiceError> {
-        let (person, affiliations) = self.parse_person(input).await?;
+        let scope = self.may(UseCase::CreatePerson)?;
+        let (person, affiliations) = self.parse_person(scope, input).await?;
         let id = self.store.insert_person(&person, &affiliations).await?;
         Ok(self.store.get_person(id).await?.into())
     }
@@ -279,31 +342,49 @@ impl Service {
         id: PersonId,
         input: &PersonInput,
     ) -> Result<PersonEntry, ServiceError> {
-        let (person, affiliations) = self.parse_person(input).await?;
+        let scope = self.may(UseCase::UpdatePerson)?;
+        self.person_in(scope, id).await?;
+        let (person, affiliations) = self.parse_person(scope, input).await?;
         self.store.update_person(id, &person, Some(&affiliations)).await?;
         Ok(self.store.get_person(id).await?.into())
     }
 
     pub async fn get_person(&self, id: PersonId) -> Result<PersonEntry, ServiceError> {
-        Ok(self.store.get_person(id).await?.into())
+        let scope = self.may(UseCase::ViewPerson)?;
+        Ok(shown(scope, self.person_in(scope, id).await?))
+    }
+
+    /// The person, if the scope reaches them; else `NotFound`.
+    async fn person_in(&self, scope: Scope, id: PersonId) -> Result<PersonEntry, ServiceError> {
+        let entry: PersonEntry = self.store.get_person(id).await?.into();
+        if reaches(scope, &entry) { Ok(entry) } else { Err(ServiceError::NotFound) }
     }
 
     pub async fn list_people(
         &self,
         query: &PersonListQuery,
     ) -> Result<Listing<PersonEntry>, ServiceError> {
-        let filter = PersonFilter {
-            text: non_empty(&query.q).map(str::to_owned),
-            org_id: query.org.map(OrgId),
+        let scope = self.may(UseCase::ListPeople)?;
+        let org_id = match scope {
+            // A firm's people list holds its own people, whatever organisation was asked.
+            Scope::Firm(own) => Some(own),
+            Scope::All | Scope::NoContacts => query.org.map(OrgId),
         };
+        let filter = PersonFilter { text: non_empty(&query.q).map(str::to_owned), org_id };
         let page = page_of(query.page, query.per_page);
-        Ok(Listing::new(self.store.list_people(&filter, page).await?, page))
+        let found = self.store.list_people(&filter, page).await?;
+        let found = dagak_store::PageOf {
+            items: found.items.into_iter().map(|r| shown(scope, PersonEntry::from(r))).collect(),
+            total: found.total,
+        };
+        Ok(Listing::new::<PersonEntry>(found, page))
     }
 
     /// Everything dagak holds about a person, for a request under PIPA or the GDPR: the profile,
     /// the affiliations and the record's dates (later issues add its audit entries and
     /// interactions).
     pub async fn person_data(&self, id: PersonId) -> Result<PersonData, ServiceError> {
+        self.may(UseCase::ExportPersonData)?;
         let person = self.store.get_person(id).await?.into();
         tracing::info!(person = id.0, "personal data exported on request");
         Ok(PersonData { person, exported_at: self.clock.now() })
@@ -316,6 +397,7 @@ impl Service {
         id: PersonId,
         confirmed: bool,
     ) -> Result<PersonEntry, ServiceError> {
+        self.may(UseCase::ErasePerson)?;
         self.store.get_person(id).await?;
         if !confirmed {
             return Err(ServiceError::ConfirmationRequired);
@@ -326,7 +408,8 @@ impl Service {
     }
 
     pub async fn delete_person(&self, id: PersonId, confirmed: bool) -> Result<(), ServiceError> {
-        self.store.get_person(id).await?;
+        let scope = self.may(UseCase::DeletePerson)?;
+        self.person_in(scope, id).await?;
         if !confirmed {
             return Err(ServiceError::ConfirmationRequired);
         }

@@ -36,7 +36,8 @@ use columns::{cell, map_headers, read_tables};
 use index::OrgIndex;
 use people::WithoutEmail;
 
-use crate::{FieldChange, Service, ServiceError};
+use crate::access::UseCase;
+use crate::{Acting, FieldChange, ServiceError};
 
 /// One uploaded file.
 #[derive(Debug, Clone)]
@@ -232,7 +233,7 @@ fn updated_twice(
     }
 }
 
-impl Service {
+impl Acting {
     /// Reads and checks every file, and returns what committing would do, or every problem.
     /// Rows matching a stored organisation or person carry what they change, and `on_match`
     /// says whether those changes are written. `progress(done, total)` is called as rows are
@@ -243,6 +244,7 @@ impl Service {
         on_match: OnMatch,
         progress: &(dyn Fn(u64, u64) + Send + Sync),
     ) -> Result<ImportPreview, ServiceError> {
+        self.may(UseCase::ImportFiles)?;
         let (org_tables, people_tables) =
             read_tables(files).map_err(ServiceError::ImportRejected)?;
         let total = org_tables.iter().chain(&people_tables).map(|t| t.len() as u64).sum();
@@ -590,6 +592,7 @@ impl Service {
         preview: ImportPreview,
         progress: &(dyn Fn(u64, u64) + Send + Sync),
     ) -> Result<ImportOutcome, ServiceError> {
+        self.may(UseCase::ImportFiles)?;
         let ImportPreview { rows, batch, .. } = preview;
         let skipped = rows.iter().filter(|r| r.action.is_skip()).count();
         drop(rows);

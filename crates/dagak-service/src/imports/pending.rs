@@ -8,7 +8,8 @@ use sha2::{Digest as _, Sha256};
 use time::{Duration, OffsetDateTime};
 
 use super::{ImportFile, ImportOutcome, ImportPreview, OnMatch, PreviewRow};
-use crate::{Service, ServiceError};
+use crate::access::UseCase;
+use crate::{Acting, Service, ServiceError};
 
 /// How long a preview waits for its confirmation.
 pub const PREVIEW_LIFETIME: Duration = Duration::hours(1);
@@ -57,8 +58,8 @@ fn new_token() -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }
 
-impl Service {
-    /// Checks `files` like [`Service::preview_import`] and, when they pass, keeps them (with the
+impl Acting {
+    /// Checks `files` like [`Acting::preview_import`] and, when they pass, keeps them (with the
     /// `on_match` choice) until [`PREVIEW_LIFETIME`] has passed, so that the preview can be
     /// committed by its token.
     pub async fn preview_import_for_confirmation(
@@ -70,7 +71,7 @@ impl Service {
         let now = self.clock.now();
         let stored = StoredPreview {
             token: new_token(),
-            created_by: None,
+            created_by: Some(self.actor().user.to_string()),
             created_at: now,
             expires_at: now + PREVIEW_LIFETIME,
             on_match: on_match_code(on_match).into(),
@@ -95,6 +96,7 @@ impl Service {
         &self,
         token: &str,
     ) -> Result<CommittedImport, ServiceError> {
+        self.may(UseCase::ImportFiles)?;
         let Some(stored) = self.store.take_import_preview(token).await? else {
             return Err(ServiceError::ImportUnknown);
         };
@@ -127,7 +129,9 @@ impl Service {
         let outcome = self.commit_import(preview, &|_, _| {}).await?;
         Ok(CommittedImport { rows, outcome })
     }
+}
 
+impl Service {
     /// Removes the previews that expired unconfirmed; returns how many.
     pub async fn remove_expired_previews(&self) -> Result<u64, ServiceError> {
         Ok(self.store.remove_expired_import_previews(self.clock.now()).await?)

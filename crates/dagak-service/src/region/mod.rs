@@ -12,8 +12,9 @@ use dagak_store::{RegionFigures, ShareFigure, ShareKind};
 
 pub use files::parse_region_files;
 
+use crate::access::UseCase;
 use crate::imports::ImportFile;
-use crate::{Service, ServiceError};
+use crate::{Acting, ServiceError};
 
 /// How exact a published annual figure is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -169,13 +170,14 @@ impl RegionExports {
     }
 }
 
-impl Service {
+impl Acting {
     /// Checks the three files in full and replaces the region's figures with theirs, all or
     /// nothing.
     pub async fn load_region_figures(
         &self,
         files: &RegionFiles,
     ) -> Result<RegionLoaded, ServiceError> {
+        self.may(UseCase::LoadRegion)?;
         let figures = parse_region_files(files).map_err(ServiceError::ImportRejected)?;
         self.store.replace_region_figures(&figures).await?;
         Ok(RegionLoaded { years: figures.annual.len(), shares: figures.shares.len() })
@@ -183,6 +185,7 @@ impl Service {
 
     /// The region's published figures, grouped for the region page (empty when none are loaded).
     pub async fn region_exports(&self) -> Result<RegionExports, ServiceError> {
+        self.may(UseCase::ViewRegion)?;
         Ok(exports_of(self.store.region_figures().await?))
     }
 }

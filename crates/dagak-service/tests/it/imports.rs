@@ -2,8 +2,8 @@
 //! reason while the database stays unchanged.
 
 use dagak_service::{
-    ExportFormat, ExportList, FieldChange, ImportFile, ImportPreview, ImportProblem, OnMatch,
-    RowAction, Service, ServiceError,
+    Acting, ExportFormat, ExportList, FieldChange, ImportFile, ImportPreview, ImportProblem,
+    OnMatch, RowAction, ServiceError,
 };
 use dagak_store::{OrgFilter, Page, PersonFilter};
 
@@ -23,7 +23,7 @@ fn file(name: &str, bytes: impl Into<Vec<u8>>) -> ImportFile {
     ImportFile { name: name.into(), bytes: bytes.into() }
 }
 
-async fn counts(service: &Service) -> (u64, u64) {
+async fn counts(service: &Acting) -> (u64, u64) {
     let page = Page { offset: 0, limit: 1 };
     let orgs = service.store().list_organizations(&OrgFilter::default(), page).await.unwrap().total;
     let people = service.store().list_people(&PersonFilter::default(), page).await.unwrap().total;
@@ -33,11 +33,11 @@ async fn counts(service: &Service) -> (u64, u64) {
 fn no_progress(_: u64, _: u64) {}
 
 /// Previews `files` with today's default (skip matched rows), expecting success.
-async fn preview_of(service: &Service, files: &[ImportFile]) -> ImportPreview {
+async fn preview_of(service: &Acting, files: &[ImportFile]) -> ImportPreview {
     service.preview_import(files, OnMatch::Skip, &no_progress).await.unwrap()
 }
 
-async fn import(service: &Service, files: &[ImportFile]) {
+async fn import(service: &Acting, files: &[ImportFile]) {
     let preview = preview_of(service, files).await;
     service.commit_import(preview, &no_progress).await.unwrap();
 }
@@ -80,7 +80,7 @@ async fn organisations_and_people_import_with_a_preview_and_reimport_as_duplicat
     let outcome = service.commit_import(preview, &no_progress).await.unwrap();
     assert_eq!((outcome.organizations_updated, outcome.skipped), (0, 2));
     let id = meditech.items[0].id;
-    let employees = async |service: &Service| {
+    let employees = async |service: &Acting| {
         service.get_organization(id).await.unwrap().organization.org.employees
     };
     assert_eq!(employees(&service).await, Some(120));
@@ -553,7 +553,7 @@ async fn formula_names_export_as_text_and_import_back_exactly() {
     assert!(listing.items.iter().any(|o| o.org.name_en.as_deref() == Some("=1+1")));
 }
 
-async fn service_again() -> (Service, tempfile::TempDir) {
+async fn service_again() -> (Acting, tempfile::TempDir) {
     crate::service().await
 }
 

@@ -4,20 +4,20 @@ use std::sync::Arc;
 
 use dagak_domain::{Role, UserDraft, UserStatus};
 use dagak_service::accounts::sessions::{SESSION_IDLE, SESSION_LIFETIME, SETUP_LINK_LIFETIME};
-use dagak_service::{ApiTokenDraft, Credential, ManualClock, Service, ServiceError};
+use dagak_service::{Acting, ApiTokenDraft, Credential, ManualClock, Service, ServiceError};
 use dagak_store_sqlite::SqliteStore;
 use time::Duration;
 use time::macros::datetime;
 
 const PASSWORD: &str = "correct horse battery staple";
 
-async fn clocked() -> (Service, ManualClock, tempfile::TempDir) {
+async fn clocked() -> (Acting, ManualClock, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(dir.path().join("sessions.db")).unwrap();
     let clock = ManualClock::new(datetime!(2026-12-01 09:00 UTC));
     let service = Service::with_clock(Arc::new(store), Arc::new(clock.clone()));
     service.migrate().await.unwrap();
-    (service, clock, dir)
+    (service.as_command_line(), clock, dir)
 }
 
 fn draft(email: &str, role: &str) -> UserDraft {

@@ -51,6 +51,14 @@ async fn sqlite_store_keeps_the_setup_links_contract() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_store_keeps_the_firm_users_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("firm_users.db")).unwrap();
+    dagak_store::Store::migrate(&store).await.unwrap();
+    dagak_testkit::contract::accounts::firm_users_contract(&store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_store_keeps_the_region_contract() {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(dir.path().join("region.db")).unwrap();

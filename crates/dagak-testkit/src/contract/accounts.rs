@@ -15,6 +15,7 @@ fn user(email: &str, role: Role) -> User {
         role,
         lang: Lang::Ko,
         status: UserStatus::Active,
+        organization: None,
     }
 }
 
@@ -201,4 +202,18 @@ pub async fn setup_links_contract<S: AccountStore>(store: &S) {
     assert!(matches!(taken, Err(StoreError::Conflict { .. })), "{taken:?}");
     assert!(store.find_setup_link("s3").await.unwrap().is_some());
     assert_eq!(store.count_users().await.unwrap(), 1);
+}
+
+/// A firm user belongs to one organisation; deleting it leaves the account without one.
+pub async fn firm_users_contract<S: dagak_store::Store>(store: &S) {
+    let firm = store
+        .insert_organization(&crate::org(crate::org_draft("구미정밀", "Gumi Precision")))
+        .await
+        .unwrap();
+    let mut account = user("owner@gumi-precision.kr", Role::Firm);
+    account.organization = Some(firm);
+    let id = store.insert_user(&account, "$h", false).await.unwrap();
+    assert_eq!(store.get_user(id).await.unwrap().user.organization, Some(firm));
+    store.delete_organization(firm).await.unwrap();
+    assert_eq!(store.get_user(id).await.unwrap().user.organization, None);
 }
