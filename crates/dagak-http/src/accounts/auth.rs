@@ -42,6 +42,13 @@ pub(crate) fn csrf_token() -> String {
     signed_in().and_then(|a| a.csrf_token().map(str::to_owned)).unwrap_or_default()
 }
 
+/// Whether the reader of the page being rendered may do `use_case` at all (for the firm, on its
+/// own firm): pages offer only what the service would allow.
+pub(crate) fn may(use_case: dagak_service::UseCase) -> bool {
+    signed_in()
+        .is_some_and(|a| dagak_service::rule(a.role, use_case) != dagak_service::Rule::Denied)
+}
+
 /// The acting user of a route behind [`require_sign_in`].
 #[derive(Debug, Clone)]
 pub(crate) struct Me(pub(crate) Arc<Actor>);

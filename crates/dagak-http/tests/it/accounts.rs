@@ -503,3 +503,122 @@ async fn a_wrong_password_and_an_unknown_account_cost_the_same() {
     // Both verify one argon2id hash: the medians differ by noise, not by a hash.
     assert!(k / u < 1.5 && u / k < 1.5, "median wrong password {k:.4} s, unknown account {u:.4} s");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_firm_account_gets_not_found_for_another_firm_by_page_and_api() {
+    let admin = app().await;
+    let firm = |name: &str| json!({"kind": "local_firm", "country": "KR", "name_ko": name, "city": "구미"});
+    let own =
+        admin.json("POST", "/api/v1/organizations", firm("구미정밀")).await.json()["id"].clone();
+    let other =
+        admin.json("POST", "/api/v1/organizations", firm("구미광학")).await.json()["id"].clone();
+    let person = |family: &str, org: &serde_json::Value| {
+        json!({"family_name": family, "given_name": "민수", "emails": [format!("{family}@x.kr")],
+               "affiliations": [{"organization_id": org, "role": "CEO"}]})
+    };
+    let own_person = admin.json("POST", "/api/v1/people", person("kim", &own)).await;
+    assert_eq!(own_person.status, StatusCode::CREATED, "{}", own_person.text());
+    let own_person = own_person.json()["id"].clone();
+    let other_person =
+        admin.json("POST", "/api/v1/people", person("lee", &other)).await.json()["id"].clone();
+
+    let account = UserDraft {
+        email: "owner@precision.kr".into(),
+        role: "firm".into(),
+        organization: own.to_string(),
+        ..Default::default()
+    };
+    let user = admin.service.create_user(&account, PASSWORD).await.unwrap();
+    let me = admin.with_session(Some(admin.sign_in_as(user.id).await));
+
+    for path in [format!("/organizations/{own}"), format!("/people/{own_person}")] {
+        assert_eq!(me.get(&path, Some("en")).await.status, StatusCode::OK, "{path}");
+        assert_eq!(me.get(&format!("/api/v1{path}"), None).await.status, StatusCode::OK, "{path}");
+    }
+    for path in [
+        format!("/organizations/{other}"),
+        format!("/organizations/{other}/edit"),
+        format!("/people/{other_person}"),
+        format!("/people/{other_person}/edit"),
+    ] {
+        let page = me.get(&path, Some("en")).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(!page.text().contains("구미광학") && !page.text().contains("lee@x.kr"), "{path}");
+    }
+    for path in [format!("/organizations/{other}"), format!("/people/{other_person}")] {
+        let api = me.get(&format!("/api/v1{path}"), None).await;
+        assert_eq!(api.status, StatusCode::NOT_FOUND, "{path}");
+        let put = me.json("PUT", &format!("/api/v1{path}"), json!({})).await;
+        assert!(matches!(put.status.as_u16(), 404 | 422), "{path}: {}", put.text());
+        assert_ne!(put.status, StatusCode::OK);
+    }
+    // Its lists hold its own firm and people only.
+    let orgs = me.get("/api/v1/organizations", None).await.json();
+    assert_eq!((orgs["total"].clone(), orgs["items"][0]["id"].clone()), (json!(1), own.clone()));
+    let people = me.get("/api/v1/people", None).await.json();
+    assert_eq!(people["total"], 1);
+    let listed = me.get("/organizations", Some("en")).await.text();
+    assert!(!listed.contains("구미광학") && !listed.contains("id=\"new-org\""));
+    // What it may not do at all is forbidden, and not offered.
+    let import =
+        me.upload("/import", &[("a.csv", b"kind,name_en,country\nassociation,X,US\n")]).await;
+    assert_eq!(import.status, StatusCode::FORBIDDEN);
+    assert!(import.text().contains("역할상 허용되지 않습니다"), "{}", import.text());
+    assert!(!listed.contains("href=\"/import\""));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_viewer_reads_people_without_their_contacts_and_changes_nothing() {
+    let admin = app().await;
+    let org = admin
+        .json(
+            "POST",
+            "/api/v1/organizations",
+            json!({"kind": "association", "country": "US", "name_en": "Irvine Chamber"}),
+        )
+        .await
+        .json()["id"]
+        .clone();
+    let person = admin
+        .json(
+            "POST",
+            "/api/v1/people",
+            json!({"family_name": "Smith", "given_name": "Jane", "emails": ["jane@irvine.example"],
+                   "phones": ["+1 949 555 0100"], "affiliations": [{"organization_id": org, "role": "CEO"}]}),
+        )
+        .await
+        .json()["id"]
+        .clone();
+    let user = admin.service.create_user(&draft("viewer@gumi.go.kr", "viewer"), PASSWORD).await;
+    let me = admin.with_session(Some(admin.sign_in_as(user.unwrap().id).await));
+
+    let api = me.get(&format!("/api/v1/people/{person}"), None).await;
+    assert_eq!(api.status, StatusCode::OK);
+    assert_eq!(
+        (api.json()["emails"].clone(), api.json()["phones"].clone()),
+        (json!([]), json!([]))
+    );
+    for page in [format!("/people/{person}"), format!("/organizations/{org}"), "/people".into()] {
+        let html = me.get(&page, Some("en")).await.text();
+        assert!(html.contains("Smith"), "{page}");
+        assert!(!html.contains("jane@irvine.example") && !html.contains("555 0100"), "{page}");
+        assert!(
+            !html.contains("/erase\"") && !html.contains("/edit\""),
+            "{page}: no actions offered"
+        );
+    }
+    let people_csv = me.get("/api/v1/exports/people.csv", None).await;
+    assert_eq!(people_csv.status, StatusCode::FORBIDDEN);
+    assert_eq!(me.get("/api/v1/exports/organizations.csv", None).await.status, StatusCode::OK);
+    let write = me
+        .json(
+            "POST",
+            "/api/v1/organizations",
+            json!({"kind": "association", "country": "US", "name_en": "X"}),
+        )
+        .await;
+    assert_eq!(write.status, StatusCode::FORBIDDEN);
+    let form = me.form(&format!("/people/{person}/delete"), &[("confirm", "yes")], "en").await;
+    assert_eq!(form.status, StatusCode::FORBIDDEN);
+    assert_eq!(admin.get(&format!("/api/v1/people/{person}"), None).await.status, StatusCode::OK);
+}

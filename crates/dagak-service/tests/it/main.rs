@@ -4,6 +4,7 @@
 mod accounts;
 mod directory;
 mod imports;
+mod roles;
 mod sessions;
 
 use std::sync::Arc;
