@@ -19,7 +19,9 @@ use std::sync::Arc;
 use dagak_store::Store;
 
 pub use access::{Acting, Rule, UseCase, role_table_markdown, rule};
-pub use accounts::{Actor, ApiTokenDraft, ApiTokenEntry, Credential, SignedIn, UserEntry};
+pub use accounts::{
+    Actor, ApiTokenDraft, ApiTokenEntry, Credential, InvitationDraft, SignedIn, UserEntry,
+};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use directory::{
     AffiliationEntry, AffiliationInput, DEFAULT_PER_PAGE, Listing, MAX_PER_PAGE, OrgDetail,

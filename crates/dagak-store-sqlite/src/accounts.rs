@@ -220,6 +220,25 @@ impl AccountStore for SqliteStore {
         .await
     }
 
+    async fn set_user_role(
+        &self,
+        id: UserId,
+        role: Role,
+        organization: Option<dagak_domain::OrgId>,
+    ) -> Result<(), StoreError> {
+        self.write_quiet(move |tx| {
+            changed_one(
+                tx.execute(
+                    "UPDATE users SET role = ?1, organization_id = ?2,
+                     updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?3",
+                    params![role.as_str(), organization.map(|o| o.0), id.0],
+                )
+                .map_err(map_err)?,
+            )
+        })
+        .await
+    }
+
     async fn set_user_lang(&self, id: UserId, lang: Lang) -> Result<(), StoreError> {
         self.write_quiet(move |tx| {
             changed_one(
@@ -436,14 +455,15 @@ impl AccountStore for SqliteStore {
         let l = link.clone();
         self.write_quiet(move |tx| {
             tx.execute(
-                "INSERT INTO setup_links (token_hash, role, created_by, created_at, expires_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO setup_links (token_hash, role, created_by, created_at, expires_at,
+                 organization_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![
                     l.token_hash,
                     l.role.as_str(),
                     l.created_by.map(|u| u.0),
                     iso_timestamp(l.created_at),
-                    iso_timestamp(l.expires_at)
+                    iso_timestamp(l.expires_at),
+                    l.organization.map(|o| o.0)
                 ],
             )
             .map_err(map_err)?;
@@ -460,8 +480,8 @@ impl AccountStore for SqliteStore {
         self.read(move |conn| {
             let row = conn
                 .prepare_cached(
-                    "SELECT role, created_by, created_at, expires_at FROM setup_links
-                     WHERE token_hash = ?1 AND used_at IS NULL",
+                    "SELECT role, created_by, created_at, expires_at, organization_id
+                     FROM setup_links WHERE token_hash = ?1 AND used_at IS NULL",
                 )
                 .map_err(map_err)?
                 .query_row([&hash], |r| {
@@ -470,11 +490,14 @@ impl AccountStore for SqliteStore {
                         r.get::<_, Option<i64>>(1)?,
                         r.get::<_, String>(2)?,
                         r.get::<_, String>(3)?,
+                        r.get::<_, Option<i64>>(4)?,
                     ))
                 })
                 .optional()
                 .map_err(map_err)?;
-            let Some((role, created_by, created, expires)) = row else { return Ok(None) };
+            let Some((role, created_by, created, expires, organization)) = row else {
+                return Ok(None);
+            };
             Ok(Some(SetupLinkRecord {
                 token_hash: hash,
                 role: role
@@ -483,6 +506,7 @@ impl AccountStore for SqliteStore {
                 created_by: created_by.map(UserId),
                 created_at: timestamp(&created)?,
                 expires_at: timestamp(&expires)?,
+                organization: organization.map(dagak_domain::OrgId),
             }))
         })
         .await

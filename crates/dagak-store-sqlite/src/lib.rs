@@ -48,6 +48,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0010_person_erasure.sql"),
     include_str!("../migrations/0011_sessions.sql"),
     include_str!("../migrations/0012_firm_users.sql"),
+    include_str!("../migrations/0013_invitations.sql"),
 ];
 
 /// The migration that creates `store_generation`, which every later write transaction bumps.

@@ -50,6 +50,13 @@ pub trait AccountStore: Send + Sync + 'static {
     ) -> Result<(), StoreError>;
     /// Sets the status; disabling also ends every session of the user, in one transaction.
     async fn set_user_status(&self, id: UserId, status: UserStatus) -> Result<(), StoreError>;
+    /// Sets a user's role and, for a firm account, its firm.
+    async fn set_user_role(
+        &self,
+        id: UserId,
+        role: Role,
+        organization: Option<dagak_domain::OrgId>,
+    ) -> Result<(), StoreError>;
     /// Sets the language a user reads the pages in.
     async fn set_user_lang(&self, id: UserId, lang: dagak_domain::Lang) -> Result<(), StoreError>;
 
@@ -162,6 +169,8 @@ pub struct SetupLinkRecord {
     pub role: Role,
     /// Who made it; `None` for the first run's.
     pub created_by: Option<UserId>,
+    /// For a `firm` account: the firm it belongs to.
+    pub organization: Option<dagak_domain::OrgId>,
     pub created_at: OffsetDateTime,
     pub expires_at: OffsetDateTime,
 }

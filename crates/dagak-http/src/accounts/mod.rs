@@ -1,6 +1,7 @@
 //! The accounts area's pages and API: signing in and out, the first run's set-up link, and the
 //! reader's own account (language, password, API tokens). [`auth`] guards every other route.
 
+mod admin;
 pub(crate) mod auth;
 
 use std::collections::HashMap;
@@ -43,6 +44,7 @@ pub(crate) fn pages() -> Routes {
         .post("/account/tokens", create_token)
         .get("/account/tokens/{id}/revoke", revoke_confirm)
         .post("/account/tokens/{id}/revoke", revoke)
+        .merge(admin::pages())
 }
 
 pub(crate) fn api() -> Routes {

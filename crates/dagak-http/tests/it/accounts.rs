@@ -622,3 +622,84 @@ async fn a_viewer_reads_people_without_their_contacts_and_changes_nothing() {
     assert_eq!(form.status, StatusCode::FORBIDDEN);
     assert_eq!(admin.get(&format!("/api/v1/people/{person}"), None).await.status, StatusCode::OK);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrator_invites_changes_roles_disables_and_resets() {
+    let admin = app().await;
+    let page = admin.get("/admin/users", Some("en")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text().contains("admin@gumi.go.kr") && page.text().contains("(you)"));
+
+    // An invitation link for staff, used by a stranger, makes a staff account.
+    let invited = admin.form("/admin/users/invite", &[("role", "staff")], "en").await;
+    assert_eq!(invited.status, StatusCode::OK, "{}", invited.text());
+    assert_eq!(invited.headers[header::CACHE_CONTROL], "no-store");
+    let html = invited.text();
+    let link = html.split("id=\"secret\">").nth(1).unwrap().split('<').next().unwrap();
+    let token = link.split("/setup/").nth(1).unwrap();
+    let fields = format!(
+        "email=staff%40gumi.go.kr&password={}&password_again={}",
+        enc(PASSWORD),
+        enc(PASSWORD)
+    );
+    let stranger = admin.with_session(None);
+    let done = stranger
+        .send_raw(
+            Request::post(format!("/setup/{token}"))
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(fields))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text());
+    let staff = admin.with_session(Some(browser_session(&admin, &done).await));
+    assert_eq!(staff.get("/api/v1/me", None).await.json()["role"], "staff");
+
+    // Staff cannot administer users, by page or by form.
+    let refused = staff.get("/admin/users", Some("en")).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(!refused.text().contains("admin@gumi.go.kr"));
+    assert!(
+        !staff.get("/organizations", Some("en")).await.text().contains("href=\"/admin/users\"")
+    );
+    let escalate = staff.form("/admin/users/invite", &[("role", "admin")], "en").await;
+    assert_eq!(escalate.status, StatusCode::FORBIDDEN);
+
+    // A firm invitation needs a local firm.
+    let bad =
+        admin.form("/admin/users/invite", &[("role", "firm"), ("organization", "999")], "en").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The administrator cannot demote or disable themselves.
+    let users = admin.service.list_users().await.unwrap();
+    let me = users.iter().find(|u| u.user.email == "admin@gumi.go.kr").unwrap().id;
+    let them = users.iter().find(|u| u.user.email == "staff@gumi.go.kr").unwrap().id;
+    let demote = admin.form(&format!("/admin/users/{me}/role"), &[("role", "viewer")], "en").await;
+    assert_eq!(demote.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(demote.text().contains("your own"), "{}", demote.text());
+
+    // A new role applies to the next request.
+    let changed =
+        admin.form(&format!("/admin/users/{them}/role"), &[("role", "viewer")], "en").await;
+    assert_eq!(changed.status, StatusCode::SEE_OTHER);
+    assert_eq!(staff.get("/api/v1/me", None).await.json()["role"], "viewer");
+
+    // Disabling asks first, then ends the sessions at once.
+    let confirm = admin.get(&format!("/admin/users/{them}/disable"), Some("en")).await;
+    assert!(confirm.text().contains("staff@gumi.go.kr"));
+    let unconfirmed = admin.form(&format!("/admin/users/{them}/disable"), &[], "en").await;
+    assert_eq!(unconfirmed.status, StatusCode::PRECONDITION_REQUIRED);
+    let disabled =
+        admin.form(&format!("/admin/users/{them}/disable"), &[("confirm", "yes")], "en").await;
+    assert_eq!(disabled.status, StatusCode::SEE_OTHER);
+    assert_eq!(staff.get("/api/v1/me", None).await.status, StatusCode::UNAUTHORIZED);
+    assert!(admin.get("/admin/users", Some("en")).await.text().contains("Disabled"));
+    admin.form(&format!("/admin/users/{them}/enable"), &[], "en").await;
+
+    // A reset shows a one-time password that signs in once, to choose a new one.
+    let reset =
+        admin.form(&format!("/admin/users/{them}/reset"), &[("confirm", "yes")], "en").await;
+    let html = reset.text();
+    let password = html.split("id=\"secret\">").nth(1).unwrap().split('<').next().unwrap();
+    let signed = login(&admin, "staff@gumi.go.kr", password).await;
+    assert_eq!(location(&signed), "/account/password");
+}

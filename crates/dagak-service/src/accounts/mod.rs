@@ -19,9 +19,11 @@ pub use dagak_domain::UserDraft;
 use crate::access::UseCase;
 use crate::{Acting, Service, ServiceError};
 
+pub mod admin;
 pub mod sessions;
 pub mod throttle;
 
+pub use admin::InvitationDraft;
 pub use sessions::{Actor, ApiTokenDraft, ApiTokenEntry, Credential, SignedIn};
 
 /// OWASP's argon2id parameters: m = 19 MiB, t = 2, p = 1.
@@ -217,17 +219,7 @@ impl Acting {
 
     /// A firm user's organisation must exist and be a local firm.
     async fn check_firm(&self, user: &User) -> Result<(), ServiceError> {
-        let Some(org) = user.organization else { return Ok(()) };
-        match self.store.get_organization(org).await {
-            Ok(record) if record.org.kind == dagak_domain::OrgKind::LocalFirm => Ok(()),
-            Ok(_) | Err(dagak_store::StoreError::NotFound) => {
-                let mut errors = FieldErrors::default();
-                errors
-                    .push("organization", dagak_domain::DomainError::UnknownValue(org.to_string()));
-                Err(errors.into())
-            }
-            Err(other) => Err(other.into()),
-        }
+        self.check_firm_id(user.organization).await
     }
 }
 

@@ -137,7 +137,7 @@ pub struct ApiTokenDraft {
 }
 
 /// 256 random bits as 64 hex digits.
-fn new_secret() -> String {
+pub(crate) fn new_secret() -> String {
     let mut bytes = [0u8; 32];
     OsRng.fill_bytes(&mut bytes);
     hex(&bytes)
@@ -378,6 +378,7 @@ impl Service {
                 created_by: None,
                 created_at: now,
                 expires_at: now + SETUP_LINK_LIFETIME,
+                organization: None,
             })
             .await?;
         Ok(Some(secret))
@@ -404,7 +405,11 @@ impl Service {
         password: &str,
     ) -> Result<SignedIn, ServiceError> {
         let link = self.valid_setup_link(secret).await?;
-        let draft = UserDraft { role: link.role.as_str().to_owned(), ..draft.clone() };
+        let draft = UserDraft {
+            role: link.role.as_str().to_owned(),
+            organization: link.organization.map(|o| o.to_string()).unwrap_or_default(),
+            ..draft.clone()
+        };
         let user = draft.parse()?;
         password_errors(password, &user.email)?;
         let hash = hash_off_runtime(password).await?;

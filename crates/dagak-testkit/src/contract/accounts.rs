@@ -181,6 +181,7 @@ pub async fn setup_links_contract<S: AccountStore>(store: &S) {
         created_by: None,
         created_at: t0,
         expires_at: t0 + Duration::hours(24),
+        organization: None,
     };
     store.insert_setup_link(&link).await.unwrap();
     assert_eq!(store.find_setup_link("s1").await.unwrap(), Some(link.clone()));
@@ -214,6 +215,28 @@ pub async fn firm_users_contract<S: dagak_store::Store>(store: &S) {
     account.organization = Some(firm);
     let id = store.insert_user(&account, "$h", false).await.unwrap();
     assert_eq!(store.get_user(id).await.unwrap().user.organization, Some(firm));
+    // An invitation names the firm; the role can change, with or without one.
+    let t0 = datetime!(2026-12-01 09:00 UTC);
+    let invite = SetupLinkRecord {
+        token_hash: "firm-invite".into(),
+        role: Role::Firm,
+        created_by: None,
+        created_at: t0,
+        expires_at: t0 + Duration::hours(24),
+        organization: Some(firm),
+    };
+    store.insert_setup_link(&invite).await.unwrap();
+    assert_eq!(store.find_setup_link("firm-invite").await.unwrap(), Some(invite));
+    store.set_user_role(id, Role::Viewer, None).await.unwrap();
+    let got = store.get_user(id).await.unwrap().user;
+    assert_eq!((got.role, got.organization), (Role::Viewer, None));
+    store.set_user_role(id, Role::Firm, Some(firm)).await.unwrap();
+    assert!(matches!(
+        store.set_user_role(UserId(999), Role::Staff, None).await,
+        Err(StoreError::NotFound)
+    ));
+    // Deleting the firm leaves the account without one, and its invitations go.
     store.delete_organization(firm).await.unwrap();
     assert_eq!(store.get_user(id).await.unwrap().user.organization, None);
+    assert_eq!(store.find_setup_link("firm-invite").await.unwrap(), None);
 }

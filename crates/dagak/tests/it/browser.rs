@@ -389,3 +389,57 @@ fn an_api_token_made_on_the_account_page_works_and_signing_out_ends_the_session(
     browser.open(&format!("{}/account", server.base));
     browser.wait_text("h1", |t| t == "로그인" || t == "Sign in");
 }
+
+#[test]
+fn the_first_run_link_makes_an_admin_who_invites_staff_who_cannot_administer_users() {
+    if !ensure_browser() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start_signed_out(dir.path(), &["--db", "first.db"]);
+    let link = server.setup_link().expect("a new database prints a set-up link");
+    let admin = Browser::start();
+    admin.open(&link);
+    admin.wait_text("h1", |t| t == "Create your account");
+    admin.clear_and_type("#email", "admin@gumi.go.kr");
+    admin.clear_and_type("#display_name", "Kim Admin");
+    admin.clear_and_type("#password", crate::PASSWORD);
+    admin.clear_and_type("#password_again", crate::PASSWORD);
+    admin.click("#create-account");
+    admin.wait_text("#user-menu", |t| t.contains("Kim Admin"));
+
+    // Sign out and in again with the new password.
+    admin.click("#logout");
+    admin.wait_text("h1", |t| t == "Sign in");
+    admin.clear_and_type("#email", "admin@gumi.go.kr");
+    admin.clear_and_type("#password", crate::PASSWORD);
+    admin.click("#sign-in");
+    admin.wait_text("#user-menu", |t| t.contains("Kim Admin"));
+
+    // Invite a staff member from user administration.
+    admin.click("#admin-users");
+    admin.wait_text("h1", |t| t == "Users");
+    admin.click("#invite");
+    let invitation = admin.wait_text("#secret", |t| t.contains("/setup/"));
+
+    // The staff member, in a browser of their own, accepts it and is signed in as staff.
+    let staff = Browser::start();
+    staff.open(&invitation);
+    staff.wait_text("h1", |t| t == "Create your account");
+    staff.clear_and_type("#email", "staff@gumi.go.kr");
+    staff.clear_and_type("#password", "another long passphrase");
+    staff.clear_and_type("#password_again", "another long passphrase");
+    staff.click("#create-account");
+    let menu = staff.wait_text("#user-menu", |t| t.contains("staff"));
+    assert!(menu.contains("Staff"), "{menu}");
+    assert!(!staff.source().contains("id=\"admin-users\""), "no user administration offered");
+    staff.open(&format!("{}/admin/users", server.base));
+    staff.wait_text("h1", |t| t.contains("403"));
+    assert!(staff.source().contains("Your role does not allow this"));
+    assert!(!staff.source().contains("admin@gumi.go.kr"));
+
+    // The administrator sees both accounts.
+    admin.open(&format!("{}/admin/users", server.base));
+    let users = admin.wait_text("#users", |t| t.contains("staff@gumi.go.kr"));
+    assert!(users.contains("admin@gumi.go.kr"), "{users}");
+}

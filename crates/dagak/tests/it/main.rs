@@ -62,6 +62,14 @@ impl Server {
     /// signs in as its administrator: through the first run's set-up link on a new database,
     /// or with the demo administrator's one-time password (choosing [`PASSWORD`] instead).
     pub(crate) fn start(dir: &Path, args: &[&str]) -> Server {
+        let mut server = Server::start_signed_out(dir, args);
+        server.session = server.sign_in_admin();
+        server
+    }
+
+    /// Starts `dagak serve` like [`Server::start`] but signs nobody in: the set-up link in
+    /// [`Server::banner`] is left for the test.
+    pub(crate) fn start_signed_out(dir: &Path, args: &[&str]) -> Server {
         let mut child = dagak()
             .current_dir(dir)
             .args(["serve", "--bind", "127.0.0.1:0"])
@@ -82,9 +90,14 @@ impl Server {
         };
         // Keep draining stderr so the server never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
-        let mut server = Server { child, base, banner, session: (String::new(), String::new()) };
-        server.session = server.sign_in_admin();
-        server
+        Server { child, base, banner, session: (String::new(), String::new()) }
+    }
+
+    /// The first run's set-up link that `serve` printed.
+    pub(crate) fn setup_link(&self) -> Option<String> {
+        self.banner
+            .iter()
+            .find_map(|l| l.split_whitespace().find(|w| w.contains("/setup/")).map(str::to_owned))
     }
 
     /// The one-time password `serve --demo` printed for `role`.
