@@ -27,7 +27,7 @@ pub use csv_cell::{escape_csv_cell, unescape_csv_cell};
 pub use error::{DomainError, FieldError, FieldErrors};
 pub use hs::{HsCode, HsEntry, hs_lookup, hs_search};
 pub use ids::{AffiliationId, ApiTokenId, OrgId, PersonId, SessionId, UserId};
-pub use locale::{Currency, Lang, iso_date, iso_timestamp};
+pub use locale::{Currency, Lang, iso_date, iso_timestamp, parse_iso_date};
 pub use names::{
     NameProfile, name_keys, normalize_name, profile_similarity, romanize_hangul, similarity,
 };

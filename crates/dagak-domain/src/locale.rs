@@ -148,6 +148,11 @@ fn group_thousands(digits: &str) -> String {
     out
 }
 
+/// A date written `YYYY-MM-DD`, if it is one.
+pub fn parse_iso_date(text: &str) -> Option<Date> {
+    Date::parse(text.trim(), time::macros::format_description!("[year]-[month]-[day]")).ok()
+}
+
 /// A date as `YYYY-MM-DD`, the form of files and the API.
 pub fn iso_date(date: Date) -> String {
     format!("{:04}-{:02}-{:02}", date.year(), u8::from(date.month()), date.day())

@@ -36,10 +36,13 @@ pub enum UseCase {
     ViewRegion,
     LoadRegion,
     ManageUsers,
+    ViewHistory,
+    BrowseAuditLog,
+    RestoreRecord,
 }
 
 impl UseCase {
-    pub const ALL: [UseCase; 20] = [
+    pub const ALL: [UseCase; 23] = [
         UseCase::ListOrganizations,
         UseCase::ViewOrganization,
         UseCase::CreateOrganization,
@@ -60,6 +63,9 @@ impl UseCase {
         UseCase::ViewRegion,
         UseCase::LoadRegion,
         UseCase::ManageUsers,
+        UseCase::ViewHistory,
+        UseCase::BrowseAuditLog,
+        UseCase::RestoreRecord,
     ];
 
     /// As the role table in `docs/roles.md` writes it.
@@ -85,6 +91,9 @@ impl UseCase {
             UseCase::ViewRegion => "read the region's figures",
             UseCase::LoadRegion => "load the region's figures",
             UseCase::ManageUsers => "manage accounts",
+            UseCase::ViewHistory => "read a record's history",
+            UseCase::BrowseAuditLog => "browse and export the audit log",
+            UseCase::RestoreRecord => "restore from the audit log",
         }
     }
 }
@@ -118,12 +127,12 @@ pub fn rule(role: Role, use_case: UseCase) -> Rule {
     use UseCase::*;
     match (role, use_case) {
         (Role::Admin, _) => Allowed,
-        (Role::Staff, ManageUsers) => Denied,
+        (Role::Staff, ManageUsers | BrowseAuditLog | RestoreRecord) => Denied,
         (Role::Staff, _) => Allowed,
         (
             Role::Firm,
             ListOrganizations | ViewOrganization | UpdateOrganization | ListPeople | ViewPerson
-            | CreatePerson | UpdatePerson | DeletePerson,
+            | CreatePerson | UpdatePerson | DeletePerson | ViewHistory,
         ) => OwnFirm,
         (Role::Firm, _) => Denied,
         (Role::Viewer, ListPeople | ViewPerson) => WithoutContacts,
@@ -193,6 +202,25 @@ pub(crate) enum Scope {
 impl Acting {
     pub fn actor(&self) -> &Actor {
         &self.actor
+    }
+
+    /// Who is changing something, and when, for the audit entry the store writes with it.
+    pub(crate) fn audit(&self) -> dagak_store::Audit {
+        let a = &self.actor;
+        let (actor, label, credential) = match &a.credential {
+            crate::Credential::Session { .. } => (Some(a.user), a.email.clone(), "session".into()),
+            crate::Credential::ApiToken { id } => {
+                (Some(a.user), a.email.clone(), format!("api_token {id}"))
+            }
+            crate::Credential::CommandLine => (None, "command line".into(), "command_line".into()),
+        };
+        dagak_store::Audit {
+            at: self.clock.now(),
+            actor,
+            actor_label: label,
+            credential,
+            restoring: None,
+        }
     }
 
     /// Whether the actor may do `use_case`, and over what.

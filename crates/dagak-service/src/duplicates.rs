@@ -251,7 +251,7 @@ impl Acting {
             moved_people,
         };
         if !dry_run {
-            self.store.merge_organizations(kept, &plan.merged, removed).await?;
+            self.store.merge_organizations(kept, &plan.merged, removed, &self.audit()).await?;
         }
         Ok(plan)
     }

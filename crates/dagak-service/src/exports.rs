@@ -201,6 +201,19 @@ impl Acting {
             // The people's list and the workbook (which holds it) carry contact data.
             _ => UseCase::ExportPeople,
         })?;
+        if !matches!((format, list), (ExportFormat::Csv, ExportList::Organizations)) {
+            // The people's contact data leaves the system: a security event.
+            self.record(dagak_store::AuditEvent {
+                entity: "export".into(),
+                entity_id: None,
+                action: "personal_data_export".into(),
+                detail: dagak_store::Snapshot::from([(
+                    "file".to_owned(),
+                    format!("{list:?} {format:?}").to_lowercase(),
+                )]),
+            })
+            .await?;
+        }
         let (file_name, bytes) = match (format, list) {
             (ExportFormat::Xlsx, _) => ("dagak-directory.xlsx", self.export_xlsx().await?),
             (ExportFormat::Csv, ExportList::Organizations) => {

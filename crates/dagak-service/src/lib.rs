@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod audit;
 mod clock;
 mod directory;
 mod duplicates;

@@ -5,28 +5,65 @@
 use async_trait::async_trait;
 use dagak_domain::{Affiliation, BusinessNumber, OrgId, Organization, Person, PersonId, WebDomain};
 use dagak_store::{
-    DirectoryStore, OrgFilter, OrgKeys, OrgRecord, Page, PageOf, PersonFilter, PersonRecord,
-    StoreError,
+    Audit, DirectoryStore, OrgFilter, OrgKeys, OrgRecord, Page, PageOf, PersonFilter, PersonRecord,
+    Snapshot, StoreError,
 };
 
+use crate::audit::{log, org_with_members, person_with_affiliations, redact_person};
 use crate::{SqliteStore, changed, map_err, organizations, people, people_of};
+
+/// Logs a change of an organisation, its values before and after.
+fn log_org(
+    tx: &rusqlite::Connection,
+    audit: &Audit,
+    id: OrgId,
+    action: &str,
+    before: Option<&Snapshot>,
+    after: Option<&Snapshot>,
+) -> Result<(), StoreError> {
+    log(tx, audit, ("organization", Some(id.0)), action, before, after, &Snapshot::new()).map(drop)
+}
+
+fn log_person(
+    tx: &rusqlite::Connection,
+    audit: &Audit,
+    id: PersonId,
+    action: &str,
+    before: Option<&Snapshot>,
+    after: Option<&Snapshot>,
+) -> Result<(), StoreError> {
+    log(tx, audit, ("person", Some(id.0)), action, before, after, &Snapshot::new()).map(drop)
+}
 
 #[async_trait]
 impl DirectoryStore for SqliteStore {
-    async fn insert_organization(&self, org: &Organization) -> Result<OrgId, StoreError> {
-        let org = org.clone();
+    async fn insert_organization(
+        &self,
+        org: &Organization,
+        audit: &Audit,
+    ) -> Result<OrgId, StoreError> {
+        let (org, audit) = (org.clone(), audit.clone());
         self.write(move |tx| {
             let id = organizations::write(tx, None, &org)?;
+            log_org(tx, &audit, id, "create", None, Some(&dagak_store::org_snapshot(&org)))?;
             changed(tx, "organization", &[id.0])?;
             Ok(id)
         })
         .await
     }
 
-    async fn update_organization(&self, id: OrgId, org: &Organization) -> Result<(), StoreError> {
-        let org = org.clone();
+    async fn update_organization(
+        &self,
+        id: OrgId,
+        org: &Organization,
+        audit: &Audit,
+    ) -> Result<(), StoreError> {
+        let (org, audit) = (org.clone(), audit.clone());
         self.write(move |tx| {
+            let before = dagak_store::org_snapshot(&organizations::get(tx, id)?.org);
             organizations::write(tx, Some(id), &org)?;
+            let after = dagak_store::org_snapshot(&org);
+            log_org(tx, &audit, id, "update", Some(&before), Some(&after))?;
             changed(tx, "organization", &[id.0])
         })
         .await
@@ -55,8 +92,12 @@ impl DirectoryStore for SqliteStore {
         self.read_cached(move |conn, view| organizations::list(conn, view, &filter, page)).await
     }
 
-    async fn delete_organization(&self, id: OrgId) -> Result<(), StoreError> {
+    async fn delete_organization(&self, id: OrgId, audit: &Audit) -> Result<(), StoreError> {
+        let audit = audit.clone();
         self.write(move |tx| {
+            // What a restore needs: the fields and who was affiliated, how.
+            let before = org_with_members(tx, id)?;
+            log_org(tx, &audit, id, "delete", Some(&before), None)?;
             // Its people lose an affiliation.
             changed(tx, "person", &people_of(tx, id)?)?;
             organizations::delete(tx, id)?;
@@ -108,13 +149,27 @@ impl DirectoryStore for SqliteStore {
         kept: OrgId,
         merged: &Organization,
         removed: OrgId,
+        audit: &Audit,
     ) -> Result<(), StoreError> {
-        let merged = merged.clone();
+        let (merged, audit) = (merged.clone(), audit.clone());
         self.write(move |tx| {
             if kept == removed {
                 return Err(StoreError::Conflict { constraint: "merge_into_itself".into() });
             }
-            organizations::get(tx, removed)?;
+            // Both sides are logged: the kept one's change, the removed one's last values.
+            let kept_before = org_with_members(tx, kept)?;
+            let removed_before = org_with_members(tx, removed)?;
+            let into = Snapshot::from([("into".to_owned(), kept.0.to_string())]);
+            let from = Snapshot::from([("from".to_owned(), removed.0.to_string())]);
+            log(
+                tx,
+                &audit,
+                ("organization", Some(removed.0)),
+                "merged_into",
+                Some(&removed_before),
+                None,
+                &into,
+            )?;
             // The people who move change which organisation's people they are.
             changed(tx, "person", &people_of(tx, removed)?)?;
             organizations::write(tx, Some(kept), &merged)?;
@@ -124,6 +179,16 @@ impl DirectoryStore for SqliteStore {
             )
             .map_err(map_err)?;
             organizations::delete(tx, removed)?;
+            let kept_after = org_with_members(tx, kept)?;
+            log(
+                tx,
+                &audit,
+                ("organization", Some(kept.0)),
+                "merge",
+                Some(&kept_before),
+                Some(&kept_after),
+                &from,
+            )?;
             changed(tx, "organization", &[kept.0, removed.0])
         })
         .await
@@ -133,11 +198,15 @@ impl DirectoryStore for SqliteStore {
         &self,
         person: &Person,
         affiliations: &[Affiliation],
+        audit: &Audit,
     ) -> Result<PersonId, StoreError> {
         let person = person.clone();
         let affiliations = affiliations.to_vec();
+        let audit = audit.clone();
         self.write(move |tx| {
             let id = people::write(tx, None, &person, Some(&affiliations))?;
+            let after = dagak_store::person_snapshot(&person, &affiliations);
+            log_person(tx, &audit, id, "create", None, Some(&after))?;
             changed(tx, "person", &[id.0])?;
             Ok(id)
         })
@@ -149,11 +218,16 @@ impl DirectoryStore for SqliteStore {
         id: PersonId,
         person: &Person,
         affiliations: Option<&[Affiliation]>,
+        audit: &Audit,
     ) -> Result<(), StoreError> {
         let person = person.clone();
         let affiliations = affiliations.map(<[Affiliation]>::to_vec);
+        let audit = audit.clone();
         self.write(move |tx| {
+            let before = person_with_affiliations(tx, id)?;
             people::write(tx, Some(id), &person, affiliations.as_deref())?;
+            let after = person_with_affiliations(tx, id)?;
+            log_person(tx, &audit, id, "update", Some(&before), Some(&after))?;
             changed(tx, "person", &[id.0])
         })
         .await
@@ -172,8 +246,11 @@ impl DirectoryStore for SqliteStore {
         self.read_cached(move |conn, view| people::list(conn, view, &filter, page)).await
     }
 
-    async fn delete_person(&self, id: PersonId) -> Result<(), StoreError> {
+    async fn delete_person(&self, id: PersonId, audit: &Audit) -> Result<(), StoreError> {
+        let audit = audit.clone();
         self.write(move |tx| {
+            let before = person_with_affiliations(tx, id)?;
+            log_person(tx, &audit, id, "delete", Some(&before), None)?;
             tx.execute("DELETE FROM people_fts WHERE rowid = ?1", [id.0]).map_err(map_err)?;
             let n = tx.execute("DELETE FROM people WHERE id = ?1", [id.0]).map_err(map_err)?;
             if n == 0 {
@@ -184,9 +261,13 @@ impl DirectoryStore for SqliteStore {
         .await
     }
 
-    async fn erase_person(&self, id: PersonId) -> Result<(), StoreError> {
+    async fn erase_person(&self, id: PersonId, audit: &Audit) -> Result<(), StoreError> {
+        let audit = audit.clone();
         self.write(move |tx| {
             people::get(tx, id)?;
+            // Earlier entries lose the person's values; this one records only that it happened.
+            redact_person(tx, id)?;
+            log_person(tx, &audit, id, "erase", None, None)?;
             // The fields and search rows of an empty person, then the mark.
             people::write(tx, Some(id), &Person::erased(), None)?;
             tx.execute(

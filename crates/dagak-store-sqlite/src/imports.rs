@@ -6,13 +6,13 @@
 
 use dagak_domain::{Affiliation, OrgId};
 use dagak_store::{
-    ImportAffiliation, ImportBatch, ImportIds, ImportStore, OrgRef, StoreError, StoredPreview,
-    WriteProgress,
+    Audit, ImportAffiliation, ImportBatch, ImportIds, ImportStore, OrgRef, Snapshot, StoreError,
+    StoredPreview, WriteProgress,
 };
 use time::OffsetDateTime;
 
 use crate::{
-    SqliteStore, cache, changed, changed_everything, map_err, organizations, other, people,
+    SqliteStore, audit, cache, changed, changed_everything, map_err, organizations, other, people,
     previews,
 };
 
@@ -94,6 +94,8 @@ pub(crate) fn apply(
     tx: &rusqlite::Transaction<'_>,
     batch: ImportBatch,
     written: &dyn Fn(u64),
+    audit: &Audit,
+    detail: &Snapshot,
 ) -> Result<ImportIds, StoreError> {
     let ImportBatch { new_organizations, updated_organizations, new_people, updated_people } =
         batch;
@@ -106,14 +108,20 @@ pub(crate) fn apply(
     };
     let mut orgs: Vec<i64> = Vec::with_capacity(updated_organizations.len());
     let mut persons: Vec<i64> = Vec::with_capacity(updated_people.len());
-    // Updates first, while every index is there to find the rows they replace.
+    // Updates first, while every index is there to find the rows they replace; each is logged
+    // with its values before and after.
+    let mut org_changes = Vec::with_capacity(updated_organizations.len());
     for (id, org) in updated_organizations {
+        let before = dagak_store::org_snapshot(&organizations::get(tx, id)?.org);
         organizations::write(tx, Some(id), &org)?;
+        org_changes.push((id, before, dagak_store::org_snapshot(&org)));
         orgs.push(id.0);
         step();
     }
     let mut added = Vec::new();
+    let mut person_before = Vec::with_capacity(updated_people.len());
     for update in updated_people {
+        person_before.push((update.id, audit::person_with_affiliations(tx, update.id)?));
         // The person's fields only: their stored affiliations stay.
         people::write(tx, Some(update.id), &update.person, None)?;
         persons.push(update.id.0);
@@ -143,6 +151,47 @@ pub(crate) fn apply(
     for sql in rebuilt {
         tx.execute_batch(&sql).map_err(map_err)?;
     }
+    // One entry for the batch, then one per record it created or changed, naming the batch.
+    let mut batch_detail = detail.clone();
+    for (key, n) in [
+        ("organizations_created", ids.organizations.len()),
+        ("organizations_updated", org_changes.len()),
+        ("people_created", ids.people.len()),
+        ("people_updated", person_before.len()),
+    ] {
+        batch_detail.insert(key.into(), n.to_string());
+    }
+    let batch_id = audit::log(tx, audit, ("import", None), "import", None, None, &batch_detail)?;
+    let of_batch = Snapshot::from([("import".to_owned(), batch_id.to_string())]);
+    for (id, before, after) in &org_changes {
+        audit::log(
+            tx,
+            audit,
+            ("organization", Some(id.0)),
+            "update",
+            Some(before),
+            Some(after),
+            &of_batch,
+        )?;
+    }
+    for (id, before) in &person_before {
+        let after = audit::person_with_affiliations(tx, *id)?;
+        audit::log(
+            tx,
+            audit,
+            ("person", Some(id.0)),
+            "update",
+            Some(before),
+            Some(&after),
+            &of_batch,
+        )?;
+    }
+    for id in &ids.organizations {
+        audit::log(tx, audit, ("organization", Some(id.0)), "create", None, None, &of_batch)?;
+    }
+    for id in &ids.people {
+        audit::log(tx, audit, ("person", Some(id.0)), "create", None, None, &of_batch)?;
+    }
     orgs.extend(ids.organizations.iter().map(|id| id.0));
     persons.extend(ids.people.iter().map(|id| id.0));
     if orgs.len() + persons.len() > cache::MAX_PATCHED_ROWS {
@@ -160,15 +209,24 @@ impl ImportStore for SqliteStore {
         &self,
         batch: ImportBatch,
         progress: WriteProgress<'_>,
+        audit: &Audit,
+        detail: &Snapshot,
     ) -> Result<ImportIds, StoreError> {
         let total = batch.rows();
+        let (audit, detail) = (audit.clone(), detail.clone());
         // The writer thread reports rows written through a watch channel (the latest count
         // only, so nothing queues up), and the caller's callback runs here, on its own task.
         let (report, mut reported) = tokio::sync::watch::channel(0u64);
         let write = self.write(move |tx| {
-            apply(tx, batch, &|done| {
-                report.send_replace(done);
-            })
+            apply(
+                tx,
+                batch,
+                &|done| {
+                    report.send_replace(done);
+                },
+                &audit,
+                &detail,
+            )
         });
         tokio::pin!(write);
         let mut last = 0;

@@ -11,6 +11,7 @@
 //! the migrations of every area (`migrations/NNNN_<what>.sql`, applied in order).
 
 mod accounts;
+mod audit;
 mod backup;
 mod cache;
 mod directory;
@@ -49,6 +50,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0011_sessions.sql"),
     include_str!("../migrations/0012_firm_users.sql"),
     include_str!("../migrations/0013_invitations.sql"),
+    include_str!("../migrations/0014_audit_log.sql"),
 ];
 
 /// The migration that creates `store_generation`, which every later write transaction bumps.

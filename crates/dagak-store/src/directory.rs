@@ -7,7 +7,7 @@ use dagak_domain::{
     Person, PersonId, WebDomain,
 };
 
-use crate::{Page, PageOf, StoreError};
+use crate::{Audit, Page, PageOf, StoreError};
 
 /// A stored organisation with its id and bookkeeping.
 #[derive(Debug, Clone, PartialEq)]
@@ -90,8 +90,17 @@ pub struct OrgKeys {
 /// Storage of the directory. Each call is one transaction.
 #[async_trait]
 pub trait DirectoryStore: Send + Sync + 'static {
-    async fn insert_organization(&self, org: &Organization) -> Result<OrgId, StoreError>;
-    async fn update_organization(&self, id: OrgId, org: &Organization) -> Result<(), StoreError>;
+    async fn insert_organization(
+        &self,
+        org: &Organization,
+        audit: &Audit,
+    ) -> Result<OrgId, StoreError>;
+    async fn update_organization(
+        &self,
+        id: OrgId,
+        org: &Organization,
+        audit: &Audit,
+    ) -> Result<(), StoreError>;
     async fn get_organization(&self, id: OrgId) -> Result<OrgRecord, StoreError>;
     /// The organisations of `ids` that exist, in any order (missing ids are left out): what an
     /// import compares its rows with, read at once instead of one by one.
@@ -102,7 +111,7 @@ pub trait DirectoryStore: Send + Sync + 'static {
         page: Page,
     ) -> Result<PageOf<OrgRecord>, StoreError>;
     /// Deletes the organisation and its affiliations (people stay).
-    async fn delete_organization(&self, id: OrgId) -> Result<(), StoreError>;
+    async fn delete_organization(&self, id: OrgId, audit: &Audit) -> Result<(), StoreError>;
     async fn count_organizations(&self) -> Result<u64, StoreError>;
     /// Organisations with this business number, domain or exact name key.
     async fn find_organizations_by_keys(
@@ -123,12 +132,14 @@ pub trait DirectoryStore: Send + Sync + 'static {
         kept: OrgId,
         merged: &Organization,
         removed: OrgId,
+        audit: &Audit,
     ) -> Result<(), StoreError>;
 
     async fn insert_person(
         &self,
         person: &Person,
         affiliations: &[Affiliation],
+        audit: &Audit,
     ) -> Result<PersonId, StoreError>;
     /// Replaces the person's fields and, when given, the whole list of affiliations.
     async fn update_person(
@@ -136,6 +147,7 @@ pub trait DirectoryStore: Send + Sync + 'static {
         id: PersonId,
         person: &Person,
         affiliations: Option<&[Affiliation]>,
+        audit: &Audit,
     ) -> Result<(), StoreError>;
     async fn get_person(&self, id: PersonId) -> Result<PersonRecord, StoreError>;
     /// The people of `ids` that exist, in any order (missing ids are left out).
@@ -145,10 +157,10 @@ pub trait DirectoryStore: Send + Sync + 'static {
         filter: &PersonFilter,
         page: Page,
     ) -> Result<PageOf<PersonRecord>, StoreError>;
-    async fn delete_person(&self, id: PersonId) -> Result<(), StoreError>;
+    async fn delete_person(&self, id: PersonId, audit: &Audit) -> Result<(), StoreError>;
     /// Removes every personal field of the person (and their search text) but keeps the record,
-    /// its id and its affiliations; marks it erased.
-    async fn erase_person(&self, id: PersonId) -> Result<(), StoreError>;
+    /// its id and its affiliations; marks it erased, and redacts the audit entries about them.
+    async fn erase_person(&self, id: PersonId, audit: &Audit) -> Result<(), StoreError>;
     /// Every (person, email) pair, lower-cased, for recognising people already stored.
     async fn all_person_emails(&self) -> Result<Vec<(PersonId, String)>, StoreError>;
     /// The people affiliated with any of `orgs` (with that organisation), and the people with no

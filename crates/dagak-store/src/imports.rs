@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use dagak_domain::{OrgId, Organization, Person, PersonId};
 use time::OffsetDateTime;
 
-use crate::StoreError;
+use crate::{Audit, Snapshot, StoreError};
 
 /// Where the organisation of a new affiliation comes from in an import batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,10 +94,14 @@ pub struct StoredPreview {
 pub trait ImportStore: Send + Sync + 'static {
     /// Writes a whole import batch in one transaction, or nothing, reporting rows written to
     /// `progress`. The batch is taken by value so that a backend can drop rows once written.
+    /// The audit log gets one `import` entry for the batch (with `detail`: its files, their
+    /// hashes and the counts) and one entry per record created or updated.
     async fn apply_import(
         &self,
         batch: ImportBatch,
         progress: WriteProgress<'_>,
+        audit: &Audit,
+        detail: &Snapshot,
     ) -> Result<ImportIds, StoreError>;
 
     /// Stores `preview` and removes every preview that expired by its `created_at`.

@@ -14,6 +14,7 @@
 //! `dagak-testkit`'s `contract` module, which every backend's tests run.
 
 mod accounts;
+mod audit;
 mod directory;
 mod imports;
 mod region;
@@ -23,6 +24,10 @@ use async_trait::async_trait;
 pub use accounts::{
     AccountStore, ApiTokenRecord, NewApiTokenRecord, NewSessionRecord, SessionRecord,
     SetupLinkRecord, UserRecord,
+};
+pub use audit::{
+    Audit, AuditEvent, AuditFilter, AuditRecord, AuditStore, Snapshot, affiliation_lines,
+    members_line, org_draft_of, org_snapshot, person_draft_of, person_snapshot,
 };
 pub use directory::{
     AffiliationRecord, DirectoryStore, OrgFilter, OrgKeys, OrgRecord, OrgSort, PersonFilter,
@@ -64,7 +69,7 @@ pub struct PageOf<T> {
 /// transaction.
 #[async_trait]
 pub trait Store:
-    AccountStore + DirectoryStore + ImportStore + RegionStore + Send + Sync + 'static
+    AccountStore + AuditStore + DirectoryStore + ImportStore + RegionStore + Send + Sync + 'static
 {
     /// Applies pending schema migrations (of every area).
     async fn migrate(&self) -> Result<(), StoreError>;

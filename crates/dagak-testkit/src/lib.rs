@@ -46,3 +46,14 @@ pub fn affiliation(org_id: OrgId, role: &str) -> Affiliation {
         .parse()
         .expect("fixture affiliation is valid")
 }
+
+/// Who the contract tests' writes are by: the command line, at a fixed time.
+pub fn audit() -> dagak_store::Audit {
+    dagak_store::Audit {
+        at: time::macros::datetime!(2026-12-01 09:00 UTC),
+        actor: None,
+        actor_label: "test".into(),
+        credential: "command_line".into(),
+        restoring: None,
+    }
+}

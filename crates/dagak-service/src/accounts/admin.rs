@@ -49,6 +49,13 @@ impl Acting {
             })
             .await?;
         tracing::info!(by = %self.actor().user, role = role.as_str(), "invitation made");
+        self.record(dagak_store::AuditEvent {
+            entity: "account".into(),
+            entity_id: None,
+            action: "user_invited".into(),
+            detail: dagak_store::Snapshot::from([("role".to_owned(), role.as_str().to_owned())]),
+        })
+        .await?;
         Ok(secret)
     }
 
@@ -65,7 +72,9 @@ impl Acting {
             return Err(ServiceError::Conflict("own_account".into()));
         }
         self.check_firm_id(organization).await?;
-        Ok(self.store.set_user_role(id, role, organization).await?)
+        self.store.set_user_role(id, role, organization).await?;
+        let user = self.store.get_user(id).await?.user;
+        self.account_event(id, "role_changed", &user).await
     }
 
     pub(super) async fn check_firm_id(

@@ -170,7 +170,30 @@ impl Acting {
         let user = draft.parse()?;
         self.check_firm(&user).await?;
         password_errors(password, &user.email)?;
-        self.insert_user(&user, password, false).await
+        let entry = self.insert_user(&user, password, false).await?;
+        self.account_event(entry.id, "user_created", &user).await?;
+        Ok(entry)
+    }
+
+    /// Logs a change of an account.
+    pub(crate) async fn account_event(
+        &self,
+        id: UserId,
+        action: &str,
+        user: &User,
+    ) -> Result<(), ServiceError> {
+        let detail = dagak_store::Snapshot::from([
+            ("email".to_owned(), user.email.clone()),
+            ("role".to_owned(), user.role.as_str().to_owned()),
+            ("status".to_owned(), user.status.as_str().to_owned()),
+        ]);
+        self.record(dagak_store::AuditEvent {
+            entity: "account".into(),
+            entity_id: Some(id.0),
+            action: action.into(),
+            detail,
+        })
+        .await
     }
 
     /// Creates an account with a generated password, returned once; the user must choose their
@@ -183,7 +206,9 @@ impl Acting {
         let user = draft.parse()?;
         self.check_firm(&user).await?;
         let password = generated_password();
-        Ok((self.insert_user(&user, &password, true).await?, password))
+        let entry = self.insert_user(&user, &password, true).await?;
+        self.account_event(entry.id, "user_created", &user).await?;
+        Ok((entry, password))
     }
 
     /// An administrator's reset: a generated password, returned once, that must be changed at
@@ -194,6 +219,8 @@ impl Acting {
         let password = generated_password();
         let hash = hash_off_runtime(&password).await?;
         self.store.set_password(id, &hash, true).await?;
+        let user = self.store.get_user(id).await?.user;
+        self.account_event(id, "password_reset", &user).await?;
         Ok(password)
     }
 
@@ -208,7 +235,10 @@ impl Acting {
             // The last way in must not close behind its administrator.
             return Err(ServiceError::Conflict("own_account".into()));
         }
-        Ok(self.store.set_user_status(id, status).await?)
+        self.store.set_user_status(id, status).await?;
+        let user = self.store.get_user(id).await?.user;
+        let action = if status == UserStatus::Active { "user_enabled" } else { "user_disabled" };
+        self.account_event(id, action, &user).await
     }
 
     /// Every account, by email.

@@ -169,9 +169,17 @@ impl Service {
     ) -> Result<SignedIn, ServiceError> {
         let now = self.clock.now();
         self.throttle.check(email, client, now)?;
+        let at = |client: Option<std::net::IpAddr>| {
+            let mut detail = dagak_store::Snapshot::new();
+            if let Some(c) = client {
+                detail.insert("client".into(), c.to_string());
+            }
+            detail
+        };
         match self.authenticate(email, password).await {
             Ok(user) => {
                 self.throttle.succeeded(email, now);
+                self.security_event(Some(user.id), &user.user.email, "sign_in", at(client)).await?;
                 if user.must_change_password {
                     tracing::info!(user = %user.id, "signed in; must choose a new password");
                 }
@@ -180,6 +188,9 @@ impl Service {
             Err(ServiceError::InvalidCredentials) => {
                 let locked = self.throttle.failed(email, client, now);
                 tracing::warn!(client = ?client, locked, "failed sign-in");
+                let typed: String = email.trim().to_lowercase().chars().take(200).collect();
+                let action = if locked { "locked" } else { "sign_in_failed" };
+                self.security_event(None, &typed, action, at(client)).await?;
                 Err(ServiceError::InvalidCredentials)
             }
             Err(other) => Err(other),
@@ -275,7 +286,13 @@ impl Service {
             return Ok(None);
         }
         if token.last_used_at.is_none_or(|at| now - at >= TOUCH_AFTER) {
+            // Use is written (and logged) at most once a minute per token.
             self.store.touch_api_token(token.id, now).await?;
+            let detail = dagak_store::Snapshot::from([
+                ("token".to_owned(), token.id.to_string()),
+                ("name".to_owned(), token.name.clone()),
+            ]);
+            self.security_event(Some(user.id), &user.user.email, "token_used", detail).await?;
         }
         Ok(Some(Actor::new(&user, token.role, Credential::ApiToken { id: token.id })))
     }

@@ -160,7 +160,7 @@ impl Acting {
                 return Err(ServiceError::Duplicate { existing });
             }
         }
-        let id = self.store.insert_organization(&org).await?;
+        let id = self.store.insert_organization(&org, &self.audit()).await?;
         Ok(self.store.get_organization(id).await?.into())
     }
 
@@ -182,7 +182,7 @@ impl Acting {
             errors.push("kind", DomainError::UnknownValue(org.kind.as_str().to_owned()));
             return Err(errors.into());
         }
-        self.store.update_organization(id, &org).await?;
+        self.store.update_organization(id, &org, &self.audit()).await?;
         Ok(self.store.get_organization(id).await?.into())
     }
 
@@ -251,7 +251,7 @@ impl Acting {
         if !confirmed {
             return Err(ServiceError::ConfirmationRequired);
         }
-        Ok(self.store.delete_organization(id).await?)
+        Ok(self.store.delete_organization(id, &self.audit()).await?)
     }
 
     async fn parse_person(
@@ -332,7 +332,7 @@ impl Acting {
     pub async fn create_person(&self, input: &PersonInput) -> Result<PersonEntry, ServiceError> {
         let scope = self.may(UseCase::CreatePerson)?;
         let (person, affiliations) = self.parse_person(scope, input).await?;
-        let id = self.store.insert_person(&person, &affiliations).await?;
+        let id = self.store.insert_person(&person, &affiliations, &self.audit()).await?;
         Ok(self.store.get_person(id).await?.into())
     }
 
@@ -345,7 +345,7 @@ impl Acting {
         let scope = self.may(UseCase::UpdatePerson)?;
         self.person_in(scope, id).await?;
         let (person, affiliations) = self.parse_person(scope, input).await?;
-        self.store.update_person(id, &person, Some(&affiliations)).await?;
+        self.store.update_person(id, &person, Some(&affiliations), &self.audit()).await?;
         Ok(self.store.get_person(id).await?.into())
     }
 
@@ -386,6 +386,13 @@ impl Acting {
     pub async fn person_data(&self, id: PersonId) -> Result<PersonData, ServiceError> {
         self.may(UseCase::ExportPersonData)?;
         let person = self.store.get_person(id).await?.into();
+        self.record(dagak_store::AuditEvent {
+            entity: "person".into(),
+            entity_id: Some(id.0),
+            action: "personal_data_export".into(),
+            detail: Default::default(),
+        })
+        .await?;
         tracing::info!(person = id.0, "personal data exported on request");
         Ok(PersonData { person, exported_at: self.clock.now() })
     }
@@ -402,7 +409,7 @@ impl Acting {
         if !confirmed {
             return Err(ServiceError::ConfirmationRequired);
         }
-        self.store.erase_person(id).await?;
+        self.store.erase_person(id, &self.audit()).await?;
         tracing::info!(person = id.0, "personal data erased on request");
         Ok(self.store.get_person(id).await?.into())
     }
@@ -413,6 +420,6 @@ impl Acting {
         if !confirmed {
             return Err(ServiceError::ConfirmationRequired);
         }
-        Ok(self.store.delete_person(id).await?)
+        Ok(self.store.delete_person(id, &self.audit()).await?)
     }
 }

@@ -133,6 +133,8 @@ pub struct ImportPreview {
     pub rows: Vec<PreviewRow>,
     on_match: OnMatch,
     batch: ImportBatch,
+    /// The files' names and SHA-256, for the audit entry of the import.
+    files: Vec<(String, String)>,
 }
 
 impl ImportPreview {
@@ -262,7 +264,8 @@ impl Acting {
                 keys.name_keys,
             );
         }
-        let mut preview = ImportPreview { on_match, ..ImportPreview::default() };
+        let files = files.iter().map(|f| (f.name.clone(), pending::sha256_hex(&f.bytes))).collect();
+        let mut preview = ImportPreview { on_match, files, ..ImportPreview::default() };
         // Every row checked gets a preview row: reserved once rather than doubled as it grows.
         preview.rows.reserve_exact(usize::try_from(total).unwrap_or(0));
         // In-file duplicates: key → (file, line) of the first row holding it.
@@ -593,12 +596,20 @@ impl Acting {
         progress: &(dyn Fn(u64, u64) + Send + Sync),
     ) -> Result<ImportOutcome, ServiceError> {
         self.may(UseCase::ImportFiles)?;
-        let ImportPreview { rows, batch, .. } = preview;
+        let ImportPreview { rows, batch, files, .. } = preview;
+        let mut detail = dagak_store::Snapshot::new();
+        let listed: Vec<String> =
+            files.iter().map(|(name, sha)| format!("{name} sha256:{sha}")).collect();
+        detail.insert("files".into(), listed.join("\n"));
+        detail.insert(
+            "skipped".into(),
+            rows.iter().filter(|r| r.action.is_skip()).count().to_string(),
+        );
         let skipped = rows.iter().filter(|r| r.action.is_skip()).count();
         drop(rows);
         let organizations_updated = batch.updated_organizations.len();
         let people_updated = batch.updated_people.len();
-        let ids = self.store.apply_import(batch, progress).await?;
+        let ids = self.store.apply_import(batch, progress, &self.audit(), &detail).await?;
         Ok(ImportOutcome {
             organizations_created: ids.organizations.len(),
             organizations_updated,

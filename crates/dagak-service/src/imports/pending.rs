@@ -24,7 +24,7 @@ pub struct PendingPreview {
     pub expires_at: OffsetDateTime,
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -221,6 +221,23 @@ async fn run(scene: &Scene, acting: &Acting, use_case: UseCase, aim: Aim) -> Out
             outcome(acting.load_region_figures(&files).await, no_contacts)
         }
         UseCase::ManageUsers => outcome(acting.list_users().await, no_contacts),
+        UseCase::ViewHistory => {
+            let history = acting.history(dagak_service::audit::Entity::Person, person.0).await;
+            // A history holds the person's values, contacts included.
+            outcome(history, |h| h.iter().any(|e| e.changes.iter().any(|c| c.field == "emails")))
+        }
+        UseCase::BrowseAuditLog => {
+            outcome(acting.audit_log(&Default::default()).await, no_contacts)
+        }
+        UseCase::RestoreRecord => {
+            // The person's creation is restorable once something changed it: change, then
+            // restore as the role under test.
+            let admin = scene.service.as_command_line();
+            admin.update_person(person, &person_input("정", "jung@x.kr", org)).await.unwrap();
+            let entry =
+                admin.history(dagak_service::audit::Entity::Person, person.0).await.unwrap();
+            outcome(acting.restore(entry[0].id, true).await, no_contacts)
+        }
     }
 }
 

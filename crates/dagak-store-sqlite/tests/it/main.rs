@@ -59,6 +59,14 @@ async fn sqlite_store_keeps_the_firm_users_contract() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_store_keeps_the_audit_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("audit.db")).unwrap();
+    dagak_store::Store::migrate(&store).await.unwrap();
+    dagak_testkit::contract::audit::audit_contract(&store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_store_keeps_the_region_contract() {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(dir.path().join("region.db")).unwrap();
@@ -154,7 +162,12 @@ async fn bulk_imports_rebuild_indexes_and_a_failed_one_restores_them() {
         )],
         ..Default::default()
     };
-    assert!(store.apply_import(failing, &|_, _| {}).await.is_err());
+    assert!(
+        store
+            .apply_import(failing, &|_, _| {}, &dagak_testkit::audit(), &Default::default())
+            .await
+            .is_err()
+    );
     assert_eq!(index_count(&path), indexes, "the rollback restored every index");
     assert_eq!(store.count_organizations().await.unwrap(), 0);
 
@@ -169,7 +182,12 @@ async fn bulk_imports_rebuild_indexes_and_a_failed_one_restores_them() {
     // Rows written are reported as they are written, in order, and the last report is the whole.
     let reports = std::sync::Mutex::new(Vec::new());
     store
-        .apply_import(good, &|done, total| reports.lock().unwrap().push((done, total)))
+        .apply_import(
+            good,
+            &|done, total| reports.lock().unwrap().push((done, total)),
+            &dagak_testkit::audit(),
+            &Default::default(),
+        )
         .await
         .unwrap();
     let reports = reports.into_inner().unwrap();
@@ -251,7 +269,12 @@ async fn cached_lists_agree_with_plain_sql_across_writers() {
     };
     let mut ids = Vec::new();
     for i in 0..150 {
-        ids.push(writer.insert_organization(&org(draft(i, &mut next))).await.unwrap());
+        ids.push(
+            writer
+                .insert_organization(&org(draft(i, &mut next)), &dagak_testkit::audit())
+                .await
+                .unwrap(),
+        );
     }
 
     let sorts = [
@@ -337,7 +360,11 @@ async fn cached_lists_agree_with_plain_sql_across_writers() {
         for _ in 0..10 {
             let id = ids[next(ids.len() as u64) as usize];
             writer
-                .update_organization(id, &org(draft(1000 + id.0 as u64, &mut next)))
+                .update_organization(
+                    id,
+                    &org(draft(1000 + id.0 as u64, &mut next)),
+                    &dagak_testkit::audit(),
+                )
                 .await
                 .unwrap();
         }
@@ -348,8 +375,13 @@ async fn cached_lists_agree_with_plain_sql_across_writers() {
             .await
             .unwrap();
         let gone: OrgId = ids.remove(next(ids.len() as u64) as usize);
-        writer.delete_organization(gone).await.unwrap();
-        ids.push(writer.insert_organization(&org(draft(2000 + round, &mut next))).await.unwrap());
+        writer.delete_organization(gone, &dagak_testkit::audit()).await.unwrap();
+        ids.push(
+            writer
+                .insert_organization(&org(draft(2000 + round, &mut next)), &dagak_testkit::audit())
+                .await
+                .unwrap(),
+        );
         check(round as usize).await;
     }
     // An import too large to patch the caches for: they are rebuilt.
@@ -358,7 +390,10 @@ async fn cached_lists_agree_with_plain_sql_across_writers() {
         updated_organizations: vec![(ids[0], org(draft(4000, &mut next)))],
         ..Default::default()
     };
-    writer.apply_import(batch, &|_, _| {}).await.unwrap();
+    writer
+        .apply_import(batch, &|_, _| {}, &dagak_testkit::audit(), &Default::default())
+        .await
+        .unwrap();
     check(5).await;
 }
 
@@ -378,7 +413,10 @@ async fn cached_people_lists_agree_with_plain_sql_across_writers() {
     for i in 0..4 {
         orgs.push(
             writer
-                .insert_organization(&org(org_draft(&format!("기관{i}"), &format!("Org {i}"))))
+                .insert_organization(
+                    &org(org_draft(&format!("기관{i}"), &format!("Org {i}"))),
+                    &dagak_testkit::audit(),
+                )
                 .await
                 .unwrap(),
         );
@@ -394,7 +432,12 @@ async fn cached_people_lists_agree_with_plain_sql_across_writers() {
     for _ in 0..80 {
         let p = person(families[next(5) as usize], givens[next(5) as usize], "Engineer");
         let at = orgs[next(4) as usize];
-        people.push(writer.insert_person(&p, &[affiliation(at, "Engineer")]).await.unwrap());
+        people.push(
+            writer
+                .insert_person(&p, &[affiliation(at, "Engineer")], &dagak_testkit::audit())
+                .await
+                .unwrap(),
+        );
     }
     let check = |round: u32, orgs: Vec<dagak_domain::OrgId>| {
         let (reader, path) = (&reader, &path);
@@ -454,10 +497,10 @@ async fn cached_people_lists_agree_with_plain_sql_across_writers() {
         for _ in 0..5 {
             let id = people[next(people.len() as u64) as usize];
             let renamed = person(families[next(5) as usize], givens[next(5) as usize], "Buyer");
-            writer.update_person(id, &renamed, None).await.unwrap();
+            writer.update_person(id, &renamed, None, &dagak_testkit::audit()).await.unwrap();
         }
         let gone = people.remove(next(people.len() as u64) as usize);
-        writer.delete_person(gone).await.unwrap();
+        writer.delete_person(gone, &dagak_testkit::audit()).await.unwrap();
         // An import that adds a person and renames another, who also joins an organisation.
         let renamed = people[next(people.len() as u64) as usize];
         let batch = ImportBatch {
@@ -482,16 +525,22 @@ async fn cached_people_lists_agree_with_plain_sql_across_writers() {
             }],
             ..Default::default()
         };
-        people.extend(writer.apply_import(batch, &|_, _| {}).await.unwrap().people);
+        people.extend(
+            writer
+                .apply_import(batch, &|_, _| {}, &dagak_testkit::audit(), &Default::default())
+                .await
+                .unwrap()
+                .people,
+        );
         check(round, orgs.clone()).await;
     }
     // A merge moves the people of one organisation to another.
     let merged = org(org_draft("기관0", "Org 0"));
-    writer.merge_organizations(orgs[0], &merged, orgs[1]).await.unwrap();
+    writer.merge_organizations(orgs[0], &merged, orgs[1], &dagak_testkit::audit()).await.unwrap();
     orgs.remove(1);
     check(4, orgs.clone()).await;
     // Deleting an organisation takes its people off its list.
-    writer.delete_organization(orgs[1]).await.unwrap();
+    writer.delete_organization(orgs[1], &dagak_testkit::audit()).await.unwrap();
     check(5, orgs.clone()).await;
 }
 
@@ -505,7 +554,10 @@ async fn hs_placeholders_stored_before_migration_8_are_removed() {
     let store = SqliteStore::open(&path).unwrap();
     store.migrate().await.unwrap();
     let id = store
-        .insert_organization(&dagak_testkit::org(dagak_testkit::org_draft("구미", "Gumi")))
+        .insert_organization(
+            &dagak_testkit::org(dagak_testkit::org_draft("구미", "Gumi")),
+            &dagak_testkit::audit(),
+        )
         .await
         .unwrap();
     drop(store);
@@ -514,7 +566,7 @@ async fn hs_placeholders_stored_before_migration_8_are_removed() {
         conn.execute_batch(&format!(
             "INSERT INTO organization_hs_codes (code, org_id) VALUES ('9999', {0}), ('99', {0});
              -- Later migrations run again: their tables go too.
-             DROP TABLE setup_links; DROP TABLE api_tokens; DROP TABLE sessions;
+             DROP TABLE audit_log; DROP TABLE setup_links; DROP TABLE api_tokens; DROP TABLE sessions;
              DROP TABLE users;
              ALTER TABLE people DROP COLUMN erased_at;
              PRAGMA user_version = 7;",

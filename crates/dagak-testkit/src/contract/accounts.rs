@@ -208,7 +208,10 @@ pub async fn setup_links_contract<S: AccountStore>(store: &S) {
 /// A firm user belongs to one organisation; deleting it leaves the account without one.
 pub async fn firm_users_contract<S: dagak_store::Store>(store: &S) {
     let firm = store
-        .insert_organization(&crate::org(crate::org_draft("구미정밀", "Gumi Precision")))
+        .insert_organization(
+            &crate::org(crate::org_draft("구미정밀", "Gumi Precision")),
+            &crate::audit(),
+        )
         .await
         .unwrap();
     let mut account = user("owner@gumi-precision.kr", Role::Firm);
@@ -236,7 +239,7 @@ pub async fn firm_users_contract<S: dagak_store::Store>(store: &S) {
         Err(StoreError::NotFound)
     ));
     // Deleting the firm leaves the account without one, and its invitations go.
-    store.delete_organization(firm).await.unwrap();
+    store.delete_organization(firm, &crate::audit()).await.unwrap();
     assert_eq!(store.get_user(id).await.unwrap().user.organization, None);
     assert_eq!(store.find_setup_link("firm-invite").await.unwrap(), None);
 }

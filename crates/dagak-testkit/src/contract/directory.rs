@@ -19,32 +19,41 @@ pub async fn directory_contract<S: Store>(store: &S) {
     assert_eq!(store.count_organizations().await.unwrap(), 0);
 
     let meditech = store
-        .insert_organization(&org(OrganizationDraft {
-            business_number: "124-81-00998".into(),
-            domain: "gumi-meditech.example".into(),
-            ..org_draft("구미메디텍", "Gumi Meditech")
-        }))
+        .insert_organization(
+            &org(OrganizationDraft {
+                business_number: "124-81-00998".into(),
+                domain: "gumi-meditech.example".into(),
+                ..org_draft("구미메디텍", "Gumi Meditech")
+            }),
+            &crate::audit(),
+        )
         .await
         .unwrap();
     let carbon = store
-        .insert_organization(&org(OrganizationDraft {
-            industry_tags: "carbon materials".into(),
-            hs_codes: "6815".into(),
-            ..org_draft("경북카본", "Gyeongbuk Carbon")
-        }))
+        .insert_organization(
+            &org(OrganizationDraft {
+                industry_tags: "carbon materials".into(),
+                hs_codes: "6815".into(),
+                ..org_draft("경북카본", "Gyeongbuk Carbon")
+            }),
+            &crate::audit(),
+        )
         .await
         .unwrap();
     let irvine = store
-        .insert_organization(&org(OrganizationDraft {
-            kind: "government".into(),
-            country: "US".into(),
-            city: "Irvine".into(),
-            industry_tags: String::new(),
-            hs_codes: String::new(),
-            offers: String::new(),
-            seeks: String::new(),
-            ..org_draft("어바인 시청", "City of Irvine")
-        }))
+        .insert_organization(
+            &org(OrganizationDraft {
+                kind: "government".into(),
+                country: "US".into(),
+                city: "Irvine".into(),
+                industry_tags: String::new(),
+                hs_codes: String::new(),
+                offers: String::new(),
+                seeks: String::new(),
+                ..org_draft("어바인 시청", "City of Irvine")
+            }),
+            &crate::audit(),
+        )
         .await
         .unwrap();
 
@@ -122,7 +131,7 @@ pub async fn directory_contract<S: Store>(store: &S) {
     let mut renamed = store.get_organization(carbon).await.unwrap().org;
     renamed.name_ko = Some("구미탄소소재".into());
     renamed.industry_tags = vec!["carbon fibre".into()];
-    store.update_organization(carbon, &renamed).await.unwrap();
+    store.update_organization(carbon, &renamed, &crate::audit()).await.unwrap();
     assert!(by(text("경북")).await.is_empty());
     assert_eq!(by(text("탄소")).await, ["Gyeongbuk Carbon"]);
     assert_eq!(
@@ -130,17 +139,25 @@ pub async fn directory_contract<S: Store>(store: &S) {
         ["Gyeongbuk Carbon"]
     );
     assert!(matches!(
-        store.update_organization(OrgId(999_999), &renamed).await,
+        store.update_organization(OrgId(999_999), &renamed, &crate::audit()).await,
         Err(StoreError::NotFound)
     ));
 
     // People and affiliations.
     let ceo = store
-        .insert_person(&person("김", "민수", "대표이사"), &[affiliation(meditech, "CEO")])
+        .insert_person(
+            &person("김", "민수", "대표이사"),
+            &[affiliation(meditech, "CEO")],
+            &crate::audit(),
+        )
         .await
         .unwrap();
     let mayor = store
-        .insert_person(&person("", "", "Mayor of Irvine"), &[affiliation(irvine, "Mayor")])
+        .insert_person(
+            &person("", "", "Mayor of Irvine"),
+            &[affiliation(irvine, "Mayor")],
+            &crate::audit(),
+        )
         .await
         .unwrap();
     let got = store.get_person(ceo).await.unwrap();
@@ -160,13 +177,23 @@ pub async fn directory_contract<S: Store>(store: &S) {
     assert_eq!(found.total, 1);
     // An affiliation to an unknown organisation is refused and nothing is written.
     let before = store.list_people(&PersonFilter::default(), ALL).await.unwrap().total;
-    let refused =
-        store.insert_person(&person("Lee", "Ana", ""), &[affiliation(OrgId(999_999), "x")]).await;
+    let refused = store
+        .insert_person(
+            &person("Lee", "Ana", ""),
+            &[affiliation(OrgId(999_999), "x")],
+            &crate::audit(),
+        )
+        .await;
     assert!(matches!(refused, Err(StoreError::Conflict { .. })));
     assert_eq!(store.list_people(&PersonFilter::default(), ALL).await.unwrap().total, before);
     // Updating affiliations replaces them.
     store
-        .update_person(ceo, &person("김", "민수", "대표"), Some(&[affiliation(carbon, "Adviser")]))
+        .update_person(
+            ceo,
+            &person("김", "민수", "대표"),
+            Some(&[affiliation(carbon, "Adviser")]),
+            &crate::audit(),
+        )
         .await
         .unwrap();
     let got = store.get_person(ceo).await.unwrap();
@@ -189,16 +216,19 @@ pub async fn directory_contract<S: Store>(store: &S) {
 
     // Merge moves affiliations and deletes the removed organisation.
     let merged = store.get_organization(meditech).await.unwrap().org;
-    store.merge_organizations(meditech, &merged, carbon).await.unwrap();
+    store.merge_organizations(meditech, &merged, carbon, &crate::audit()).await.unwrap();
     assert!(matches!(store.get_organization(carbon).await, Err(StoreError::NotFound)));
     assert_eq!(store.get_person(ceo).await.unwrap().affiliations[0].affiliation.org_id, meditech);
-    assert!(store.merge_organizations(meditech, &merged, meditech).await.is_err());
+    assert!(store.merge_organizations(meditech, &merged, meditech, &crate::audit()).await.is_err());
 
     // Deleting an organisation removes its affiliations, not its people.
-    store.delete_organization(irvine).await.unwrap();
+    store.delete_organization(irvine, &crate::audit()).await.unwrap();
     assert!(store.get_person(mayor).await.unwrap().affiliations.is_empty());
-    assert!(matches!(store.delete_organization(irvine).await, Err(StoreError::NotFound)));
-    store.delete_person(mayor).await.unwrap();
+    assert!(matches!(
+        store.delete_organization(irvine, &crate::audit()).await,
+        Err(StoreError::NotFound)
+    ));
+    store.delete_person(mayor, &crate::audit()).await.unwrap();
     assert!(matches!(store.get_person(mayor).await, Err(StoreError::NotFound)));
 
     // People are recognisable by their emails, lower-cased.
@@ -207,14 +237,18 @@ pub async fn directory_contract<S: Store>(store: &S) {
         emails: "Ana@Example.com".into(),
         ..Default::default()
     };
-    let ana = store.insert_person(&ana.parse().unwrap(), &[]).await.unwrap();
+    let ana = store.insert_person(&ana.parse().unwrap(), &[], &crate::audit()).await.unwrap();
     assert!(
         store.all_person_emails().await.unwrap().contains(&(ana, "ana@example.com".to_owned()))
     );
 
     // People at given organisations, and people at none.
     let engineer = store
-        .insert_person(&person("Park", "Jisoo", "Engineer"), &[affiliation(meditech, "Engineer")])
+        .insert_person(
+            &person("Park", "Jisoo", "Engineer"),
+            &[affiliation(meditech, "Engineer")],
+            &crate::audit(),
+        )
         .await
         .unwrap();
     let found = store.people_at_organizations(&[meditech]).await.unwrap();

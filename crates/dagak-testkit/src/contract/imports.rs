@@ -18,10 +18,13 @@ use crate::{org, org_draft, person};
 pub async fn imports_contract<S: Store>(store: &S) {
     store.migrate().await.unwrap();
     let meditech = store
-        .insert_organization(&org(OrganizationDraft {
-            business_number: "124-81-00998".into(),
-            ..org_draft("구미메디텍", "Gumi Meditech")
-        }))
+        .insert_organization(
+            &org(OrganizationDraft {
+                business_number: "124-81-00998".into(),
+                ..org_draft("구미메디텍", "Gumi Meditech")
+            }),
+            &crate::audit(),
+        )
         .await
         .unwrap();
     let by = |f: OrgFilter| names(store, f);
@@ -44,7 +47,12 @@ pub async fn imports_contract<S: Store>(store: &S) {
     };
     let reports = std::sync::Mutex::new(Vec::new());
     let ids = store
-        .apply_import(good, &|done, total| reports.lock().unwrap().push((done, total)))
+        .apply_import(
+            good,
+            &|done, total| reports.lock().unwrap().push((done, total)),
+            &crate::audit(),
+            &Default::default(),
+        )
         .await
         .unwrap();
     assert_eq!(reports.lock().unwrap().last(), Some(&(2, 2)), "progress reaches every row");
@@ -67,7 +75,9 @@ pub async fn imports_contract<S: Store>(store: &S) {
         )],
         ..Default::default()
     };
-    assert!(store.apply_import(bad, &|_, _| {}).await.is_err());
+    assert!(
+        store.apply_import(bad, &|_, _| {}, &crate::audit(), &Default::default()).await.is_err()
+    );
     assert_eq!(store.count_organizations().await.unwrap(), count, "a failed import writes nothing");
 
     // Import updates: organisations take their new fields (with their search rows and filters),
@@ -108,7 +118,12 @@ pub async fn imports_contract<S: Store>(store: &S) {
     };
     let reports = std::sync::Mutex::new(Vec::new());
     let created = store
-        .apply_import(update, &|done, total| reports.lock().unwrap().push((done, total)))
+        .apply_import(
+            update,
+            &|done, total| reports.lock().unwrap().push((done, total)),
+            &crate::audit(),
+            &Default::default(),
+        )
         .await
         .unwrap();
     assert_eq!(reports.lock().unwrap().last(), Some(&(3, 3)));
@@ -153,7 +168,12 @@ pub async fn imports_contract<S: Store>(store: &S) {
             vec![link(OrgRef::Existing(OrgId(999_999)), "Nobody")],
         )],
     };
-    assert!(store.apply_import(failing, &|_, _| {}).await.is_err());
+    assert!(
+        store
+            .apply_import(failing, &|_, _| {}, &crate::audit(), &Default::default())
+            .await
+            .is_err()
+    );
     assert_eq!(store.get_organization(sensor).await.unwrap().org, renamed);
     assert_eq!(store.get_person(jihoon).await.unwrap().affiliations.len(), 3);
     assert_eq!(store.get_person(jihoon).await.unwrap().person, promoted);

@@ -1,11 +1,13 @@
 //! The store contract: one module per area, each a story test of that area's trait that every
 //! backend runs unchanged on a fresh, migrated database, so a second backend is held to exactly
 //! the same behaviour. A backend's `tests/it` calls [`accounts::accounts_contract`],
+//! [`audit::audit_contract`],
 //! [`directory::directory_contract`],
 //! [`imports::imports_contract`], [`imports::previews_contract`] and
 //! [`region::region_contract`], each on its own store.
 
 pub mod accounts;
+pub mod audit;
 pub mod directory;
 pub mod imports;
 pub mod region;
