@@ -8,6 +8,7 @@
 //! crate holds no business rule. [`error`] is the only place that knows HTTP status codes.
 
 mod accounts;
+mod audit;
 mod directory;
 mod error;
 mod exports;
@@ -88,6 +89,7 @@ fn pages() -> Routes {
     Routes::new()
         .get("/", || async { Redirect::to("/organizations") })
         .merge(accounts::pages())
+        .merge(audit::pages())
         .merge(directory::pages())
         .merge(imports::pages())
         .merge(exports::pages())
@@ -98,6 +100,7 @@ fn pages() -> Routes {
 fn api() -> Routes {
     Routes::new()
         .merge(accounts::api())
+        .merge(audit::api())
         .merge(directory::api())
         .merge(imports::api())
         .merge(exports::api())

@@ -204,6 +204,12 @@ impl Acting {
         Ok(Listing::new(self.store.list_audit(&filter, page).await?, page))
     }
 
+    /// One entry of the log.
+    pub async fn audit_entry(&self, id: i64) -> Result<AuditEntry, ServiceError> {
+        self.may(UseCase::BrowseAuditLog)?;
+        Ok(self.store.get_audit(id).await?.into())
+    }
+
     /// The entries the filter selects (at most 100,000, newest first) as CSV.
     pub async fn export_audit_log(&self, query: &AuditQuery) -> Result<Vec<u8>, ServiceError> {
         self.may(UseCase::BrowseAuditLog)?;

@@ -703,3 +703,103 @@ async fn an_administrator_invites_changes_roles_disables_and_resets() {
     let signed = login(&admin, "staff@gumi.go.kr", password).await;
     assert_eq!(location(&signed), "/account/password");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn histories_show_each_change_and_an_administrator_restores_from_the_log() {
+    let admin = app().await;
+    let org = json!({"kind": "local_firm", "country": "KR", "name_ko": "구미정밀", "city": "구미"});
+    let id = admin.json("POST", "/api/v1/organizations", org.clone()).await.json()["id"].clone();
+    let mut moved = org.clone();
+    moved["city"] = json!("대구");
+    let updated = admin.json("PUT", &format!("/api/v1/organizations/{id}"), moved).await;
+    assert_eq!(updated.status, StatusCode::OK, "{}", updated.text());
+
+    let page = admin.get(&format!("/organizations/{id}/history"), Some("en")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.text();
+    assert!(html.contains("<del>구미</del> → <ins>대구</ins>"), "{html}");
+    assert!(html.contains("admin@gumi.go.kr") && html.contains("Changed"));
+    assert!(
+        admin.get(&format!("/organizations/{id}"), Some("en")).await.text().contains("/history\"")
+    );
+
+    // The whole log, filtered, as JSON and CSV.
+    let log = admin.get(&format!("/api/v1/audit?entity=organization&entity_id={id}"), None).await;
+    assert_eq!(log.status, StatusCode::OK, "{}", log.text());
+    let log = log.json();
+    assert_eq!(log["total"], 2);
+    let entry = &log["items"][0];
+    assert_eq!(
+        (entry["action"].as_str(), entry["user"].as_str()),
+        (Some("update"), Some("admin@gumi.go.kr"))
+    );
+    assert_eq!(entry["changes"], json!([{"field": "city", "before": "구미", "after": "대구"}]));
+    let csv = admin.get("/admin/audit.csv?entity=organization", Some("en")).await;
+    assert_eq!(csv.headers[header::CONTENT_TYPE], "text/csv; charset=utf-8");
+    assert!(csv.text().contains(",city,구미,대구,"), "{}", csv.text());
+    let bad = admin.get("/admin/audit?from=someday", Some("en")).await;
+    assert!(bad.text().contains("id=\"filter-errors\""));
+
+    // Restoring asks first, then puts the old city back and logs it.
+    let entry_id = entry["id"].as_i64().unwrap();
+    let confirm = admin.get(&format!("/admin/audit/{entry_id}/restore"), Some("en")).await;
+    assert!(confirm.text().contains("대구 → 구미"), "{}", confirm.text());
+    let restored =
+        admin.form(&format!("/admin/audit/{entry_id}/restore"), &[("confirm", "yes")], "en").await;
+    assert_eq!(restored.status, StatusCode::SEE_OTHER, "{}", restored.text());
+    let now = admin.get(&format!("/api/v1/organizations/{id}"), None).await.json();
+    assert_eq!(now["organization"]["city"], "구미", "{now}");
+
+    // A deleted organisation comes back through the API.
+    admin
+        .send(
+            Request::delete(format!("/api/v1/organizations/{id}?confirm=true"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    let deleted = admin
+        .get(&format!("/api/v1/audit?entity=organization&entity_id={id}&action=delete"), None)
+        .await
+        .json();
+    let deleted = deleted["items"][0]["id"].as_i64().unwrap();
+    let unconfirmed = admin
+        .send(
+            Request::post(format!("/api/v1/audit/{deleted}/restore")).body(Body::empty()).unwrap(),
+        )
+        .await;
+    assert_eq!(unconfirmed.status, StatusCode::PRECONDITION_REQUIRED);
+    let back = admin
+        .send(
+            Request::post(format!("/api/v1/audit/{deleted}/restore?confirm=true"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(back.status, StatusCode::NO_CONTENT, "{}", back.text());
+    assert_eq!(
+        admin.get(&format!("/api/v1/organizations/{id}"), None).await.status,
+        StatusCode::OK
+    );
+
+    // Staff read histories but not the whole log, and restore nothing.
+    let user =
+        admin.service.create_user(&draft("staff@gumi.go.kr", "staff"), PASSWORD).await.unwrap();
+    let staff = admin.with_session(Some(admin.sign_in_as(user.id).await));
+    assert_eq!(
+        staff.get(&format!("/organizations/{id}/history"), Some("en")).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(staff.get("/admin/audit", Some("en")).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(staff.get("/api/v1/audit", None).await.status, StatusCode::FORBIDDEN);
+    let refused =
+        staff.form(&format!("/admin/audit/{entry_id}/restore"), &[("confirm", "yes")], "en").await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(
+        !staff
+            .get(&format!("/organizations/{id}/history"), Some("en"))
+            .await
+            .text()
+            .contains("/restore\"")
+    );
+}
