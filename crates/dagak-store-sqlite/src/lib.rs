@@ -1,6 +1,9 @@
 //! The embedded SQLite backend of the [`Store`] trait, dagak's default.
 //!
-//! SQLite runs in WAL mode with foreign keys on. Writes go through one writer connection (SQLite
+//! SQLite runs in WAL mode with foreign keys on and `synchronous = FULL`: a commit returns once
+//! the WAL is on disk, so an acknowledged write survives a crash of the process and a loss of
+//! power alike (NORMAL would risk the last commits on power loss, for little gain: writes here
+//! are few and an import is one transaction). Writes go through one writer connection (SQLite
 //! has one writer at a time anyway, so queuing them here avoids `SQLITE_BUSY`), each call in one
 //! `IMMEDIATE` transaction; reads use a small pool of reader connections, which WAL lets run next
 //! to the writer. All of it runs on tokio's blocking threads: rusqlite is synchronous.
@@ -107,7 +110,7 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
-         PRAGMA synchronous = NORMAL;
+         PRAGMA synchronous = FULL;
          PRAGMA foreign_keys = ON;
          PRAGMA temp_store = MEMORY;
          PRAGMA cache_size = -32000;",

@@ -5,6 +5,7 @@
 mod backup;
 mod browser;
 mod cli;
+mod crash;
 mod tidy;
 
 use std::io::{BufRead as _, BufReader};
@@ -136,6 +137,12 @@ impl Server {
             );
             assert_eq!(answer.status().as_u16(), 303, "the set-up link creates the administrator");
             set_cookie(&answer, "dagak_session").unwrap()
+        } else if self.demo_password("admin").is_none() {
+            // A database whose administrator a previous start created: sign in.
+            let answer =
+                post_form("/login", None, &[("email", "admin@gumi.go.kr"), ("password", PASSWORD)]);
+            assert_eq!(answer.status().as_u16(), 303, "the administrator signs in again");
+            set_cookie(&answer, "dagak_session").unwrap()
         } else {
             let one_time = self.demo_password("admin").expect("demo accounts or a set-up link");
             let answer = post_form(
@@ -178,6 +185,28 @@ impl Server {
             .unwrap_or_default()
             .to_owned();
         (response.status().as_u16(), csrf)
+    }
+
+    /// A new API token of the administrator, made on the account page (`name` must be new).
+    pub(crate) fn api_token(&self, name: &str) -> String {
+        let mut response = agent()
+            .post(&format!("{}/account/tokens", self.base))
+            .header("cookie", &self.cookie())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .send(form_body(&[("_csrf", &self.session.1), ("name", name), ("role", "admin")]))
+            .unwrap();
+        let html = response.body_mut().read_to_string().unwrap();
+        html.split("id=\"token-secret\">")
+            .nth(1)
+            .and_then(|rest| rest.split('<').next())
+            .unwrap_or_else(|| panic!("no token on the page: {html}"))
+            .to_owned()
+    }
+
+    /// Ends the server with SIGKILL, as a crash or a power cut would: no shutdown runs.
+    pub(crate) fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 
     fn cookie(&self) -> String {
