@@ -312,3 +312,87 @@ async fn a_person_can_download_their_data_and_have_it_erased_after_confirmation(
         app.json("POST", &format!("/api/v1/people/{id}/erase"), serde_json::json!({})).await;
     assert_eq!(again.status, StatusCode::PRECONDITION_REQUIRED, "the API needs confirm=true");
 }
+
+/// Text that breaks pages, queries or files when handled carelessly.
+const HOSTILE: [&str; 4] =
+    ["<script>alert('x')</script>", "\"quoted\" & 'single'", "' OR 1=1 --", "nul\u{0}byte"];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_text_in_every_form_and_search_box_is_stored_verbatim_and_shown_escaped() {
+    let app = app().await;
+    for (i, text) in HOSTILE.iter().enumerate() {
+        // Every free-text field of the organisation form.
+        let name = format!("{text} {i}");
+        let fields = [
+            ("kind", "association"),
+            ("country", "US"),
+            ("name_en", name.as_str()),
+            ("name_ko", text),
+            ("city", text),
+            ("industry_tags", text),
+            ("description_ko", text),
+            ("description_en", text),
+        ];
+        let created = app.form("/organizations", &fields, "en").await;
+        assert_eq!(created.status, StatusCode::SEE_OTHER, "{text:?}: {}", created.text());
+        let page_url = created.headers[header::LOCATION].to_str().unwrap().to_owned();
+        let id: i64 = page_url.rsplit('/').next().unwrap().parse().unwrap();
+        let stored = app.get(&format!("/api/v1/organizations/{id}"), None).await.json();
+        let org = &stored["organization"];
+        assert_eq!(org["name_en"], name.as_str(), "stored verbatim");
+        assert_eq!(
+            (org["city"].as_str(), org["description_en"].as_str()),
+            (Some(*text), Some(*text))
+        );
+        let html = app.get(&page_url, Some("en")).await.text();
+        assert!(!html.contains("<script>alert"), "rendered escaped: {text:?}");
+        if text.contains('<') {
+            assert!(html.contains("&#60;script&#62;alert"), "shown as text: {text:?}");
+        }
+
+        // Every free-text field of the person form.
+        let id_text = id.to_string();
+        let person = [
+            ("family_name", *text),
+            ("given_name", "Kim"),
+            ("titles", text),
+            ("languages", "ko"),
+            ("affiliation_org", id_text.as_str()),
+            ("affiliation_role", text),
+        ];
+        let created = app.form("/people", &person, "en").await;
+        assert_eq!(created.status, StatusCode::SEE_OTHER, "{text:?}: {}", created.text());
+        let person_url = created.headers[header::LOCATION].to_str().unwrap().to_owned();
+        let html = app.get(&person_url, Some("en")).await.text();
+        assert!(!html.contains("<script>alert"), "{text:?}");
+        let person_id = person_url.rsplit('/').next().unwrap();
+        let stored = app.get(&format!("/api/v1/people/{person_id}"), None).await.json();
+        assert_eq!(stored["family_name"], *text);
+        assert_eq!(stored["affiliations"][0]["role"], *text);
+    }
+    // Every search box and filter: the text is a search, never part of a query.
+    let before = app.get("/api/v1/organizations", None).await.json()["total"].clone();
+    assert_eq!(before, HOSTILE.len());
+    for text in HOSTILE {
+        let q = crate::encode(text);
+        for url in [
+            format!("/organizations?q={q}"),
+            format!("/organizations?city={q}"),
+            format!("/organizations?tag={q}"),
+            format!("/people?q={q}"),
+            format!("/api/v1/organizations?q={q}"),
+            format!("/api/v1/people?q={q}"),
+        ] {
+            let answer = app.get(&url, Some("en")).await;
+            assert_eq!(answer.status, StatusCode::OK, "{url}");
+            // JSON carries the text as it is (served as JSON, never sniffed as HTML).
+            if !url.starts_with("/api/") {
+                assert!(!answer.text().contains("<script>alert"), "{url}");
+            }
+        }
+        let found = app.get(&format!("/api/v1/organizations?q={q}"), None).await.json();
+        assert!(found["total"].as_u64().unwrap() >= 1, "{text:?} finds its own record: {found}");
+    }
+    let after = app.get("/api/v1/organizations", None).await.json()["total"].clone();
+    assert_eq!(before, after, "no search changed anything");
+}
