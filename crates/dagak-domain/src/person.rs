@@ -42,6 +42,10 @@ pub struct Consent {
     pub date: Date,
     /// `consent`, `contract`, `legitimate_interest` or `public_role`.
     pub basis: String,
+    /// What the person agreed to (`contact about trade missions`), if recorded.
+    pub scope: Option<String>,
+    /// Where the consent or the data came from (`business card, KOTRA LA 2026-05`), if recorded.
+    pub source: Option<String>,
 }
 
 const CONSENT_BASES: [&str; 4] = ["consent", "contract", "legitimate_interest", "public_role"];
@@ -57,6 +61,9 @@ pub struct Person {
     pub phones: Vec<String>,
     pub languages: Vec<String>,
     pub consent: Option<Consent>,
+    /// Until when the person's data may be kept (PIPA, GDPR); past it, the person is due for
+    /// erasure.
+    pub retain_until: Option<Date>,
 }
 
 fn is_hangul(text: &str) -> bool {
@@ -76,6 +83,7 @@ impl Person {
             phones: Vec::new(),
             languages: Vec::new(),
             consent: None,
+            retain_until: None,
         }
     }
 
@@ -111,6 +119,13 @@ impl Person {
                 .map(|c| crate::iso_date(c.date))
                 .unwrap_or_default(),
             consent_basis: self.consent.as_ref().map(|c| c.basis.clone()).unwrap_or_default(),
+            consent_scope: self.consent.as_ref().and_then(|c| c.scope.clone()).unwrap_or_default(),
+            consent_source: self
+                .consent
+                .as_ref()
+                .and_then(|c| c.source.clone())
+                .unwrap_or_default(),
+            retain_until: self.retain_until.map(crate::iso_date).unwrap_or_default(),
         }
     }
 }
@@ -139,6 +154,10 @@ pub struct PersonDraft {
     pub languages: String,
     pub consent_date: String,
     pub consent_basis: String,
+    pub consent_scope: String,
+    pub consent_source: String,
+    /// `YYYY-MM-DD`.
+    pub retain_until: String,
 }
 
 pub(crate) fn parse_email(text: &str) -> Result<String, DomainError> {
@@ -199,10 +218,20 @@ impl PersonDraft {
             split_list(&self.languages).map(|l| l.to_ascii_lowercase()).collect();
         let consent_date = errors.take("consent_date", parse_date(&self.consent_date)).flatten();
         let basis = self.consent_basis.trim();
+        let scope = errors.take("consent_scope", optional_text(&self.consent_scope, 500)).flatten();
+        let source =
+            errors.take("consent_source", optional_text(&self.consent_source, 500)).flatten();
+        let retain_until = errors.take("retain_until", parse_date(&self.retain_until)).flatten();
         let consent = match (consent_date, basis) {
-            (None, "") => None,
+            (None, "") => {
+                // What and where from belong to a consent: without one they mean nothing.
+                if scope.is_some() || source.is_some() {
+                    errors.push("consent_basis", DomainError::Required);
+                }
+                None
+            }
             (Some(date), basis) if CONSENT_BASES.contains(&basis) => {
-                Some(Consent { date, basis: basis.to_owned() })
+                Some(Consent { date, basis: basis.to_owned(), scope, source })
             }
             (Some(_), "") => {
                 errors.push("consent_basis", DomainError::Required);
@@ -229,6 +258,7 @@ impl PersonDraft {
                 phones,
                 languages,
                 consent,
+                retain_until,
             }),
             _ => Err(errors),
         }

@@ -131,6 +131,9 @@ impl Service {
                 d.languages,
                 d.consent_date,
                 d.consent_basis,
+                d.consent_scope,
+                d.consent_source,
+                d.retain_until,
             ];
             let date = |x: Option<time::Date>| x.map(dagak_domain::iso_date).unwrap_or_default();
             // One line per affiliation, so that importing the file again rebuilds them.

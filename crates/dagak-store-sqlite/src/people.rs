@@ -41,14 +41,18 @@ pub(crate) fn write(
         person.consent.as_ref().map(|c| c.basis.clone()),
         display.to_lowercase(),
         search,
+        person.consent.as_ref().and_then(|c| c.scope.clone()),
+        person.consent.as_ref().and_then(|c| c.source.clone()),
+        date_text(person.retain_until),
     ];
     let is_update = id.is_some();
     let id = match id {
         None => {
             tx.prepare_cached(
                 "INSERT INTO people (family_name, given_name, name_order, titles, emails, phones,
-                 languages, consent_date, consent_basis, sort_key, search_text)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                 languages, consent_date, consent_basis, sort_key, search_text, consent_scope,
+                 consent_source, retain_until)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             )
             .map_err(map_err)?
             .execute(fields)
@@ -62,8 +66,9 @@ pub(crate) fn write(
                 .prepare_cached(
                     "UPDATE people SET family_name = ?1, given_name = ?2, name_order = ?3,
                      titles = ?4, emails = ?5, phones = ?6, languages = ?7, consent_date = ?8,
-                     consent_basis = ?9, sort_key = ?10, search_text = ?11,
-                     updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?12",
+                     consent_basis = ?9, sort_key = ?10, search_text = ?11, consent_scope = ?12,
+                     consent_source = ?13, retain_until = ?14,
+                     updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?15",
                 )
                 .map_err(map_err)?
                 .execute(values.as_slice())
@@ -169,7 +174,10 @@ pub(crate) fn backfill_bigrams(tx: &Connection) -> Result<(), StoreError> {
 }
 
 const COLUMNS: &str = "p.id, p.family_name, p.given_name, p.name_order, p.titles, p.emails,
-    p.phones, p.languages, p.consent_date, p.consent_basis, p.created_at, p.updated_at, p.erased_at";
+    p.phones, p.languages, p.consent_date, p.consent_basis, p.created_at, p.updated_at, p.erased_at,
+    p.consent_scope, p.consent_source, p.retain_until";
+/// How many columns `COLUMNS` reads: a joined column follows.
+const COLUMN_COUNT: usize = 16;
 
 /// A `people` row: id, its fields as a draft, created, updated, erased.
 type Row = (i64, PersonDraft, String, String, Option<String>);
@@ -190,6 +198,9 @@ fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
             languages: text(7)?,
             consent_date: text(8)?,
             consent_basis: text(9)?,
+            consent_scope: text(13)?,
+            consent_source: text(14)?,
+            retain_until: text(15)?,
         },
         r.get(10)?,
         r.get(11)?,
@@ -326,7 +337,9 @@ pub(crate) fn at_organizations(
     );
     let mut stmt = conn.prepare(&sql).map_err(map_err)?;
     let rows = stmt
-        .query_map([idset::json_ids(orgs)], |r| Ok((r.get::<_, Option<i64>>(13)?, read_row(r)?)))
+        .query_map([idset::json_ids(orgs)], |r| {
+            Ok((r.get::<_, Option<i64>>(COLUMN_COUNT)?, read_row(r)?))
+        })
         .map_err(map_err)?;
     let mut out = Vec::new();
     for row in rows {

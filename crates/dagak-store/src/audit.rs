@@ -204,6 +204,9 @@ pub fn person_snapshot(person: &Person, affiliations: &[Affiliation]) -> Snapsho
         ("languages", d.languages),
         ("consent_date", d.consent_date),
         ("consent_basis", d.consent_basis),
+        ("consent_scope", d.consent_scope),
+        ("consent_source", d.consent_source),
+        ("retain_until", d.retain_until),
         ("affiliations", lines.join("\n")),
     ]
     .into_iter()
@@ -224,6 +227,9 @@ pub fn person_draft_of(s: &Snapshot) -> (PersonDraft, Vec<AffiliationDraft>) {
         languages: f("languages"),
         consent_date: f("consent_date"),
         consent_basis: f("consent_basis"),
+        consent_scope: f("consent_scope"),
+        consent_source: f("consent_source"),
+        retain_until: f("retain_until"),
     };
     let affiliations = affiliation_lines(&f("affiliations")).into_iter().map(|(_, a)| a).collect();
     (draft, affiliations)

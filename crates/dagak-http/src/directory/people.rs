@@ -97,6 +97,7 @@ struct PersonDetailPage {
     phones: Vec<String>,
     languages: String,
     consent: String,
+    retain_until: String,
     affiliations: Vec<AffiliationView>,
     updated: String,
     /// When the person's data was erased, as shown; empty otherwise.
@@ -119,8 +120,17 @@ pub(super) async fn detail(Using(app): Using, t: Tr, PagePath(id): PagePath<i64>
         consent: p
             .consent
             .as_ref()
-            .map(|c| format!("{} · {}", t.date(c.date), t.code("consent", &c.basis)))
+            .map(|c| {
+                let parts = [
+                    Some(t.date(c.date)),
+                    Some(t.code("consent", &c.basis)),
+                    c.scope.clone(),
+                    c.source.clone(),
+                ];
+                parts.into_iter().flatten().collect::<Vec<_>>().join(" · ")
+            })
             .unwrap_or_default(),
+        retain_until: p.retain_until.map(|d| t.date(d)).unwrap_or_default(),
         affiliations: entry
             .affiliations
             .iter()
@@ -250,6 +260,9 @@ fn read_form(fields: Vec<(String, String)>) -> PersonInput {
             "languages" => d.languages = value,
             "consent_date" => d.consent_date = value,
             "consent_basis" => d.consent_basis = value,
+            "consent_scope" => d.consent_scope = value,
+            "consent_source" => d.consent_source = value,
+            "retain_until" => d.retain_until = value,
             // Each affiliation row starts with its organisation field.
             "affiliation_org" => {
                 affiliations.push(AffiliationInput { org_id: value, ..Default::default() })

@@ -212,6 +212,8 @@ pub(crate) struct PersonView {
     pub phones: Vec<String>,
     pub languages: Vec<String>,
     pub consent: Option<ConsentView>,
+    /// Until when the data may be kept (`YYYY-MM-DD`).
+    pub retain_until: Option<String>,
     pub affiliations: Vec<AffiliationView>,
     pub created_at: String,
     pub updated_at: String,
@@ -224,6 +226,12 @@ pub(crate) struct PersonView {
 pub(crate) struct ConsentView {
     pub date: String,
     pub basis: String,
+    /// What the person agreed to.
+    #[serde(default)]
+    pub scope: Option<String>,
+    /// Where the consent or the data came from.
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 impl From<PersonEntry> for PersonView {
@@ -242,7 +250,10 @@ impl From<PersonEntry> for PersonView {
             consent: p.consent.map(|c| ConsentView {
                 date: iso(Some(c.date)).unwrap_or_default(),
                 basis: c.basis,
+                scope: c.scope,
+                source: c.source,
             }),
+            retain_until: iso(p.retain_until),
             affiliations: r.affiliations.into_iter().map(AffiliationView::from).collect(),
             created_at: rfc3339(r.created_at),
             updated_at: rfc3339(r.updated_at),
@@ -284,13 +295,17 @@ pub(crate) struct PersonBody {
     #[serde(default)]
     pub consent: Option<ConsentView>,
     #[serde(default)]
+    pub retain_until: Option<String>,
+    #[serde(default)]
     pub affiliations: Vec<AffiliationBody>,
 }
 
 impl PersonBody {
     pub(crate) fn into_input(self) -> PersonInput {
-        let (consent_date, consent_basis) =
-            self.consent.map(|c| (c.date, c.basis)).unwrap_or_default();
+        let (consent_date, consent_basis, consent_scope, consent_source) = self
+            .consent
+            .map(|c| (c.date, c.basis, c.scope.unwrap_or_default(), c.source.unwrap_or_default()))
+            .unwrap_or_default();
         PersonInput {
             person: PersonDraft {
                 family_name: self.family_name.unwrap_or_default(),
@@ -302,6 +317,9 @@ impl PersonBody {
                 languages: self.languages.join(", "),
                 consent_date,
                 consent_basis,
+                consent_scope,
+                consent_source,
+                retain_until: self.retain_until.unwrap_or_default(),
             },
             affiliations: self
                 .affiliations

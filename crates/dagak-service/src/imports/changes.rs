@@ -104,6 +104,9 @@ pub(crate) fn overlay_person(stored: &Person, row: &PersonDraft) -> PersonDraft 
         languages: pick(&row.languages, &base.languages),
         consent_date: pick(&row.consent_date, &base.consent_date),
         consent_basis: pick(&row.consent_basis, &base.consent_basis),
+        consent_scope: pick(&row.consent_scope, &base.consent_scope),
+        consent_source: pick(&row.consent_source, &base.consent_source),
+        retain_until: pick(&row.retain_until, &base.retain_until),
     }
 }
 

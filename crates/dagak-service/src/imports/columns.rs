@@ -24,7 +24,7 @@ pub(crate) const ORG_COLUMNS: [(&str, &[&str]); 14] = [
 ];
 
 /// The columns of a people file.
-pub(crate) const PERSON_COLUMNS: [(&str, &[&str]); 13] = [
+pub(crate) const PERSON_COLUMNS: [(&str, &[&str]); 16] = [
     ("family_name", &["성"]),
     ("given_name", &["이름"]),
     ("name_order", &["성명순서"]),
@@ -34,6 +34,9 @@ pub(crate) const PERSON_COLUMNS: [(&str, &[&str]); 13] = [
     ("languages", &["언어"]),
     ("consent_date", &["동의일"]),
     ("consent_basis", &["동의근거"]),
+    ("consent_scope", &["동의범위", "동의내용"]),
+    ("consent_source", &["동의출처", "수집출처"]),
+    ("retain_until", &["보존기한", "보유기한"]),
     ("organization", &["기관", "소속"]),
     ("role", &["역할"]),
     ("start", &["시작일"]),

@@ -449,6 +449,9 @@ impl Acting {
                     languages: cell(row, &map, "languages"),
                     consent_date: cell(row, &map, "consent_date"),
                     consent_basis: cell(row, &map, "consent_basis"),
+                    consent_scope: cell(row, &map, "consent_scope"),
+                    consent_source: cell(row, &map, "consent_source"),
+                    retain_until: cell(row, &map, "retain_until"),
                 };
                 let person = match draft.parse() {
                     Ok(p) => Some(p),

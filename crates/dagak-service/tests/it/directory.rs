@@ -214,3 +214,54 @@ async fn a_persons_data_is_exported_and_erased_while_counts_stay() {
         Err(ServiceError::NotFound)
     ));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn consent_scope_source_and_retention_are_kept_exported_and_checked() {
+    let (service, _dir) = service().await;
+    let draft = PersonDraft {
+        family_name: "Smith".into(),
+        given_name: "Jane".into(),
+        emails: "jane@irvine.example".into(),
+        consent_date: "2026-05-14".into(),
+        consent_basis: "consent".into(),
+        consent_scope: "contact about trade missions".into(),
+        consent_source: "business card, KOTRA LA".into(),
+        retain_until: "2029-05-14".into(),
+        ..Default::default()
+    };
+    let created = service
+        .create_person(&PersonInput { person: draft.clone(), affiliations: Vec::new() })
+        .await
+        .unwrap();
+    let consent = created.person.consent.clone().unwrap();
+    assert_eq!(consent.scope.as_deref(), Some("contact about trade missions"));
+    assert_eq!(consent.source.as_deref(), Some("business card, KOTRA LA"));
+    assert_eq!(created.person.retain_until, Some(time::macros::date!(2029 - 05 - 14)));
+    let csv = service.export(ExportList::People, ExportFormat::Csv).await.unwrap().bytes;
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(csv.lines().next().unwrap().contains("consent_scope,consent_source,retain_until"));
+    assert!(
+        csv.contains("contact about trade missions,\"business card, KOTRA LA\",2029-05-14"),
+        "{csv}"
+    );
+
+    // A source without a consent, or a date that is none, is refused by field.
+    for (bad, field) in [
+        (
+            PersonDraft {
+                consent_date: String::new(),
+                consent_basis: String::new(),
+                ..draft.clone()
+            },
+            "consent_basis",
+        ),
+        (PersonDraft { retain_until: "soon".into(), ..draft.clone() }, "retain_until"),
+    ] {
+        match service.create_person(&PersonInput { person: bad, affiliations: Vec::new() }).await {
+            Err(ServiceError::Invalid(errors)) => {
+                assert!(errors.for_field(field).is_some(), "{errors:?}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

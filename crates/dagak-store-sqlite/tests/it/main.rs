@@ -568,6 +568,8 @@ async fn hs_placeholders_stored_before_migration_8_are_removed() {
              -- Later migrations run again: their tables go too.
              DROP TABLE audit_log; DROP TABLE setup_links; DROP TABLE api_tokens; DROP TABLE sessions;
              DROP TABLE users;
+             DROP INDEX people_retain_until; ALTER TABLE people DROP COLUMN retain_until;
+             ALTER TABLE people DROP COLUMN consent_source; ALTER TABLE people DROP COLUMN consent_scope;
              ALTER TABLE people DROP COLUMN erased_at;
              PRAGMA user_version = 7;",
             id.0
