@@ -45,6 +45,8 @@ pub enum DomainError {
     PasswordMismatch,
     #[error("the current password is wrong")]
     WrongPassword,
+    #[error("this code is wrong, expired or already used")]
+    WrongCode,
     #[error("this is already in use")]
     Taken,
     #[error("'{0}' is outside the allowed range")]
@@ -72,6 +74,7 @@ impl DomainError {
             DomainError::PasswordCommon => "password_common",
             DomainError::PasswordMismatch => "password_mismatch",
             DomainError::WrongPassword => "wrong_password",
+            DomainError::WrongCode => "wrong_code",
             DomainError::Taken => "taken",
             DomainError::OutOfRange(_) => "out_of_range",
             DomainError::DateOrder => "date_order",

@@ -51,6 +51,13 @@ impl ApiError {
                 }
                 ServiceError::SetupLinkInvalid => (StatusCode::NOT_FOUND, "setup_link_invalid"),
                 ServiceError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
+                ServiceError::SecondFactorRequired { .. } => {
+                    (StatusCode::UNAUTHORIZED, "second_factor_required")
+                }
+                ServiceError::SignInExpired => (StatusCode::UNAUTHORIZED, "sign_in_expired"),
+                ServiceError::SecondFactorSetupRequired => {
+                    (StatusCode::FORBIDDEN, "second_factor_setup_required")
+                }
                 ServiceError::PasswordChangeRequired => {
                     (StatusCode::FORBIDDEN, "password_change_required")
                 }

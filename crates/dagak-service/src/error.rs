@@ -29,6 +29,12 @@ pub enum ServiceError {
     SetupLinkInvalid,
     #[error("this account's role does not allow it")]
     Forbidden,
+    #[error("the password was right; the second factor's code is next")]
+    SecondFactorRequired { challenge: String },
+    #[error("the sign-in took too long: start again with the password")]
+    SignInExpired,
+    #[error("an administrator requires a second factor of this account: set it up first")]
+    SecondFactorSetupRequired,
     #[error("the password must be changed first")]
     PasswordChangeRequired,
     #[error("no import preview has this token: preview the files again")]

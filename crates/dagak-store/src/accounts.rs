@@ -23,6 +23,12 @@ pub struct UserRecord {
     /// Set by the store, in UTC.
     pub created_at: time::OffsetDateTime,
     pub updated_at: time::OffsetDateTime,
+    /// The confirmed second factor's secret (base32), if the user has one.
+    pub totp_secret: Option<String>,
+    /// A secret being set up, until a code confirms it.
+    pub totp_pending: Option<String>,
+    /// The last TOTP time step that signed in: a code works once.
+    pub totp_last_step: Option<i64>,
 }
 
 /// Storage of the accounts area. Each call is one transaction.
@@ -59,6 +65,46 @@ pub trait AccountStore: Send + Sync + 'static {
     ) -> Result<(), StoreError>;
     /// Sets the language a user reads the pages in.
     async fn set_user_lang(&self, id: UserId, lang: dagak_domain::Lang) -> Result<(), StoreError>;
+
+    /// Keeps `secret` as the user's second factor being set up.
+    async fn begin_totp(&self, user: UserId, secret: &str) -> Result<(), StoreError>;
+    /// Makes the pending secret the user's second factor and replaces their recovery codes
+    /// with `recovery_hashes`, in one transaction; no pending secret is `NotFound`.
+    async fn confirm_totp(
+        &self,
+        user: UserId,
+        recovery_hashes: &[String],
+    ) -> Result<(), StoreError>;
+    /// Removes the second factor and its recovery codes.
+    async fn disable_totp(&self, user: UserId) -> Result<(), StoreError>;
+    /// Records the time step of a code that signed in, if it is later than the last one;
+    /// returns whether it was (a code already used is refused).
+    async fn use_totp_step(&self, user: UserId, step: i64) -> Result<bool, StoreError>;
+    /// Spends an unused recovery code; returns whether there was one.
+    async fn use_recovery_code(
+        &self,
+        user: UserId,
+        code_hash: &str,
+        at: OffsetDateTime,
+    ) -> Result<bool, StoreError>;
+    /// How many unused recovery codes the user has.
+    async fn count_recovery_codes(&self, user: UserId) -> Result<u64, StoreError>;
+    /// Stores the challenge between a password and its second factor.
+    async fn insert_login_challenge(
+        &self,
+        token_hash: &str,
+        user: UserId,
+        expires_at: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+    /// The user and expiry of a challenge, if it exists.
+    async fn find_login_challenge(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<(UserId, OffsetDateTime)>, StoreError>;
+    async fn delete_login_challenge(&self, token_hash: &str) -> Result<(), StoreError>;
+    /// A workspace setting's value, if set.
+    async fn get_setting(&self, key: &str) -> Result<Option<String>, StoreError>;
+    async fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError>;
 
     /// Stores a new session of `user`.
     async fn insert_session(&self, session: &NewSessionRecord) -> Result<SessionId, StoreError>;

@@ -27,6 +27,18 @@ pub(crate) fn pages() -> Routes {
         .post("/admin/users/{id}/enable", enable)
         .get("/admin/users/{id}/reset", reset_confirm)
         .post("/admin/users/{id}/reset", reset)
+        .post("/admin/settings/second-factor", second_factor_setting)
+}
+
+/// `POST /admin/settings/second-factor`.
+async fn second_factor_setting(
+    Using(app): Using,
+    t: Tr,
+    PageForm(form): PageForm<Form>,
+) -> PageResult {
+    let required = field(&form, "required") == "yes";
+    app.set_totp_required_for_admins(required).await.map_err(fail(t))?;
+    Ok(see_other("/admin/users"))
 }
 
 fn field(form: &Form, name: &str) -> String {
@@ -69,6 +81,8 @@ struct UsersPage {
     errors: FormErrors,
     /// A refusal of the last change, translated.
     message: String,
+    /// Whether administrators must have a second factor.
+    totp_required: bool,
 }
 
 async fn users_page(
@@ -78,6 +92,7 @@ async fn users_page(
     message: String,
 ) -> Result<UsersPage, ServiceError> {
     let users = app.list_users().await?;
+    let totp_required = app.totp_required_for_admins().await?;
     let me = app.actor().user;
     Ok(UsersPage {
         t,
@@ -89,6 +104,7 @@ async fn users_page(
             .collect(),
         errors,
         message,
+        totp_required,
     })
 }
 

@@ -176,6 +176,9 @@ fn refuse(path: &str, err: ApiError, t: Tr) -> Response {
 
 /// Pages a user who must choose a new password may still open.
 const PASSWORD_CHANGE_PATHS: [&str; 2] = ["/account/password", "/logout"];
+/// Pages a user who must set up a second factor may still open.
+const SECOND_FACTOR_PATHS: [&str; 4] =
+    ["/account/totp", "/account/totp/begin", "/account/totp/confirm", "/logout"];
 
 /// The middleware of every protected route.
 pub(crate) async fn require_sign_in(
@@ -205,6 +208,12 @@ pub(crate) async fn require_sign_in(
             return refuse(&path, ApiError::Service(ServiceError::PasswordChangeRequired), t);
         }
         return Redirect::to("/account/password").into_response();
+    }
+    if actor.needs_second_factor && !SECOND_FACTOR_PATHS.contains(&path.as_str()) {
+        if is_api(&path) {
+            return refuse(&path, ApiError::Service(ServiceError::SecondFactorSetupRequired), t);
+        }
+        return Redirect::to("/account/totp").into_response();
     }
     let request = match check_csrf(&actor, request).await {
         Ok(request) => request,

@@ -3,13 +3,14 @@
 
 mod admin;
 pub(crate) mod auth;
+mod second_factor;
 
 use std::collections::HashMap;
 
 use askama::Template;
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use dagak_domain::{ApiTokenId, DomainError, FieldErrors, Lang, Role, UserDraft};
 use dagak_service::{ApiTokenDraft, ApiTokenEntry, ServiceError, SignedIn};
@@ -31,6 +32,7 @@ pub(crate) fn public_pages() -> Routes {
         .post("/login", login)
         .get("/setup/{token}", setup_page)
         .post("/setup/{token}", setup)
+        .post("/login/code", second_factor::complete)
 }
 
 /// The reader's own account.
@@ -45,6 +47,7 @@ pub(crate) fn pages() -> Routes {
         .get("/account/tokens/{id}/revoke", revoke_confirm)
         .post("/account/tokens/{id}/revoke", revoke)
         .merge(admin::pages())
+        .merge(second_factor::pages())
 }
 
 pub(crate) fn api() -> Routes {
@@ -116,6 +119,9 @@ async fn login(
             let to = if signed.actor.must_change_password { "/account/password" } else { &next };
             Ok(start(client, &signed, to))
         }
+        Err(ServiceError::SecondFactorRequired { challenge }) => {
+            Ok(second_factor::code_page(t, challenge, next, String::new(), StatusCode::OK))
+        }
         Err(err @ (ServiceError::InvalidCredentials | ServiceError::TooManyAttempts { .. })) => {
             let (status, code) = ApiError::Service(err).status_and_code();
             let message = t.code("error", code);
@@ -124,6 +130,12 @@ async fn login(
         }
         Err(other) => Err(fail(t)(other)),
     }
+}
+
+/// The login page again with a message (a second step that took too long).
+fn login_again(t: Tr, next: String, message: String, status: StatusCode) -> Response {
+    let page = LoginPage { t, path: "/login".into(), email: String::new(), next, message };
+    render_with(status, &page)
 }
 
 /// `POST /logout`.

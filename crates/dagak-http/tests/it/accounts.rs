@@ -140,10 +140,11 @@ async fn every_route_but_the_public_ones_needs_a_session_or_a_token() {
         "/static/app.css",
         "/healthz",
         "/api/v1/openapi.json",
+        "/login/code",
     ] {
         assert!(public.contains(&path), "{path} is public: {public:?}");
     }
-    assert_eq!(public.len(), 8, "{public:?}");
+    assert_eq!(public.len(), 9, "{public:?}");
     for (method, uri, status) in [
         ("get", "/login", StatusCode::OK),
         ("get", "/healthz", StatusCode::OK),
@@ -801,5 +802,97 @@ async fn histories_show_each_change_and_an_administrator_restores_from_the_log()
             .await
             .text()
             .contains("/restore\"")
+    );
+}
+
+#[allow(clippy::disallowed_methods, reason = "the server under test reads the wall clock")]
+fn totp_code(secret: &str, offset: i64) -> String {
+    let bytes = totp_rs::Secret::Encoded(secret.to_owned()).to_bytes().unwrap();
+    let totp =
+        totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes, None, "x".into()).unwrap();
+    let now = time::OffsetDateTime::now_utc().unix_timestamp() + offset;
+    totp.generate(u64::try_from(now).unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_factor_set_up_on_the_account_page_is_asked_after_the_password() {
+    let app = app().await;
+    let off = app.get("/account/totp", Some("en")).await.text();
+    assert!(off.contains("id=\"totp-off\""));
+    let begun = app.form("/account/totp/begin", &[], "en").await;
+    assert_eq!(begun.headers[header::CACHE_CONTROL], "no-store");
+    let html = begun.text();
+    assert!(html.contains("<svg"), "the QR code is inline SVG");
+    let first =
+        html.split("id=\"totp-secret\">").nth(1).unwrap().split('<').next().unwrap().to_owned();
+    assert_eq!(first.len(), 32, "160 bits in base32: {first}");
+    let wrong = app.form("/account/totp/confirm", &[("code", "000000")], "en").await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A wrong code sets up a fresh secret: use the new one.
+    let secret = wrong
+        .text()
+        .split("id=\"totp-secret\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_owned();
+    let on = app.form("/account/totp/confirm", &[("code", &totp_code(&secret, 0))], "en").await;
+    assert_eq!(on.status, StatusCode::OK, "{}", on.text());
+    let codes: Vec<String> = on
+        .text()
+        .split("<li><code>")
+        .skip(1)
+        .map(|c| c.split('<').next().unwrap().to_owned())
+        .collect();
+    assert_eq!(codes.len(), 10);
+
+    // Signing in now asks for a code after the password, on a page of its own.
+    let step = login(&app, "admin@gumi.go.kr", PASSWORD).await;
+    assert_eq!(step.status, StatusCode::OK);
+    assert!(set_cookie(&step, "dagak_session").is_none(), "no session yet");
+    let challenge = step
+        .text()
+        .split("name=\"challenge\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let code_form = |code: &str| {
+        Request::post("/login/code")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, "lang=en")
+            .body(Body::from(format!("challenge={challenge}&code={}&next=%2Fpeople", enc(code))))
+            .unwrap()
+    };
+    let bad = app.send_raw(code_form("123456")).await;
+    assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
+    assert!(bad.text().contains("This code is wrong"), "{}", bad.text());
+    let good = app.send_raw(code_form(&codes[0])).await;
+    assert_eq!(
+        (good.status, location(&good).as_str()),
+        (StatusCode::SEE_OTHER, "/people"),
+        "{}",
+        good.text()
+    );
+    assert!(set_cookie(&good, "dagak_session").is_some());
+
+    // Required of administrators: one without a second factor is sent to set it up.
+    let on = app.form("/admin/settings/second-factor", &[("required", "yes")], "en").await;
+    assert_eq!(on.status, StatusCode::SEE_OTHER);
+    let other =
+        UserDraft { email: "second@gumi.go.kr".into(), role: "admin".into(), ..Default::default() };
+    let other = app.service.create_user(&other, PASSWORD).await.unwrap();
+    let them = app.with_session(Some(app.sign_in_as(other.id).await));
+    let sent = them.get("/organizations", Some("en")).await;
+    assert_eq!((sent.status, location(&sent).as_str()), (StatusCode::SEE_OTHER, "/account/totp"));
+    assert!(them.get("/account/totp", Some("en")).await.text().contains("id=\"totp-required\""));
+    let api = them.get("/api/v1/organizations", None).await;
+    assert_eq!(
+        (api.status, api.json()["error"]["code"].clone()),
+        (StatusCode::FORBIDDEN, json!("second_factor_setup_required"))
     );
 }

@@ -20,6 +20,7 @@ use crate::access::UseCase;
 use crate::{Acting, Service, ServiceError};
 
 pub mod admin;
+pub mod second_factor;
 pub mod sessions;
 pub mod throttle;
 

@@ -44,6 +44,9 @@ pub struct Actor {
     pub must_change_password: bool,
     /// The local firm of a `firm` user.
     pub organization: Option<dagak_domain::OrgId>,
+    /// Set when an administrator requires a second factor of this account and it has none:
+    /// nothing but setting it up is allowed.
+    pub needs_second_factor: bool,
     pub credential: Credential,
 }
 
@@ -68,6 +71,7 @@ impl Actor {
             lang: user.user.lang,
             must_change_password: user.must_change_password,
             organization: user.user.organization,
+            needs_second_factor: false,
             credential,
         }
     }
@@ -82,6 +86,7 @@ impl Actor {
             lang: Lang::En,
             must_change_password: false,
             organization: None,
+            needs_second_factor: false,
             credential: Credential::CommandLine,
         }
     }
@@ -178,11 +183,21 @@ impl Service {
         };
         match self.authenticate(email, password).await {
             Ok(user) => {
-                self.throttle.succeeded(email, now);
-                self.security_event(Some(user.id), &user.user.email, "sign_in", at(client)).await?;
                 if user.must_change_password {
                     tracing::info!(user = %user.id, "signed in; must choose a new password");
                 }
+                let record = self.store.get_user(user.id).await?;
+                if record.totp_secret.is_some() {
+                    // The password was right; the session waits for the code.
+                    let email = &user.user.email;
+                    self.security_event(Some(user.id), email, "password_accepted", at(client))
+                        .await?;
+                    let challenge = self.second_factor_challenge(user.id).await?;
+                    return Err(ServiceError::SecondFactorRequired { challenge });
+                }
+                // Failures are forgotten only once every factor passed.
+                self.throttle.succeeded(email, now);
+                self.security_event(Some(user.id), &user.user.email, "sign_in", at(client)).await?;
                 self.start_session(user.id).await
             }
             Err(ServiceError::InvalidCredentials) => {
@@ -235,7 +250,10 @@ impl Service {
         }
         let credential =
             Credential::Session { id: session.id, csrf_token: session.csrf_token.clone() };
-        Ok(Some(Actor::new(&session.user, session.user.user.role, credential)))
+        let mut actor = Actor::new(&session.user, session.user.user.role, credential);
+        actor.needs_second_factor = session.user.totp_secret.is_none()
+            && self.service_requires_totp(session.user.user.role).await?;
+        Ok(Some(actor))
     }
 
     /// Ends the actor's session (a token has none to end).

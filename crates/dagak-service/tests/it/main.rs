@@ -6,6 +6,7 @@ mod audit;
 mod directory;
 mod imports;
 mod roles;
+mod second_factor;
 mod sessions;
 
 use std::sync::Arc;

@@ -243,3 +243,57 @@ pub async fn firm_users_contract<S: dagak_store::Store>(store: &S) {
     assert_eq!(store.get_user(id).await.unwrap().user.organization, None);
     assert_eq!(store.find_setup_link("firm-invite").await.unwrap(), None);
 }
+
+/// The second factor: a secret set up, confirmed with its recovery codes, each code and time
+/// step used once, challenges found until deleted, settings kept.
+pub async fn second_factor_contract<S: AccountStore>(store: &S) {
+    let t0 = datetime!(2026-12-01 09:00 UTC);
+    let ana = store.insert_user(&user("ana@gumi.go.kr", Role::Admin), "$h", false).await.unwrap();
+    assert!(
+        matches!(store.confirm_totp(ana, &[]).await, Err(StoreError::NotFound)),
+        "nothing pending"
+    );
+    store.begin_totp(ana, "JBSWY3DPEHPK3PXP").await.unwrap();
+    let got = store.get_user(ana).await.unwrap();
+    assert_eq!(
+        (got.totp_pending.as_deref(), got.totp_secret.as_deref()),
+        (Some("JBSWY3DPEHPK3PXP"), None)
+    );
+    store.confirm_totp(ana, &["r1".into(), "r2".into()]).await.unwrap();
+    let got = store.get_user(ana).await.unwrap();
+    assert_eq!((got.totp_pending, got.totp_secret.as_deref()), (None, Some("JBSWY3DPEHPK3PXP")));
+    assert_eq!(store.count_recovery_codes(ana).await.unwrap(), 2);
+
+    // A time step signs in once; a later one again; an earlier one never.
+    assert!(store.use_totp_step(ana, 100).await.unwrap());
+    assert!(!store.use_totp_step(ana, 100).await.unwrap());
+    assert!(!store.use_totp_step(ana, 99).await.unwrap());
+    assert!(store.use_totp_step(ana, 101).await.unwrap());
+    assert_eq!(store.get_user(ana).await.unwrap().totp_last_step, Some(101));
+    // A recovery code works once.
+    assert!(store.use_recovery_code(ana, "r1", t0).await.unwrap());
+    assert!(!store.use_recovery_code(ana, "r1", t0).await.unwrap());
+    assert!(!store.use_recovery_code(ana, "nope", t0).await.unwrap());
+    assert_eq!(store.count_recovery_codes(ana).await.unwrap(), 1);
+
+    store.insert_login_challenge("c1", ana, t0 + Duration::minutes(5)).await.unwrap();
+    assert_eq!(
+        store.find_login_challenge("c1").await.unwrap(),
+        Some((ana, t0 + Duration::minutes(5)))
+    );
+    store.delete_login_challenge("c1").await.unwrap();
+    assert_eq!(store.find_login_challenge("c1").await.unwrap(), None);
+
+    store.disable_totp(ana).await.unwrap();
+    let got = store.get_user(ana).await.unwrap();
+    assert_eq!((got.totp_secret, got.totp_last_step), (None, None));
+    assert_eq!(store.count_recovery_codes(ana).await.unwrap(), 0);
+
+    assert_eq!(store.get_setting("require_totp_for_admins").await.unwrap(), None);
+    store.set_setting("require_totp_for_admins", "true").await.unwrap();
+    store.set_setting("require_totp_for_admins", "false").await.unwrap();
+    assert_eq!(
+        store.get_setting("require_totp_for_admins").await.unwrap().as_deref(),
+        Some("false")
+    );
+}
