@@ -28,6 +28,41 @@ pub(crate) fn pages() -> Routes {
         .get("/admin/audit.csv", export)
         .get("/admin/audit/{id}/restore", restore_confirm)
         .post("/admin/audit/{id}/restore", restore)
+        .get("/admin/backups", backups)
+}
+
+#[derive(Template)]
+#[template(path = "backups.html")]
+struct BackupsPage {
+    t: Tr,
+    path: String,
+    /// Folder, interval (text) and how many are kept, when `serve` backs up by itself.
+    plan: Option<(String, String, usize)>,
+    entries: Vec<EntryView>,
+}
+
+/// `GET /admin/backups`: the schedule and the last backups with what they hold.
+async fn backups(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    Using(app): Using,
+    t: Tr,
+) -> PageResult {
+    let entries = app.backups().await.map_err(fail(t))?;
+    let plan = state.backup_plan.as_ref().map(|p| {
+        let every = match p.every_secs {
+            s if s % 86_400 == 0 => format!("{} d", s / 86_400),
+            s if s % 3_600 == 0 => format!("{} h", s / 3_600),
+            s if s % 60 == 0 => format!("{} min", s / 60),
+            s => format!("{s} s"),
+        };
+        (p.dir.clone(), every, p.keep)
+    });
+    Ok(render(&BackupsPage {
+        t,
+        path: "/admin/backups".into(),
+        plan,
+        entries: entries.iter().map(|e| entry_view(t, e)).collect(),
+    }))
 }
 
 pub(crate) fn api() -> Routes {
@@ -221,7 +256,7 @@ async fn log(Using(app): Using, t: Tr, PageQuery(p): PageQuery<LogParams>) -> Pa
         Err(other) => return Err(fail(t)(other)),
     };
     let chosen = p.entity.clone().unwrap_or_default();
-    let entities = ["organization", "person", "import", "account", "export"]
+    let entities = ["organization", "person", "import", "account", "export", "backup"]
         .iter()
         .map(|e| ((*e).to_owned(), t.code("audit.entity", e), chosen == *e))
         .collect();

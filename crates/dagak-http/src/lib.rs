@@ -39,11 +39,27 @@ use web::routes::{Routes, Verb};
 pub struct AppState {
     pub service: Service,
     pub trusted_proxies: Vec<IpAddr>,
+    /// The backups `serve` takes by itself, if any, for the backups page.
+    pub backup_plan: Option<BackupPlan>,
+}
+
+/// Where and how often `dagak serve` backs up, as the backups page shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackupPlan {
+    pub dir: String,
+    pub every_secs: u64,
+    pub keep: usize,
 }
 
 impl AppState {
     pub fn new(service: Service) -> AppState {
-        AppState { service, trusted_proxies: Vec::new() }
+        AppState { service, trusted_proxies: Vec::new(), backup_plan: None }
+    }
+
+    /// Shows `plan` on the backups page.
+    pub fn with_backup_plan(mut self, plan: Option<BackupPlan>) -> AppState {
+        self.backup_plan = plan;
+        self
     }
 
     /// Trusts `X-Forwarded-For` and `X-Forwarded-Proto` from these peers.

@@ -149,7 +149,8 @@ impl AuditQuery {
         let until = date("to", text(&self.to)).map(|d| d + time::Duration::days(1));
         let entity = text(&self.entity).map(str::to_owned);
         if let Some(e) = &entity
-            && !["organization", "person", "import", "account", "export"].contains(&e.as_str())
+            && !["organization", "person", "import", "account", "export", "backup"]
+                .contains(&e.as_str())
         {
             errors.push("entity", DomainError::UnknownValue(e.clone()));
         }
@@ -168,6 +169,17 @@ impl AuditQuery {
         };
         Ok((filter, Page { offset: (page - 1).saturating_mul(limit), limit }))
     }
+}
+
+/// A backup that was written and checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackupWritten {
+    pub file: String,
+    pub bytes: u64,
+    pub organizations: u64,
+    pub people: u64,
+    /// Old backups removed to keep the number asked.
+    pub removed: usize,
 }
 
 /// How many entries an export holds at most.
@@ -343,6 +355,42 @@ impl Acting {
         }
         tracing::info!(entry = id, by = %self.actor().user, "restored from the audit log");
         Ok(())
+    }
+
+    /// Records a backup's outcome in the log, where the backups page reads it: the file and
+    /// what it holds, or why it failed.
+    pub async fn record_backup(
+        &self,
+        outcome: Result<BackupWritten, String>,
+    ) -> Result<(), ServiceError> {
+        let (action, detail) = match outcome {
+            Ok(b) => (
+                "backup_written",
+                Snapshot::from([
+                    ("file".to_owned(), b.file),
+                    ("bytes".to_owned(), b.bytes.to_string()),
+                    ("organizations".to_owned(), b.organizations.to_string()),
+                    ("people".to_owned(), b.people.to_string()),
+                    ("removed".to_owned(), b.removed.to_string()),
+                ]),
+            ),
+            Err(error) => ("backup_failed", Snapshot::from([("error".to_owned(), error)])),
+        };
+        self.record(AuditEvent {
+            entity: "backup".into(),
+            entity_id: None,
+            action: action.into(),
+            detail,
+        })
+        .await
+    }
+
+    /// The last 50 backups the server took, newest first.
+    pub async fn backups(&self) -> Result<Vec<AuditEntry>, ServiceError> {
+        self.may(UseCase::BrowseAuditLog)?;
+        let filter = AuditFilter { entity: Some("backup".into()), ..Default::default() };
+        let found = self.store.list_audit(&filter, Page { offset: 0, limit: 50 }).await?;
+        Ok(found.items.into_iter().map(AuditEntry::from).collect())
     }
 
     /// Logs an event by the actor (an export of personal data, an account change).

@@ -377,8 +377,14 @@ async fn serve(
             tracing::warn!(error = %err, "preparing the lists failed; they are prepared on first use");
         }
     });
+    let plan = backups.as_ref().map(|s| dagak_http::BackupPlan {
+        dir: s.dir.display().to_string(),
+        every_secs: s.every.as_secs(),
+        keep: s.keep,
+    });
     if let Some(schedule) = backups {
         let db = db.clone();
+        let logger = service.clone();
         eprintln!(
             "backing up to {} every {} s, keeping {}",
             schedule.dir.display(),
@@ -395,16 +401,31 @@ async fn serve(
                     reason = "names the backup after the wall clock"
                 )]
                 let now = time::OffsetDateTime::now_utc();
-                match schedule.run_once(&db, now).await {
-                    Ok((info, removed)) => tracing::info!(
-                        backup = %info.path.display(),
-                        bytes = info.bytes,
-                        removed,
-                        "backup written and checked"
-                    ),
-                    Err(err) => {
-                        tracing::error!(error = %format!("{err:#}"), "scheduled backup failed")
+                let outcome = match schedule.run_once(&db, now).await {
+                    Ok((info, removed)) => {
+                        tracing::info!(
+                            backup = %info.path.display(),
+                            bytes = info.bytes,
+                            removed,
+                            "backup written and checked"
+                        );
+                        Ok(dagak_service::audit::BackupWritten {
+                            file: info.path.display().to_string(),
+                            bytes: info.bytes,
+                            organizations: info.organizations,
+                            people: info.people,
+                            removed,
+                        })
                     }
+                    Err(err) => {
+                        let error = format!("{err:#}");
+                        tracing::error!(error = %error, "scheduled backup failed");
+                        Err(error)
+                    }
+                };
+                // The backups page reads the outcomes from the audit log.
+                if let Err(err) = logger.as_command_line().record_backup(outcome).await {
+                    tracing::warn!(error = %err, "logging the backup failed");
                 }
             }
         });
@@ -423,7 +444,9 @@ async fn serve(
             }
         }
     });
-    let state = dagak_http::AppState::new(service).with_trusted_proxies(trusted_proxies);
+    let state = dagak_http::AppState::new(service)
+        .with_trusted_proxies(trusted_proxies)
+        .with_backup_plan(plan);
     let app = dagak_http::router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(async {

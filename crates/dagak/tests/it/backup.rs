@@ -142,7 +142,7 @@ fn serve_takes_scheduled_backups_and_keeps_the_newest() {
     let backups = d.join("backups");
     std::fs::create_dir(&backups).unwrap();
     std::fs::write(backups.join("notes.txt"), "not a backup").unwrap();
-    let _server = Server::start(
+    let server = Server::start(
         d,
         &["--db", "s.db", "--backup-dir", "backups", "--backup-every", "1s", "--backup-keep", "2"],
     );
@@ -169,4 +169,10 @@ fn serve_takes_scheduled_backups_and_keeps_the_newest() {
     for file in ours() {
         assert_eq!(integrity(&file), "ok");
     }
+    // The backups page shows the schedule and each backup with what it holds.
+    let (status, page) = server.get("/admin/backups");
+    assert_eq!(status, 200);
+    assert!(page.contains("<code>backups</code>") && page.contains("1 s"), "{page}");
+    assert!(page.contains("백업 작성·검사 완료"), "{page}");
+    assert!(page.contains("기관: 20"), "the counts of the copy: {page}");
 }
