@@ -501,8 +501,10 @@ async fn a_wrong_password_and_an_unknown_account_cost_the_same() {
     known.sort();
     unknown.sort();
     let (k, u) = (known[4].as_secs_f64(), unknown[4].as_secs_f64());
-    // Both verify one argon2id hash: the medians differ by noise, not by a hash.
-    assert!(k / u < 1.5 && u / k < 1.5, "median wrong password {k:.4} s, unknown account {u:.4} s");
+    // Both verify one argon2id hash: the medians differ by noise, not by a hash. (Skipping the
+    // hash for an unknown account would make it a hundred times faster; the bound is loose
+    // because other tests hash in this process at the same time.)
+    assert!(k / u < 5.0 && u / k < 5.0, "median wrong password {k:.4} s, unknown account {u:.4} s");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
