@@ -401,9 +401,21 @@ impl MergeView {
 pub(crate) struct PersonDataView {
     pub exported_at: String,
     pub person: PersonView,
-    /// What else is kept about people; empty until audit entries and interactions exist.
-    pub audit_entries: Vec<serde_json::Value>,
+    /// Every audit entry about the person, newest first.
+    pub audit_entries: Vec<PersonAuditView>,
+    /// Interactions with the person (a later issue records them; none yet).
     pub interactions: Vec<serde_json::Value>,
+}
+
+/// One audit entry about a person, in their data export.
+#[derive(Debug, Serialize)]
+pub(crate) struct PersonAuditView {
+    pub id: i64,
+    pub at: String,
+    pub user: String,
+    pub action: String,
+    pub changes: Vec<std::collections::BTreeMap<&'static str, String>>,
+    pub redacted: bool,
 }
 
 impl From<PersonData> for PersonDataView {
@@ -411,7 +423,26 @@ impl From<PersonData> for PersonDataView {
         PersonDataView {
             exported_at: rfc3339(data.exported_at),
             person: data.person.into(),
-            audit_entries: Vec::new(),
+            audit_entries: data
+                .audit
+                .into_iter()
+                .map(|e| PersonAuditView {
+                    id: e.id,
+                    at: rfc3339(e.at),
+                    user: e.actor_label,
+                    action: e.action,
+                    changes: e
+                        .changes
+                        .into_iter()
+                        .map(|c| {
+                            [("field", c.field), ("before", c.before), ("after", c.after)]
+                                .into_iter()
+                                .collect()
+                        })
+                        .collect(),
+                    redacted: e.redacted,
+                })
+                .collect(),
             interactions: Vec::new(),
         }
     }

@@ -295,6 +295,15 @@ async fn a_person_can_download_their_data_and_have_it_erased_after_confirmation(
     assert_eq!(json["person"]["emails"][0], "ana@example.com");
     let api = app.get(&format!("/api/v1/people/{id}/data"), None).await.json();
     assert_eq!(api["person"]["id"], id);
+    // With what the audit log holds about them: the creation and the exports so far.
+    let actions: Vec<&str> = api["audit_entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["personal_data_export", "personal_data_export", "create"]);
+    assert_eq!(api["audit_entries"][2]["user"], "admin@gumi.go.kr");
 
     let confirm = app.get(&format!("/people/{id}/erase"), Some("ko")).await;
     assert!(confirm.text().contains("개인정보를 삭제할까요?"), "{}", confirm.text());

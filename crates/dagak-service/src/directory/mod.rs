@@ -394,7 +394,14 @@ impl Acting {
         })
         .await?;
         tracing::info!(person = id.0, "personal data exported on request");
-        Ok(PersonData { person, exported_at: self.clock.now() })
+        let filter = dagak_store::AuditFilter {
+            entity: Some("person".into()),
+            entity_id: Some(id.0),
+            ..Default::default()
+        };
+        let audit = self.store.list_audit(&filter, Page { offset: 0, limit: 10_000 }).await?;
+        let audit = audit.items.into_iter().map(crate::audit::AuditEntry::from).collect();
+        Ok(PersonData { person, exported_at: self.clock.now(), audit })
     }
 
     /// Erases a person's personal data on request (PIPA, GDPR) once `confirmed`: every personal

@@ -87,6 +87,8 @@ impl From<PersonRecord> for PersonEntry {
 pub struct PersonData {
     pub person: PersonEntry,
     pub exported_at: OffsetDateTime,
+    /// Every audit entry about the person, newest first (this export's own entry included).
+    pub audit: Vec<crate::audit::AuditEntry>,
 }
 
 /// One page of a list: its items, the exact number of matches and where the page lies.
