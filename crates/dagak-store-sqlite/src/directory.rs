@@ -280,6 +280,38 @@ impl DirectoryStore for SqliteStore {
         .await
     }
 
+    async fn people_retained_until_before(
+        &self,
+        date: time::Date,
+        limit: u64,
+    ) -> Result<Vec<PersonRecord>, StoreError> {
+        self.read(move |conn| {
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT id FROM people WHERE retain_until IS NOT NULL AND retain_until < ?1
+                     AND erased_at IS NULL ORDER BY retain_until, id LIMIT ?2",
+                )
+                .map_err(map_err)?;
+            let ids = stmt
+                .query_map(
+                    rusqlite::params![
+                        dagak_domain::iso_date(date),
+                        i64::try_from(limit).unwrap_or(i64::MAX)
+                    ],
+                    |r| r.get::<_, i64>(0),
+                )
+                .map_err(map_err)?
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .map_err(map_err)?;
+            let ids: Vec<PersonId> = ids.into_iter().map(PersonId).collect();
+            let mut found = people::get_many(conn, &ids)?;
+            // In the order of the dates.
+            found.sort_by_key(|r| (r.person.retain_until, r.id));
+            Ok(found)
+        })
+        .await
+    }
+
     async fn all_person_emails(&self) -> Result<Vec<(PersonId, String)>, StoreError> {
         self.read(|conn| {
             let mut stmt = conn

@@ -161,6 +161,13 @@ pub trait DirectoryStore: Send + Sync + 'static {
     /// Removes every personal field of the person (and their search text) but keeps the record,
     /// its id and its affiliations; marks it erased, and redacts the audit entries about them.
     async fn erase_person(&self, id: PersonId, audit: &Audit) -> Result<(), StoreError>;
+    /// The people whose retention date is before `date` and who are not erased yet, soonest
+    /// first (at most `limit`).
+    async fn people_retained_until_before(
+        &self,
+        date: time::Date,
+        limit: u64,
+    ) -> Result<Vec<PersonRecord>, StoreError>;
     /// Every (person, email) pair, lower-cased, for recognising people already stored.
     async fn all_person_emails(&self) -> Result<Vec<(PersonId, String)>, StoreError>;
     /// The people affiliated with any of `orgs` (with that organisation), and the people with no

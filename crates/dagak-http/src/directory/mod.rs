@@ -31,6 +31,7 @@ pub(crate) fn pages() -> Routes {
         .get("/people", people::list)
         .post("/people", people::create)
         .get("/people/new", people::new)
+        .get("/people/due", people::due)
         .get("/people/{id}", people::detail)
         .post("/people/{id}", people::update)
         .get("/people/{id}/edit", people::edit)

@@ -365,3 +365,38 @@ impl Deletable for People {
         app.delete_person(PersonId(id), confirmed).await
     }
 }
+
+struct DueRow {
+    id: i64,
+    name: String,
+    retain_until: String,
+    organizations: String,
+}
+
+#[derive(Template)]
+#[template(path = "people_due.html")]
+struct DuePage {
+    t: Tr,
+    path: String,
+    people: Vec<DueRow>,
+}
+
+/// `GET /people/due`: who is past their retention date, to erase.
+pub(super) async fn due(Using(app): Using, t: Tr) -> PageResult {
+    let people = app.people_due_for_erasure().await.map_err(fail(t))?;
+    let people = people
+        .iter()
+        .map(|p| DueRow {
+            id: p.id.0,
+            name: shown_name(t, p),
+            retain_until: p.person.retain_until.map(|d| t.date(d)).unwrap_or_default(),
+            organizations: p
+                .affiliations
+                .iter()
+                .map(|a| a.org_name(t.lang).to_owned())
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+        .collect();
+    Ok(render(&DuePage { t, path: "/people/due".into(), people }))
+}

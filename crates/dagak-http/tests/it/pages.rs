@@ -405,3 +405,21 @@ async fn hostile_text_in_every_form_and_search_box_is_stored_verbatim_and_shown_
     let after = app.get("/api/v1/organizations", None).await.json()["total"].clone();
     assert_eq!(before, after, "no search changed anything");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn people_past_their_retention_date_are_listed_for_erasure() {
+    let app = app().await;
+    let none = app.get("/people/due", Some("en")).await.text();
+    assert!(none.contains("id=\"none-due\""));
+    for (family, until) in [("Overdue", "2020-01-31"), ("Fine", "2999-01-01")] {
+        let body =
+            serde_json::json!({"family_name": family, "given_name": "Ana", "retain_until": until});
+        let created = app.json("POST", "/api/v1/people", body).await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+        assert_eq!(created.json()["retain_until"], until);
+    }
+    let due = app.get("/people/due", Some("en")).await.text();
+    assert!(due.contains("Ana Overdue") && due.contains("31 Jan 2020"), "{due}");
+    assert!(!due.contains("Fine"));
+    assert!(app.get("/people", Some("en")).await.text().contains("href=\"/people/due\""));
+}

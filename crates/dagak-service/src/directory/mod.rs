@@ -404,6 +404,15 @@ impl Acting {
         Ok(PersonData { person, exported_at: self.clock.now(), audit })
     }
 
+    /// The people whose retention date has passed and who are not erased yet (at most 500,
+    /// longest overdue first): who is due for erasure.
+    pub async fn people_due_for_erasure(&self) -> Result<Vec<PersonEntry>, ServiceError> {
+        self.may(UseCase::ErasePerson)?;
+        let today = self.clock.now().date();
+        let found = self.store.people_retained_until_before(today, 500).await?;
+        Ok(found.into_iter().map(PersonEntry::from).collect())
+    }
+
     /// Erases a person's personal data on request (PIPA, GDPR) once `confirmed`: every personal
     /// field goes, the record keeps its id and affiliations so that counts elsewhere stay.
     pub async fn erase_person(

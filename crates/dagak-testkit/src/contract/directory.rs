@@ -279,3 +279,28 @@ pub async fn directory_contract<S: Store>(store: &S) {
     assert!(tags.contains(&"medical devices".to_owned()));
     assert!(cities.contains(&"Gumi".to_owned()));
 }
+
+/// Retention: the people whose date has passed, soonest first, leaving out the erased.
+pub async fn retention_contract<S: dagak_store::DirectoryStore>(store: &S) {
+    let keep = |family: &str, until: &str| {
+        dagak_domain::PersonDraft {
+            family_name: family.into(),
+            retain_until: until.into(),
+            ..Default::default()
+        }
+        .parse()
+        .unwrap()
+    };
+    let audit = crate::audit();
+    let late = store.insert_person(&keep("Late", "2025-01-31"), &[], &audit).await.unwrap();
+    let later = store.insert_person(&keep("Later", "2026-06-30"), &[], &audit).await.unwrap();
+    store.insert_person(&keep("Kept", "2030-01-01"), &[], &audit).await.unwrap();
+    store.insert_person(&keep("Forever", ""), &[], &audit).await.unwrap();
+    let erased = store.insert_person(&keep("Erased", "2024-01-01"), &[], &audit).await.unwrap();
+    store.erase_person(erased, &audit).await.unwrap();
+    let due = store.people_retained_until_before(time::macros::date!(2026 - 12 - 01), 10).await;
+    let ids: Vec<_> = due.unwrap().into_iter().map(|r| r.id).collect();
+    assert_eq!(ids, [late, later]);
+    let first = store.people_retained_until_before(time::macros::date!(2026 - 12 - 01), 1).await;
+    assert_eq!(first.unwrap().len(), 1);
+}
