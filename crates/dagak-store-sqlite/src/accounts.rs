@@ -9,8 +9,8 @@
 use async_trait::async_trait;
 use dagak_domain::{ApiTokenId, Lang, Role, SessionId, User, UserId, UserStatus, iso_timestamp};
 use dagak_store::{
-    AccountStore, ApiTokenRecord, NewApiTokenRecord, NewSessionRecord, SessionRecord,
-    SetupLinkRecord, StoreError, UserRecord,
+    AccountStore, ApiTokenRecord, Audit, NewApiTokenRecord, NewSessionRecord, SessionRecord,
+    SetupLinkRecord, Snapshot, StoreError, UserRecord,
 };
 use rusqlite::{Connection, OptionalExtension as _, params};
 use time::OffsetDateTime;
@@ -89,6 +89,47 @@ fn record(row: [String; USER_COLUMNS]) -> Result<UserRecord, StoreError> {
         totp_secret: some(totp_secret),
         totp_pending: some(totp_pending),
     })
+}
+
+/// An account as the audit log keeps it (never its password).
+fn user_snapshot(user: &User) -> Snapshot {
+    [
+        ("email", user.email.clone()),
+        ("display_name", user.display_name.clone()),
+        ("role", user.role.as_str().to_owned()),
+        ("lang", user.lang.code().to_owned()),
+        ("status", user.status.as_str().to_owned()),
+        ("organization", user.organization.map(|o| o.to_string()).unwrap_or_default()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect()
+}
+
+/// Logs a change of an account with its values before and after, in the caller's transaction.
+fn log_user(
+    tx: &Connection,
+    audit: &Audit,
+    id: UserId,
+    action: &str,
+    before: Option<&User>,
+) -> Result<(), StoreError> {
+    let after = select(tx, "WHERE id = ?1", &id.0)?.pop().map(|r| user_snapshot(&r.user));
+    let before = before.map(user_snapshot);
+    crate::audit::log(
+        tx,
+        audit,
+        ("account", Some(id.0)),
+        action,
+        before.as_ref(),
+        after.as_ref(),
+        &Snapshot::new(),
+    )
+    .map(drop)
+}
+
+fn user_of(tx: &Connection, id: UserId) -> Result<User, StoreError> {
+    select(tx, "WHERE id = ?1", &id.0)?.pop().map(|r| r.user).ok_or(StoreError::NotFound)
 }
 
 fn insert_user(
@@ -172,9 +213,15 @@ impl AccountStore for SqliteStore {
         user: &User,
         password_hash: &str,
         must_change_password: bool,
+        audit: &Audit,
     ) -> Result<UserId, StoreError> {
-        let (user, hash) = (user.clone(), password_hash.to_owned());
-        self.write_quiet(move |tx| insert_user(tx, &user, &hash, must_change_password)).await
+        let (user, hash, audit) = (user.clone(), password_hash.to_owned(), audit.clone());
+        self.write_quiet(move |tx| {
+            let id = insert_user(tx, &user, &hash, must_change_password)?;
+            log_user(tx, &audit, id, "user_created", None)?;
+            Ok(id)
+        })
+        .await
     }
 
     async fn get_user(&self, id: UserId) -> Result<UserRecord, StoreError> {
@@ -207,9 +254,13 @@ impl AccountStore for SqliteStore {
         id: UserId,
         password_hash: &str,
         must_change_password: bool,
+        audit: &Audit,
     ) -> Result<(), StoreError> {
-        let hash = password_hash.to_owned();
+        let (hash, audit) = (password_hash.to_owned(), audit.clone());
         self.write_quiet(move |tx| {
+            let action = if must_change_password { "password_reset" } else { "password_changed" };
+            let before = user_of(tx, id)?;
+            log_user(tx, &audit, id, action, Some(&before))?;
             changed_one(
                 tx.execute(
                     "UPDATE users SET password_hash = ?1, must_change_password = ?2,
@@ -223,8 +274,15 @@ impl AccountStore for SqliteStore {
         .await
     }
 
-    async fn set_user_status(&self, id: UserId, status: UserStatus) -> Result<(), StoreError> {
+    async fn set_user_status(
+        &self,
+        id: UserId,
+        status: UserStatus,
+        audit: &Audit,
+    ) -> Result<(), StoreError> {
+        let audit = audit.clone();
         self.write_quiet(move |tx| {
+            let before = user_of(tx, id)?;
             changed_one(
                 tx.execute(
                     "UPDATE users SET status = ?1, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
@@ -233,6 +291,8 @@ impl AccountStore for SqliteStore {
                 )
                 .map_err(map_err)?,
             )?;
+            let action = if status == UserStatus::Active { "user_enabled" } else { "user_disabled" };
+            log_user(tx, &audit, id, action, Some(&before))?;
             if status == UserStatus::Disabled { end_sessions(tx, id) } else { Ok(()) }
         })
         .await
@@ -243,8 +303,11 @@ impl AccountStore for SqliteStore {
         id: UserId,
         role: Role,
         organization: Option<dagak_domain::OrgId>,
+        audit: &Audit,
     ) -> Result<(), StoreError> {
+        let audit = audit.clone();
         self.write_quiet(move |tx| {
+            let before = user_of(tx, id)?;
             changed_one(
                 tx.execute(
                     "UPDATE users SET role = ?1, organization_id = ?2,
@@ -252,7 +315,8 @@ impl AccountStore for SqliteStore {
                     params![role.as_str(), organization.map(|o| o.0), id.0],
                 )
                 .map_err(map_err)?,
-            )
+            )?;
+            log_user(tx, &audit, id, "role_changed", Some(&before))
         })
         .await
     }
@@ -719,11 +783,16 @@ impl AccountStore for SqliteStore {
         used_at: OffsetDateTime,
         user: &User,
         password_hash: &str,
+        audit: &Audit,
     ) -> Result<UserId, StoreError> {
         let (hash, user, password_hash) =
             (token_hash.to_owned(), user.clone(), password_hash.to_owned());
+        let audit = audit.clone();
         self.write_quiet(move |tx| {
             let id = insert_user(tx, &user, &password_hash, false)?;
+            // The new account acts itself: it made itself with the link.
+            let audit = Audit { actor: Some(id), actor_label: user.email.clone(), ..audit };
+            log_user(tx, &audit, id, "user_created", None)?;
             changed_one(
                 tx.execute(
                     "UPDATE setup_links SET used_at = ?1, user_id = ?2

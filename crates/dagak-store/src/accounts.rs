@@ -2,7 +2,8 @@
 //! signed-in sessions, their API tokens, and the single-use set-up links that create accounts.
 //!
 //! Sessions, tokens and links are stored by the SHA-256 hash of their secret only: whoever reads
-//! the database cannot sign in with what they find there.
+//! the database cannot sign in with what they find there. Changes to an account (creation,
+//! password, status, role) are logged in the audit log in their own transaction.
 
 use async_trait::async_trait;
 use dagak_domain::{ApiTokenId, Role, SessionId, User, UserId, UserStatus};
@@ -40,6 +41,7 @@ pub trait AccountStore: Send + Sync + 'static {
         user: &User,
         password_hash: &str,
         must_change_password: bool,
+        audit: &crate::Audit,
     ) -> Result<UserId, StoreError>;
     async fn get_user(&self, id: UserId) -> Result<UserRecord, StoreError>;
     /// The account of `email` (compared in lower case), if any.
@@ -53,15 +55,22 @@ pub trait AccountStore: Send + Sync + 'static {
         id: UserId,
         password_hash: &str,
         must_change_password: bool,
+        audit: &crate::Audit,
     ) -> Result<(), StoreError>;
     /// Sets the status; disabling also ends every session of the user, in one transaction.
-    async fn set_user_status(&self, id: UserId, status: UserStatus) -> Result<(), StoreError>;
+    async fn set_user_status(
+        &self,
+        id: UserId,
+        status: UserStatus,
+        audit: &crate::Audit,
+    ) -> Result<(), StoreError>;
     /// Sets a user's role and, for a firm account, its firm.
     async fn set_user_role(
         &self,
         id: UserId,
         role: Role,
         organization: Option<dagak_domain::OrgId>,
+        audit: &crate::Audit,
     ) -> Result<(), StoreError>;
     /// Sets the language a user reads the pages in.
     async fn set_user_lang(&self, id: UserId, lang: dagak_domain::Lang) -> Result<(), StoreError>;
@@ -154,6 +163,7 @@ pub trait AccountStore: Send + Sync + 'static {
         used_at: OffsetDateTime,
         user: &User,
         password_hash: &str,
+        audit: &crate::Audit,
     ) -> Result<UserId, StoreError>;
 }
 

@@ -3,6 +3,8 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use dagak_domain::UserDraft;
+use std::sync::Arc;
+
 use serde_json::json;
 
 use crate::{Answer, PASSWORD, Session, TestApp, anonymous_app, app};
@@ -897,4 +899,39 @@ async fn a_second_factor_set_up_on_the_account_page_is_asked_after_the_password(
         (api.status, api.json()["error"]["code"].clone()),
         (StatusCode::FORBIDDEN, json!("second_factor_setup_required"))
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cookie_is_secure_behind_a_trusted_https_proxy_and_sessions_outlive_a_restart() {
+    use axum::extract::ConnectInfo;
+    let plain = anonymous_app().await;
+    plain.service.create_user(&draft("staff@gumi.go.kr", "staff"), PASSWORD).await.unwrap();
+    let proxy: std::net::SocketAddr = "10.0.0.2:40000".parse().unwrap();
+    let stranger: std::net::SocketAddr = "203.0.113.9:40000".parse().unwrap();
+    let state =
+        dagak_http::AppState::new((*plain.service).clone()).with_trusted_proxies(vec![proxy.ip()]);
+    let router = dagak_http::router(state);
+    let login_from = |peer: std::net::SocketAddr| {
+        let mut request = Request::post("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("x-forwarded-proto", "https")
+            .header("x-forwarded-for", "198.51.100.7")
+            .body(Body::from(format!("email=staff%40gumi.go.kr&password={}", enc(PASSWORD))))
+            .unwrap();
+        request.extensions_mut().insert(ConnectInfo(peer));
+        request
+    };
+    use tower::ServiceExt as _;
+    let through_proxy = router.clone().oneshot(login_from(proxy)).await.unwrap();
+    let cookie = through_proxy.headers()[header::SET_COOKIE].to_str().unwrap().to_owned();
+    assert!(cookie.contains("; Secure"), "{cookie}");
+    // The same headers from anyone else are not believed.
+    let direct = router.oneshot(login_from(stranger)).await.unwrap();
+    let cookie = direct.headers()[header::SET_COOKIE].to_str().unwrap().to_owned();
+    assert!(!cookie.contains("Secure"), "{cookie}");
+
+    // A session lives in the database: another server over it (or this one restarted) accepts it.
+    let admin = app().await;
+    let restarted = crate::server_beside(&admin, Arc::new(dagak_service::SystemClock)).await;
+    assert_eq!(restarted.get("/api/v1/me", None).await.json()["email"], "admin@gumi.go.kr");
 }

@@ -72,9 +72,7 @@ impl Acting {
             return Err(ServiceError::Conflict("own_account".into()));
         }
         self.check_firm_id(organization).await?;
-        self.store.set_user_role(id, role, organization).await?;
-        let user = self.store.get_user(id).await?.user;
-        self.account_event(id, "role_changed", &user).await
+        Ok(self.store.set_user_role(id, role, organization, &self.audit()).await?)
     }
 
     pub(super) async fn check_firm_id(

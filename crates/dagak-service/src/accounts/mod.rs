@@ -106,12 +106,13 @@ impl Service {
         user: &User,
         password: &str,
         must_change: bool,
+        audit: &dagak_store::Audit,
     ) -> Result<UserEntry, ServiceError> {
         if self.store.find_user_by_email(&user.email).await?.is_some() {
             return Err(ServiceError::Conflict("email_taken".into()));
         }
         let hash = hash_off_runtime(password).await?;
-        let id = self.store.insert_user(user, &hash, must_change).await?;
+        let id = self.store.insert_user(user, &hash, must_change, audit).await?;
         Ok(self.store.get_user(id).await?.into())
     }
 
@@ -146,7 +147,15 @@ impl Service {
         }
         password_errors(new, &record.user.email)?;
         let hash = hash_off_runtime(new).await?;
-        Ok(self.store.set_password(id, &hash, false).await?)
+        // The user changes their own password.
+        let audit = dagak_store::Audit {
+            at: self.clock.now(),
+            actor: Some(id),
+            actor_label: record.user.email.clone(),
+            credential: "session".into(),
+            restoring: None,
+        };
+        Ok(self.store.set_password(id, &hash, false, &audit).await?)
     }
 
     /// How many accounts exist (none: the first run needs its administrator).
@@ -171,30 +180,7 @@ impl Acting {
         let user = draft.parse()?;
         self.check_firm(&user).await?;
         password_errors(password, &user.email)?;
-        let entry = self.insert_user(&user, password, false).await?;
-        self.account_event(entry.id, "user_created", &user).await?;
-        Ok(entry)
-    }
-
-    /// Logs a change of an account.
-    pub(crate) async fn account_event(
-        &self,
-        id: UserId,
-        action: &str,
-        user: &User,
-    ) -> Result<(), ServiceError> {
-        let detail = dagak_store::Snapshot::from([
-            ("email".to_owned(), user.email.clone()),
-            ("role".to_owned(), user.role.as_str().to_owned()),
-            ("status".to_owned(), user.status.as_str().to_owned()),
-        ]);
-        self.record(dagak_store::AuditEvent {
-            entity: "account".into(),
-            entity_id: Some(id.0),
-            action: action.into(),
-            detail,
-        })
-        .await
+        self.insert_user(&user, password, false, &self.audit()).await
     }
 
     /// Creates an account with a generated password, returned once; the user must choose their
@@ -207,8 +193,7 @@ impl Acting {
         let user = draft.parse()?;
         self.check_firm(&user).await?;
         let password = generated_password();
-        let entry = self.insert_user(&user, &password, true).await?;
-        self.account_event(entry.id, "user_created", &user).await?;
+        let entry = self.insert_user(&user, &password, true, &self.audit()).await?;
         Ok((entry, password))
     }
 
@@ -219,9 +204,7 @@ impl Acting {
         self.store.get_user(id).await?;
         let password = generated_password();
         let hash = hash_off_runtime(&password).await?;
-        self.store.set_password(id, &hash, true).await?;
-        let user = self.store.get_user(id).await?.user;
-        self.account_event(id, "password_reset", &user).await?;
+        self.store.set_password(id, &hash, true, &self.audit()).await?;
         Ok(password)
     }
 
@@ -236,10 +219,7 @@ impl Acting {
             // The last way in must not close behind its administrator.
             return Err(ServiceError::Conflict("own_account".into()));
         }
-        self.store.set_user_status(id, status).await?;
-        let user = self.store.get_user(id).await?.user;
-        let action = if status == UserStatus::Active { "user_enabled" } else { "user_disabled" };
-        self.account_event(id, action, &user).await
+        Ok(self.store.set_user_status(id, status, &self.audit()).await?)
     }
 
     /// Every account, by email.

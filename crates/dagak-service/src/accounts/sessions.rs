@@ -449,7 +449,15 @@ impl Service {
         password_errors(password, &user.email)?;
         let hash = hash_off_runtime(password).await?;
         let now = self.clock.now();
-        let id = match self.store.use_setup_link(&link.token_hash, now, &user, &hash).await {
+        let audit = dagak_store::Audit {
+            at: now,
+            actor: None,
+            actor_label: user.email.clone(),
+            credential: "setup_link".into(),
+            restoring: None,
+        };
+        let id = match self.store.use_setup_link(&link.token_hash, now, &user, &hash, &audit).await
+        {
             Err(dagak_store::StoreError::Conflict { .. }) => {
                 return Err(ServiceError::Conflict("email_taken".into()));
             }

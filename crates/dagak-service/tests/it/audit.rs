@@ -182,3 +182,43 @@ async fn the_log_holds_imports_sign_ins_and_exports_and_filters_them() {
         .await;
     assert_eq!(future.unwrap().total, 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn account_changes_are_logged_with_their_values_and_never_a_password() {
+    let (service, _dir) = service().await;
+    let draft =
+        UserDraft { email: "staff@gumi.go.kr".into(), role: "staff".into(), ..Default::default() };
+    let user = service.create_user(&draft, "correct horse battery staple").await.unwrap();
+    service.set_user_status(user.id, dagak_domain::UserStatus::Disabled).await.unwrap();
+    service
+        .set_user_role(
+            user.id,
+            &dagak_service::InvitationDraft { role: "viewer".into(), ..Default::default() },
+        )
+        .await
+        .unwrap();
+    service.reset_password(user.id).await.unwrap();
+    let log = service
+        .audit_log(&AuditQuery {
+            entity: Some("account".into()),
+            entity_id: Some(user.id.to_string()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let actions: Vec<&str> = log.items.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["password_reset", "role_changed", "user_disabled", "user_created"]);
+    let changed = |i: usize, field: &str| {
+        log.items[i]
+            .changes
+            .iter()
+            .find(|c| c.field == field)
+            .map(|c| (c.before.clone(), c.after.clone()))
+    };
+    assert_eq!(changed(1, "role"), Some(("staff".into(), "viewer".into())));
+    assert_eq!(changed(2, "status"), Some(("active".into(), "disabled".into())));
+    assert_eq!(changed(3, "email"), Some((String::new(), "staff@gumi.go.kr".into())));
+    let csv =
+        String::from_utf8(service.export_audit_log(&AuditQuery::default()).await.unwrap()).unwrap();
+    assert!(!csv.contains("argon2") && !csv.contains("password_hash"), "{csv}");
+}

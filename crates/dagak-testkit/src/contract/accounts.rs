@@ -23,11 +23,11 @@ fn user(email: &str, role: Role) -> User {
 pub async fn accounts_contract<S: AccountStore>(store: &S) {
     assert_eq!(store.count_users().await.unwrap(), 0);
     let admin = store
-        .insert_user(&user("admin@gumi.go.kr", Role::Admin), "$argon2id$a", true)
+        .insert_user(&user("admin@gumi.go.kr", Role::Admin), "$argon2id$a", true, &crate::audit())
         .await
         .unwrap();
     let staff = store
-        .insert_user(&user("staff@gumi.go.kr", Role::Staff), "$argon2id$b", false)
+        .insert_user(&user("staff@gumi.go.kr", Role::Staff), "$argon2id$b", false, &crate::audit())
         .await
         .unwrap();
     assert_eq!(store.count_users().await.unwrap(), 2);
@@ -38,7 +38,9 @@ pub async fn accounts_contract<S: AccountStore>(store: &S) {
     assert!(matches!(store.get_user(UserId(999)).await, Err(StoreError::NotFound)));
 
     // Emails are unique whatever their case, and found whatever their case.
-    let again = store.insert_user(&user("ADMIN@gumi.go.kr", Role::Viewer), "$x", false).await;
+    let again = store
+        .insert_user(&user("ADMIN@gumi.go.kr", Role::Viewer), "$x", false, &crate::audit())
+        .await;
     assert!(matches!(again, Err(StoreError::Conflict { .. })), "{again:?}");
     assert_eq!(
         store.find_user_by_email(" Staff@Gumi.go.kr ").await.unwrap().map(|u| u.id),
@@ -46,13 +48,13 @@ pub async fn accounts_contract<S: AccountStore>(store: &S) {
     );
     assert_eq!(store.find_user_by_email("nobody@gumi.go.kr").await.unwrap(), None);
 
-    store.set_password(admin, "$argon2id$c", false).await.unwrap();
+    store.set_password(admin, "$argon2id$c", false, &crate::audit()).await.unwrap();
     let got = store.get_user(admin).await.unwrap();
     assert_eq!((got.password_hash.as_str(), got.must_change_password), ("$argon2id$c", false));
-    store.set_user_status(staff, UserStatus::Disabled).await.unwrap();
+    store.set_user_status(staff, UserStatus::Disabled, &crate::audit()).await.unwrap();
     assert_eq!(store.get_user(staff).await.unwrap().user.status, UserStatus::Disabled);
     assert!(matches!(
-        store.set_password(UserId(999), "$x", false).await,
+        store.set_password(UserId(999), "$x", false, &crate::audit()).await,
         Err(StoreError::NotFound)
     ));
 
@@ -75,8 +77,14 @@ fn session(user: UserId, hash: &str, at: OffsetDateTime) -> NewSessionRecord {
 /// password change or when the account is disabled, and when stale.
 pub async fn sessions_contract<S: AccountStore>(store: &S) {
     let t0 = datetime!(2026-12-01 09:00 UTC);
-    let ana = store.insert_user(&user("ana@gumi.go.kr", Role::Staff), "$h", false).await.unwrap();
-    let bo = store.insert_user(&user("bo@gumi.go.kr", Role::Viewer), "$h", false).await.unwrap();
+    let ana = store
+        .insert_user(&user("ana@gumi.go.kr", Role::Staff), "$h", false, &crate::audit())
+        .await
+        .unwrap();
+    let bo = store
+        .insert_user(&user("bo@gumi.go.kr", Role::Viewer), "$h", false, &crate::audit())
+        .await
+        .unwrap();
     let first = store.insert_session(&session(ana, "aa01", t0)).await.unwrap();
     store.insert_session(&session(ana, "aa02", t0)).await.unwrap();
     store.insert_session(&session(bo, "bb01", t0)).await.unwrap();
@@ -101,13 +109,13 @@ pub async fn sessions_contract<S: AccountStore>(store: &S) {
     assert_eq!(store.find_session("aa01").await.unwrap(), None);
 
     // A new password ends every session of that user, and only theirs.
-    store.set_password(ana, "$new", false).await.unwrap();
+    store.set_password(ana, "$new", false, &crate::audit()).await.unwrap();
     assert_eq!(store.count_sessions(ana).await.unwrap(), 0);
     assert_eq!(store.count_sessions(bo).await.unwrap(), 1);
     // So does disabling; enabling again starts none.
-    store.set_user_status(bo, UserStatus::Disabled).await.unwrap();
+    store.set_user_status(bo, UserStatus::Disabled, &crate::audit()).await.unwrap();
     assert_eq!(store.count_sessions(bo).await.unwrap(), 0);
-    store.set_user_status(bo, UserStatus::Active).await.unwrap();
+    store.set_user_status(bo, UserStatus::Active, &crate::audit()).await.unwrap();
 
     // Stale: idle since before the cut, or past the absolute expiry.
     store.insert_session(&session(ana, "idle", t0)).await.unwrap();
@@ -140,8 +148,14 @@ fn token(user: UserId, name: &str, hash: &str, at: OffsetDateTime) -> NewApiToke
 /// revoked only by their user.
 pub async fn api_tokens_contract<S: AccountStore>(store: &S) {
     let t0 = datetime!(2026-12-01 09:00 UTC);
-    let ana = store.insert_user(&user("ana@gumi.go.kr", Role::Staff), "$h", false).await.unwrap();
-    let bo = store.insert_user(&user("bo@gumi.go.kr", Role::Staff), "$h", false).await.unwrap();
+    let ana = store
+        .insert_user(&user("ana@gumi.go.kr", Role::Staff), "$h", false, &crate::audit())
+        .await
+        .unwrap();
+    let bo = store
+        .insert_user(&user("bo@gumi.go.kr", Role::Staff), "$h", false, &crate::audit())
+        .await
+        .unwrap();
     let sync = store.insert_api_token(&token(ana, "sync", "t1", t0)).await.unwrap();
     let report =
         store.insert_api_token(&token(ana, "report", "t2", t0 + Duration::hours(1))).await.unwrap();
@@ -188,18 +202,25 @@ pub async fn setup_links_contract<S: AccountStore>(store: &S) {
     assert_eq!(store.find_setup_link("s2").await.unwrap(), None);
 
     let first = user("first@gumi.go.kr", Role::Admin);
-    let id = store.use_setup_link("s1", t0 + Duration::hours(1), &first, "$h").await.unwrap();
+    let id = store
+        .use_setup_link("s1", t0 + Duration::hours(1), &first, "$h", &crate::audit())
+        .await
+        .unwrap();
     assert_eq!(store.get_user(id).await.unwrap().user, first);
     assert_eq!(store.find_setup_link("s1").await.unwrap(), None);
     // Spent: a second use creates nothing.
-    let again = store.use_setup_link("s1", t0, &user("second@gumi.go.kr", Role::Admin), "$h").await;
+    let again = store
+        .use_setup_link("s1", t0, &user("second@gumi.go.kr", Role::Admin), "$h", &crate::audit())
+        .await;
     assert!(matches!(again, Err(StoreError::NotFound)), "{again:?}");
     assert_eq!(store.count_users().await.unwrap(), 1);
 
     // A taken email leaves the link unspent.
     let invite = SetupLinkRecord { token_hash: "s3".into(), created_by: Some(id), ..link };
     store.insert_setup_link(&invite).await.unwrap();
-    let taken = store.use_setup_link("s3", t0, &user("FIRST@gumi.go.kr", Role::Staff), "$h").await;
+    let taken = store
+        .use_setup_link("s3", t0, &user("FIRST@gumi.go.kr", Role::Staff), "$h", &crate::audit())
+        .await;
     assert!(matches!(taken, Err(StoreError::Conflict { .. })), "{taken:?}");
     assert!(store.find_setup_link("s3").await.unwrap().is_some());
     assert_eq!(store.count_users().await.unwrap(), 1);
@@ -216,7 +237,7 @@ pub async fn firm_users_contract<S: dagak_store::Store>(store: &S) {
         .unwrap();
     let mut account = user("owner@gumi-precision.kr", Role::Firm);
     account.organization = Some(firm);
-    let id = store.insert_user(&account, "$h", false).await.unwrap();
+    let id = store.insert_user(&account, "$h", false, &crate::audit()).await.unwrap();
     assert_eq!(store.get_user(id).await.unwrap().user.organization, Some(firm));
     // An invitation names the firm; the role can change, with or without one.
     let t0 = datetime!(2026-12-01 09:00 UTC);
@@ -230,12 +251,12 @@ pub async fn firm_users_contract<S: dagak_store::Store>(store: &S) {
     };
     store.insert_setup_link(&invite).await.unwrap();
     assert_eq!(store.find_setup_link("firm-invite").await.unwrap(), Some(invite));
-    store.set_user_role(id, Role::Viewer, None).await.unwrap();
+    store.set_user_role(id, Role::Viewer, None, &crate::audit()).await.unwrap();
     let got = store.get_user(id).await.unwrap().user;
     assert_eq!((got.role, got.organization), (Role::Viewer, None));
-    store.set_user_role(id, Role::Firm, Some(firm)).await.unwrap();
+    store.set_user_role(id, Role::Firm, Some(firm), &crate::audit()).await.unwrap();
     assert!(matches!(
-        store.set_user_role(UserId(999), Role::Staff, None).await,
+        store.set_user_role(UserId(999), Role::Staff, None, &crate::audit()).await,
         Err(StoreError::NotFound)
     ));
     // Deleting the firm leaves the account without one, and its invitations go.
@@ -248,7 +269,10 @@ pub async fn firm_users_contract<S: dagak_store::Store>(store: &S) {
 /// step used once, challenges found until deleted, settings kept.
 pub async fn second_factor_contract<S: AccountStore>(store: &S) {
     let t0 = datetime!(2026-12-01 09:00 UTC);
-    let ana = store.insert_user(&user("ana@gumi.go.kr", Role::Admin), "$h", false).await.unwrap();
+    let ana = store
+        .insert_user(&user("ana@gumi.go.kr", Role::Admin), "$h", false, &crate::audit())
+        .await
+        .unwrap();
     assert!(
         matches!(store.confirm_totp(ana, &[]).await, Err(StoreError::NotFound)),
         "nothing pending"
