@@ -935,3 +935,46 @@ async fn the_cookie_is_secure_behind_a_trusted_https_proxy_and_sessions_outlive_
     let restarted = crate::server_beside(&admin, Arc::new(dagak_service::SystemClock)).await;
     assert_eq!(restarted.get("/api/v1/me", None).await.json()["email"], "admin@gumi.go.kr");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_text_in_the_account_forms_is_kept_verbatim_and_shown_escaped() {
+    let admin = app().await;
+    for (i, text) in
+        ["<script>alert('x')</script>", "' OR 1=1 --", "nul\u{0}byte"].iter().enumerate()
+    {
+        let name = format!("{text} {i}");
+        let made = admin.form("/account/tokens", &[("name", &name)], "en").await;
+        assert_eq!(made.status, StatusCode::OK, "{}", made.text());
+        assert!(!made.text().contains("<script>alert"));
+        // The sign-in form answers the same way to any email, and changes nothing.
+        let login = login(&admin.with_session(None), text, text).await;
+        assert_eq!(login.status, StatusCode::UNAUTHORIZED);
+        assert!(!login.text().contains("<script>alert"));
+        // A set-up link's display name.
+        let secret = admin.form("/admin/users/invite", &[("role", "viewer")], "en").await.text();
+        let link = secret.split("id=\"secret\">").nth(1).unwrap().split('<').next().unwrap();
+        let token = link.split("/setup/").nth(1).unwrap();
+        let body = format!(
+            "email=user{i}%40gumi.go.kr&display_name={}&password={}&password_again={}",
+            enc(text),
+            enc(PASSWORD),
+            enc(PASSWORD)
+        );
+        let done = admin
+            .send_raw(
+                Request::post(format!("/setup/{token}"))
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(Body::from(body))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text());
+    }
+    let account = admin.get("/account", Some("en")).await.text();
+    assert!(account.contains("&#60;script&#62;alert") && !account.contains("<script>alert"));
+    let users = admin.get("/admin/users", Some("en")).await.text();
+    assert!(!users.contains("<script>alert"));
+    let stored = admin.service.list_users().await.unwrap();
+    assert!(stored.iter().any(|u| u.user.display_name == "<script>alert('x')</script>"));
+    assert!(stored.iter().any(|u| u.user.display_name == "nul\u{0}byte"));
+}
