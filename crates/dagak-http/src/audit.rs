@@ -78,23 +78,23 @@ fn shown(value: &str) -> String {
     value.replace('\t', " · ")
 }
 
-struct ChangeView {
-    field: String,
-    before: String,
-    after: String,
+pub(crate) struct ChangeView {
+    pub(crate) field: String,
+    pub(crate) before: String,
+    pub(crate) after: String,
 }
 
-struct EntryView {
-    id: i64,
-    at: String,
-    who: String,
-    action: String,
-    record: String,
-    record_url: String,
-    changes: Vec<ChangeView>,
-    detail: String,
-    redacted: bool,
-    restorable: bool,
+pub(crate) struct EntryView {
+    pub(crate) id: i64,
+    pub(crate) at: String,
+    pub(crate) who: String,
+    pub(crate) action: String,
+    pub(crate) record: String,
+    pub(crate) record_url: String,
+    pub(crate) changes: Vec<ChangeView>,
+    pub(crate) detail: String,
+    pub(crate) redacted: bool,
+    pub(crate) restorable: bool,
 }
 
 fn record_url(entity: &str, id: Option<i64>) -> String {
@@ -105,7 +105,7 @@ fn record_url(entity: &str, id: Option<i64>) -> String {
     }
 }
 
-fn entry_view(t: Tr, e: &AuditEntry) -> EntryView {
+pub(crate) fn entry_view(t: Tr, e: &AuditEntry) -> EntryView {
     let at = e.at;
     EntryView {
         id: e.id,

@@ -185,7 +185,45 @@ pub struct BackupWritten {
 /// How many entries an export holds at most.
 const EXPORT_LIMIT: u64 = 100_000;
 
+/// A record with its latest history, for its page (the history is empty for a reader who may
+/// not read it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WithHistory<T> {
+    pub record: T,
+    pub history: Vec<AuditEntry>,
+}
+
+/// How many entries a record's page shows; the history page shows them all.
+pub const RECENT_HISTORY: usize = 5;
+
 impl Acting {
+    /// An organisation for its page, with its latest history.
+    pub async fn organization_page(
+        &self,
+        id: OrgId,
+    ) -> Result<WithHistory<crate::OrgDetail>, ServiceError> {
+        let record = self.get_organization(id).await?;
+        Ok(WithHistory { record, history: self.recent(Entity::Organization, id.0).await? })
+    }
+
+    /// A person for their page, with their latest history.
+    pub async fn person_page(
+        &self,
+        id: PersonId,
+    ) -> Result<WithHistory<crate::PersonEntry>, ServiceError> {
+        let record = self.get_person(id).await?;
+        Ok(WithHistory { record, history: self.recent(Entity::Person, id.0).await? })
+    }
+
+    async fn recent(&self, entity: Entity, id: i64) -> Result<Vec<AuditEntry>, ServiceError> {
+        if self.may(UseCase::ViewHistory).is_err() {
+            return Ok(Vec::new());
+        }
+        let mut history = self.history(entity, id).await?;
+        history.truncate(RECENT_HISTORY);
+        Ok(history)
+    }
+
     /// A record's history, newest first (at most 500 entries).
     pub async fn history(&self, entity: Entity, id: i64) -> Result<Vec<AuditEntry>, ServiceError> {
         let scope = self.may(UseCase::ViewHistory)?;

@@ -141,11 +141,15 @@ struct OrgDetailPage {
     created: String,
     updated: String,
     people: Vec<AffiliatedPerson>,
+    /// The latest history, for those who may read it.
+    entries: Vec<crate::audit::EntryView>,
 }
 
 /// `GET /organizations/{id}`.
 pub(super) async fn detail(Using(app): Using, t: Tr, PagePath(id): PagePath<i64>) -> PageResult {
-    let detail = app.get_organization(OrgId(id)).await.map_err(fail(t))?;
+    let page = app.organization_page(OrgId(id)).await.map_err(fail(t))?;
+    let entries = page.history.iter().map(|e| crate::audit::entry_view(t, e)).collect();
+    let detail = page.record;
     let entry = &detail.organization;
     let org = &entry.org;
     let row = org_row(t, entry);
@@ -175,6 +179,7 @@ pub(super) async fn detail(Using(app): Using, t: Tr, PagePath(id): PagePath<i64>
         t,
         path: format!("/organizations/{id}"),
         id,
+        entries,
         name: row.name,
         other_name: row.other_name,
         kind: row.kind,

@@ -102,13 +102,18 @@ struct PersonDetailPage {
     updated: String,
     /// When the person's data was erased, as shown; empty otherwise.
     erased: String,
+    /// The latest history, for those who may read it.
+    entries: Vec<crate::audit::EntryView>,
 }
 
 /// `GET /people/{id}`.
 pub(super) async fn detail(Using(app): Using, t: Tr, PagePath(id): PagePath<i64>) -> PageResult {
-    let entry = app.get_person(PersonId(id)).await.map_err(fail(t))?;
+    let found = app.person_page(PersonId(id)).await.map_err(fail(t))?;
+    let entries = found.history.iter().map(|e| crate::audit::entry_view(t, e)).collect();
+    let entry = found.record;
     let p = &entry.person;
     let page = PersonDetailPage {
+        entries,
         t,
         path: format!("/people/{id}"),
         id,

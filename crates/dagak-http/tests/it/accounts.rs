@@ -724,8 +724,11 @@ async fn histories_show_each_change_and_an_administrator_restores_from_the_log()
     let html = page.text();
     assert!(html.contains("<del>구미</del> → <ins>대구</ins>"), "{html}");
     assert!(html.contains("admin@gumi.go.kr") && html.contains("Changed"));
+    // The record's page shows its latest history too.
+    let record = admin.get(&format!("/organizations/{id}"), Some("en")).await.text();
     assert!(
-        admin.get(&format!("/organizations/{id}"), Some("en")).await.text().contains("/history\"")
+        record.contains("id=\"recent-history\"") && record.contains("<del>구미</del>"),
+        "{record}"
     );
 
     // The whole log, filtered, as JSON and CSV.

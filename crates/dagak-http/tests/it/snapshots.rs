@@ -71,6 +71,11 @@ fn stable(check: impl FnOnce()) {
         r"(Created|Updated|등록|수정) (\d{4}년 \d{1,2}월 \d{1,2}일|\d{1,2} [A-Z][a-z]{2} \d{4})",
         "$1 [today]",
     );
+    // The times of audit entries.
+    settings.add_filter(
+        r"(\d{4}년 \d{1,2}월 \d{1,2}일|\d{1,2} [A-Z][a-z]{2} \d{4}) \d{2}:\d{2} UTC",
+        "[now] UTC",
+    );
     settings.add_filter(r"/import/[0-9a-f]{32}", "/import/[token]");
     settings.add_filter(r#"name="_csrf" value="[0-9a-f]{64}""#, r#"name="_csrf" value="[csrf]""#);
     settings.set_prepend_module_to_snapshot(false);
