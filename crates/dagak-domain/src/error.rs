@@ -54,6 +54,31 @@ pub enum DomainError {
 }
 
 impl DomainError {
+    /// The value that broke the rule, when the error names one (`12345` for an HS code).
+    pub fn value(&self) -> Option<&str> {
+        match self {
+            DomainError::HsCodeFormat(v)
+            | DomainError::HsCodeUnknown(v)
+            | DomainError::HsCodePlaceholder(v)
+            | DomainError::CountryUnknown(v)
+            | DomainError::WebDomain(v)
+            | DomainError::Email(v)
+            | DomainError::UnknownValue(v)
+            | DomainError::Date(v)
+            | DomainError::Number(v)
+            | DomainError::OutOfRange(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The limit a value went past, when the rule has one (the characters of a text).
+    pub fn limit(&self) -> Option<usize> {
+        match self {
+            DomainError::TooLong(n) | DomainError::PasswordTooShort(n) => Some(*n),
+            _ => None,
+        }
+    }
+
     /// The stable snake_case code of this error, used as a translation key.
     pub fn code(&self) -> &'static str {
         match self {

@@ -17,7 +17,6 @@ use serde::{Deserialize, Serialize};
 use crate::accounts::auth::Using;
 use crate::web::api::{ApiPath, ApiQuery};
 use crate::web::extract::{PagePath, PageQuery};
-use crate::web::paging::url_encode;
 use crate::web::routes::{Routes, Verb};
 use crate::web::{PageError, PageResult, fail, problem_reason, render, render_with, see_other};
 use crate::{ApiError, Tr};
@@ -195,7 +194,18 @@ impl ImportPage {
 /// `GET /import`, after a commit with its summary (`done`).
 async fn import_page(t: Tr, PageQuery(q): PageQuery<HashMap<String, String>>) -> Response {
     let mut page = ImportPage::new(t);
-    page.done = q.get("done").map(|d| t.t("import.done").replace("{summary}", d));
+    // Only numbers are read from the URL, so no link can make the page say something else.
+    let count = |k: &str| q.get(k).and_then(|v| v.parse::<u64>().ok());
+    page.done = count("orgs_created").map(|created| {
+        let summary = t
+            .t("import.done_summary")
+            .replace("{orgs_created}", &t.number(created))
+            .replace("{orgs_updated}", &t.number(count("orgs_updated").unwrap_or(0)))
+            .replace("{people_created}", &t.number(count("people_created").unwrap_or(0)))
+            .replace("{people_updated}", &t.number(count("people_updated").unwrap_or(0)))
+            .replace("{skipped}", &t.number(count("skipped").unwrap_or(0)));
+        t.t("import.done").replace("{summary}", &summary)
+    });
     render(&page)
 }
 
@@ -238,18 +248,14 @@ async fn upload(Using(app): Using, t: Tr, multipart: Multipart) -> PageResult {
 /// files are checked again, since the database may have changed since the preview.
 async fn commit(Using(app): Using, t: Tr, PagePath(token): PagePath<String>) -> PageResult {
     let outcome = app.commit_previewed_import(&token).await.map_err(fail(t))?.outcome;
-    let summary = format!(
-        "{}+{} / {}~{} / {}+{} / {}={}",
-        t.t("import.organizations"),
+    Ok(see_other(&format!(
+        "/import?orgs_created={}&orgs_updated={}&people_created={}&people_updated={}&skipped={}",
         outcome.organizations_created,
-        t.t("import.organizations"),
         outcome.organizations_updated,
-        t.t("import.people"),
         outcome.people_created,
-        t.t("action.skip_duplicate"),
+        outcome.people_updated,
         outcome.skipped
-    );
-    Ok(see_other(&format!("/import?done={}", url_encode(&summary))))
+    )))
 }
 
 // ----- The API -------------------------------------------------------------------------------

@@ -29,11 +29,25 @@ impl FormErrors {
         self.0.is_empty()
     }
 
-    /// Records the first error of each field of `errors`, translated.
+    /// Records the first error of each field of `errors`, translated, with the value that broke
+    /// the rule or the limit it went past.
     pub(crate) fn add(&mut self, t: Tr, errors: &dagak_domain::FieldErrors) {
         for e in &errors.0 {
-            self.0.entry(e.field).or_insert_with(|| t.code("field_error", e.error.code()));
+            self.0.entry(e.field).or_insert_with(|| field_message(t, &e.error));
         }
+    }
+}
+
+/// A field error as the form shows it: the rule, then what broke it (`'12345'`) or its limit.
+pub(crate) fn field_message(t: Tr, error: &dagak_domain::DomainError) -> String {
+    let rule = t.code("field_error", error.code());
+    match (error.value(), error.limit()) {
+        (Some(value), _) if !value.trim().is_empty() => {
+            let shown: String = value.trim().chars().take(60).collect();
+            format!("{rule} ({})", t.t("form.you_typed").replace("{value}", &shown))
+        }
+        (_, Some(limit)) => format!("{rule} ({})", t.count("form.limit", limit as u64)),
+        _ => rule,
     }
 }
 

@@ -423,3 +423,58 @@ async fn people_past_their_retention_date_are_listed_for_erasure() {
     assert!(!due.contains("Fine"));
     assert!(app.get("/people", Some("en")).await.text().contains("href=\"/people/due\""));
 }
+
+/// See: issue 14, point 8.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn form_errors_say_which_value_and_which_limit_and_the_placeholder_is_valid() {
+    let app = app().await;
+    let long = "가".repeat(201);
+    let fields = [
+        ("kind", "local_firm"),
+        ("country", "KR"),
+        ("name_ko", long.as_str()),
+        ("hs_codes", "901819, 12345"),
+    ];
+    let page = app.form("/organizations", &fields, "en").await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = page.text();
+    assert!(html.contains("you typed &#39;12345&#39;"), "the wrong code is named: {html}");
+    assert!(html.contains("at most 200 characters"), "the limit is given: {html}");
+    let ko = app.form("/organizations", &fields, "ko").await.text();
+    assert!(ko.contains("최대 200자"), "{ko}");
+
+    // The business number the form suggests passes its own check.
+    let form = app.get("/organizations/new", Some("en")).await.text();
+    let example = form
+        .split("name=\"business_number\"")
+        .nth(1)
+        .and_then(|rest| rest.split("placeholder=\"").nth(1))
+        .and_then(|rest| rest.split('"').next())
+        .unwrap();
+    assert!(dagak_domain::BusinessNumber::parse(example).is_ok(), "{example}");
+}
+
+/// See: issue 14, point 8 (`/import?done=` showed any text).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_import_summary_cannot_be_spoofed_and_reads_as_a_sentence() {
+    let app = app().await;
+    let spoof = app.get("/import?done=Your%20account%20is%20locked", Some("en")).await.text();
+    assert!(!spoof.contains("Your account is locked"));
+    let preview = app
+        .upload(
+            "/import",
+            &[("orgs.csv", b"kind,name_en,country\nassociation,Irvine Chamber,US\n")],
+        )
+        .await
+        .text();
+    let token = preview.split("action=\"/import/").nth(1).unwrap().split('"').next().unwrap();
+    let done = app.form(&format!("/import/{token}"), &[], "en").await;
+    let back = done.headers[header::LOCATION].to_str().unwrap().to_owned();
+    let page = app.get(&back, Some("en")).await.text();
+    assert!(
+        page.contains("Import done: organisations 1 created, 0 updated; people 0 created, 0 updated; rows skipped 0."),
+        "{page}"
+    );
+    let ko = app.get(&back, Some("ko")).await.text();
+    assert!(ko.contains("가져오기를 마쳤습니다: 기관 1곳 생성"), "{ko}");
+}
