@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::accounts::auth::Using;
 use crate::web::api::{ApiPath, ApiQuery};
 use crate::web::extract::{PagePath, PageQuery};
+use crate::web::rejection::{Part, unreadable};
 use crate::web::routes::{Routes, Verb};
 use crate::web::{PageError, PageResult, fail, problem_reason, render, render_with, see_other};
 use crate::{ApiError, Tr};
@@ -58,21 +59,19 @@ async fn read_files(mut multipart: Multipart) -> Result<Upload, ApiError> {
     let mut files = Vec::new();
     let mut choice = None;
     while let Some(field) =
-        multipart.next_field().await.map_err(|e| ApiError::BadRequest(e.body_text()))?
+        multipart.next_field().await.map_err(|e| unreadable(Part::Upload, &e.body_text()))?
     {
         if field.file_name().is_none() && field.name() == Some("on_match") {
-            choice = Some(field.text().await.map_err(|e| ApiError::BadRequest(e.body_text()))?);
+            choice =
+                Some(field.text().await.map_err(|e| unreadable(Part::Upload, &e.body_text()))?);
             continue;
         }
         let Some(name) = field.file_name().map(str::to_owned) else { continue };
-        let bytes = field.bytes().await.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+        let bytes = field.bytes().await.map_err(|e| unreadable(Part::Upload, &e.body_text()))?;
         if name.is_empty() && bytes.is_empty() {
             continue;
         }
         files.push(ImportFile { name, bytes: bytes.to_vec() });
-    }
-    if files.is_empty() {
-        return Err(ApiError::BadRequest("the upload holds no file".into()));
     }
     Ok(Upload { files, on_match: choice })
 }
@@ -124,6 +123,8 @@ struct ImportPage {
     done: Option<String>,
     /// `skip` or `update`, as chosen for this preview.
     on_match: &'static str,
+    /// The form was sent without a file.
+    missing_file: bool,
 }
 
 impl ImportPage {
@@ -136,6 +137,7 @@ impl ImportPage {
             more_rows: String::new(),
             summary: Vec::new(),
             problems: Vec::new(),
+            missing_file: false,
             done: None,
             on_match: "skip",
         }
@@ -217,6 +219,10 @@ async fn upload(Using(app): Using, t: Tr, multipart: Multipart) -> PageResult {
     let upload = read_files(multipart).await.map_err(|e| PageError(e, t))?;
     let choice = on_match(upload.on_match.as_deref()).map_err(|e| PageError(e, t))?;
     let mut page = ImportPage::new(t);
+    if upload.files.is_empty() {
+        page.missing_file = true;
+        return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page));
+    }
     page.on_match = match choice {
         OnMatch::Skip => "skip",
         OnMatch::Update => "update",
@@ -369,9 +375,14 @@ async fn import(
     ApiQuery(params): ApiQuery<ImportParams>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Json<ImportBody>, ApiError> {
-    let multipart = multipart.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let multipart = multipart.map_err(|e| unreadable(Part::Upload, &e.body_text()))?;
     let choice = on_match(params.on_match.as_deref())?;
     let files = read_files(multipart).await?.files;
+    if files.is_empty() {
+        return Err(ApiError::BadRequest(
+            "The upload holds no file: send one or more in `files`.".into(),
+        ));
+    }
     if params.commit {
         return Ok(Json(app.import_files(&files, choice).await?.into()));
     }

@@ -6,6 +6,7 @@ use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
+use super::rejection::{Part, unreadable};
 use crate::ApiError;
 
 /// Query parameters, or a 400 `bad_request`.
@@ -46,15 +47,15 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 }
 
 fn bad_json(err: JsonRejection) -> ApiError {
-    ApiError::BadRequest(err.body_text())
+    unreadable(Part::Json, &err.body_text())
 }
 
 fn bad_path(err: PathRejection) -> ApiError {
-    ApiError::BadRequest(err.body_text())
+    unreadable(Part::Path, &err.body_text())
 }
 
 fn bad_query(err: QueryRejection) -> ApiError {
-    ApiError::BadRequest(err.body_text())
+    unreadable(Part::Query, &err.body_text())
 }
 
 /// The highest page number the API accepts.

@@ -6,7 +6,8 @@ use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use super::PageError;
-use crate::{ApiError, Tr};
+use super::rejection::{Part, unreadable};
+use crate::Tr;
 
 async fn reader(parts: &mut Parts) -> Tr {
     // The language never fails to extract: it falls back to Korean.
@@ -28,7 +29,7 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for PagePat
             Ok(Path(value)) => return Ok(PagePath(value)),
             Err(err) => err.body_text(),
         };
-        Err(PageError(ApiError::BadRequest(message), reader(parts).await))
+        Err(PageError(unreadable(Part::Path, &message), reader(parts).await))
     }
 }
 
@@ -44,7 +45,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for PageQuery<T> {
             Ok(Query(value)) => return Ok(PageQuery(value)),
             Err(err) => err.body_text(),
         };
-        Err(PageError(ApiError::BadRequest(message), reader(parts).await))
+        Err(PageError(unreadable(Part::Query, &message), reader(parts).await))
     }
 }
 
@@ -59,7 +60,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for PageForm<T> {
         let t = reader(&mut parts).await;
         match Form::<T>::from_request(Request::from_parts(parts, body), state).await {
             Ok(Form(value)) => Ok(PageForm(value)),
-            Err(err) => Err(PageError(ApiError::BadRequest(err.body_text()), t)),
+            Err(err) => Err(PageError(unreadable(Part::Form, &err.body_text()), t)),
         }
     }
 }

@@ -6,6 +6,7 @@ pub(crate) mod delete;
 pub(crate) mod extract;
 pub(crate) mod form;
 pub(crate) mod paging;
+pub(crate) mod rejection;
 pub(crate) mod routes;
 
 use askama::Template;

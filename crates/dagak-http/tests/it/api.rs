@@ -260,3 +260,42 @@ async fn the_openapi_document_describes_every_route() {
         assert!(schemas.contains_key(&name), "missing schema {name}");
     }
 }
+
+/// See: issue 14, point 3 (framework text reached users).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unreadable_requests_get_our_words_never_the_frameworks() {
+    let app = app().await;
+    for (uri, names) in [
+        ("/api/v1/organizations/abc", None),
+        ("/api/v1/organizations?page=-1", Some("`page`")),
+        ("/api/v1/people?per_page=many", Some("`per_page`")),
+    ] {
+        let answer = app.get(uri, None).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{uri}");
+        let message = answer.json()["error"]["message"].as_str().unwrap().to_owned();
+        for framework in ["i64", "u64", "Cannot parse", "Failed to deserialize", "invalid digit"] {
+            assert!(!message.contains(framework), "{uri}: {message}");
+        }
+        if let Some(field) = names {
+            assert!(message.contains(field), "{uri}: {message}");
+        }
+    }
+    let body = json!({"family_name": "Kim", "affiliations": [{"org_id": 1}]});
+    let answer = app.json("POST", "/api/v1/people", body).await;
+    let message = answer.json()["error"]["message"].as_str().unwrap().to_owned();
+    assert!(
+        message.contains("`affiliations[0].org_id`") && !message.contains("expected one of"),
+        "{message}"
+    );
+    let broken = app.json_text("POST", "/api/v1/people", "{not json").await;
+    assert_eq!(broken.json()["error"]["code"], "bad_request");
+    assert!(!broken.json()["error"]["message"].as_str().unwrap().contains("EOF"));
+
+    // Pages say it in the reader's language, whatever was wrong.
+    for uri in ["/organizations/abc", "/organizations?page=-1", "/merge?keep=1"] {
+        let page = app.get(uri, Some("ko")).await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST, "{uri}");
+        let text = page.text();
+        assert!(text.contains("<html lang=\"ko\">") && !text.contains("deserialize"), "{uri}");
+    }
+}

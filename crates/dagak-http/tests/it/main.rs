@@ -181,6 +181,17 @@ impl TestApp {
         self.send(request.body(Body::empty()).unwrap()).await
     }
 
+    /// Sends `body` as it is, labelled JSON (to try bodies that are not).
+    pub(crate) async fn json_text(&self, method: &str, uri: &str, body: &str) -> Answer {
+        let request = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_owned()))
+            .unwrap();
+        self.send(request).await
+    }
+
     pub(crate) async fn json(&self, method: &str, uri: &str, body: serde_json::Value) -> Answer {
         let request = Request::builder()
             .method(method)

@@ -478,3 +478,15 @@ async fn the_import_summary_cannot_be_spoofed_and_reads_as_a_sentence() {
     let ko = app.get(&back, Some("ko")).await.text();
     assert!(ko.contains("가져오기를 마쳤습니다: 기관 1곳 생성"), "{ko}");
 }
+
+/// See: issue 14, point 3 (the import form sent without a file gave a bare 400).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_import_form_without_a_file_says_so_in_the_readers_language() {
+    let app = app().await;
+    let request = Request::post("/import").header(header::COOKIE, "lang=ko");
+    let answer = app.upload_form(request, &[("on_match", "skip")], &[("", b"")]).await;
+    let text = answer.text();
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text.contains("id=\"missing-file\"") && text.contains("하나 이상 고르세요"), "{text}");
+    assert!(!text.contains("Failed") && !text.contains("holds no file"), "{text}");
+}
