@@ -574,3 +574,20 @@ async fn line_numbers_count_blank_lines_and_quoted_line_breaks() {
         assert_eq!(problems[0].line, Some(line), "{csv:?}: {problems:?}");
     }
 }
+
+/// See: issue 14, point 1 (with CRLF endings, a bad line 4 was reported as line 3 and a
+/// duplicate row pointed at the header).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn crlf_files_report_the_lines_the_user_sees_also_for_duplicates() {
+    let bad = "kind,name_en,country\r\nforeign_firm,A,US\r\nforeign_firm,B,US\r\nforeign_firm,Gamma,XX\r\n";
+    let problems = rejected(&[file("crlf.csv", bad)]).await;
+    assert_eq!(problems[0].line, Some(4), "{problems:?}");
+    let twice = "kind,name_en,country,domain\r\nforeign_firm,A,US,a.example\r\nforeign_firm,B,US,b.example\r\nforeign_firm,A again,US,a.example\r\n";
+    let problems = rejected(&[file("twice.csv", twice)]).await;
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].line, Some(4), "{problems:?}");
+    assert!(
+        problems[0].message.contains("line 2"),
+        "it points at the first, not the header: {problems:?}"
+    );
+}
