@@ -84,7 +84,7 @@ fn start_import(base: &str, token: &str, rows: usize) -> std::thread::JoinHandle
 
 #[test]
 fn killed_at_any_point_the_database_keeps_every_acknowledged_write() {
-    const IMPORT_ROWS: usize = 30_000;
+    const IMPORT_ROWS: usize = 50_000;
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("crash.db");
     let mut acknowledged: Vec<String> = Vec::new();
@@ -102,7 +102,7 @@ fn killed_at_any_point_the_database_keeps_every_acknowledged_write() {
         if after == 0 {
             let import = start_import(&server.base, &token, IMPORT_ROWS);
             // Kill while the import is under way (checked or being written), unanswered.
-            std::thread::sleep(Duration::from_millis(700));
+            std::thread::sleep(Duration::from_millis(400));
             assert!(!import.is_finished(), "the import finished before the kill: make it larger");
             server.kill();
             import_seen = Some(import.join().unwrap());
