@@ -120,6 +120,11 @@ pub struct FieldError {
 pub struct FieldErrors(pub Vec<FieldError>);
 
 impl FieldErrors {
+    /// The errors of a draft that broke one rule in one field.
+    pub fn single(field: &'static str, error: DomainError) -> FieldErrors {
+        FieldErrors(vec![FieldError { field, error }])
+    }
+
     pub fn push(&mut self, field: &'static str, error: DomainError) {
         self.0.push(FieldError { field, error });
     }

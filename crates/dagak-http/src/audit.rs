@@ -285,17 +285,6 @@ async fn export(Using(app): Using, t: Tr, PageQuery(p): PageQuery<LogParams>) ->
         .into_response())
 }
 
-#[derive(Template)]
-#[template(path = "confirm_delete.html")]
-struct ConfirmRestorePage {
-    t: Tr,
-    path: String,
-    name: String,
-    consequence: String,
-    action: String,
-    back: String,
-}
-
 /// `GET /admin/audit/{id}/restore`.
 async fn restore_confirm(Using(app): Using, t: Tr, PagePath(id): PagePath<i64>) -> PageResult {
     let entry = app.audit_entry(id).await.map_err(fail(t))?;
@@ -303,7 +292,7 @@ async fn restore_confirm(Using(app): Using, t: Tr, PagePath(id): PagePath<i64>) 
     let action = format!("/admin/audit/{id}/restore");
     let changes: Vec<String> =
         view.changes.iter().map(|c| format!("{}: {} → {}", c.field, c.after, c.before)).collect();
-    Ok(render(&ConfirmRestorePage {
+    Ok(render(&crate::web::delete::ConfirmPage {
         t,
         path: action.clone(),
         name: format!(

@@ -189,17 +189,6 @@ async fn set_role(
     }
 }
 
-#[derive(Template)]
-#[template(path = "confirm_delete.html")]
-struct ConfirmPage {
-    t: Tr,
-    path: String,
-    name: String,
-    consequence: String,
-    action: String,
-    back: String,
-}
-
 async fn confirm(app: &Acting, t: Tr, id: i64, what: &str, consequence: &str) -> PageResult {
     let users = app.list_users().await.map_err(fail(t))?;
     let user = users
@@ -207,7 +196,7 @@ async fn confirm(app: &Acting, t: Tr, id: i64, what: &str, consequence: &str) ->
         .find(|u| u.id == UserId(id))
         .ok_or_else(|| fail(t)(ServiceError::NotFound))?;
     let action = format!("/admin/users/{id}/{what}");
-    Ok(render(&ConfirmPage {
+    Ok(render(&crate::web::delete::ConfirmPage {
         t,
         path: action.clone(),
         name: user.user.email,

@@ -71,8 +71,10 @@ fn lang_cookie(lang: Lang) -> Option<HeaderValue> {
     HeaderValue::from_str(&text).ok()
 }
 
-/// A redirect to `to` that starts the session of `signed` in this browser, in its language.
+/// A redirect to `to` (or, after a reset, to choosing a new password) that starts the session of
+/// `signed` in this browser, in its language.
 fn start(client: Client, signed: &SignedIn, to: &str) -> Response {
+    let to = if signed.actor.must_change_password { "/account/password" } else { to };
     let mut response = see_other(to);
     let headers = response.headers_mut();
     headers.append(header::SET_COOKIE, session_cookie(Some(&signed.secret), client.tls));
@@ -83,9 +85,7 @@ fn start(client: Client, signed: &SignedIn, to: &str) -> Response {
 }
 
 fn one_error(field: &'static str, error: DomainError) -> ServiceError {
-    let mut errors = FieldErrors::default();
-    errors.push(field, error);
-    ServiceError::Invalid(errors)
+    FieldErrors::single(field, error).into()
 }
 
 #[derive(Template)]
@@ -115,10 +115,7 @@ async fn login(
     let next = local_next(form.get("next").map(String::as_str));
     let email = field(&form, "email");
     match app.service.sign_in(&email, &field(&form, "password"), client.address).await {
-        Ok(signed) => {
-            let to = if signed.actor.must_change_password { "/account/password" } else { &next };
-            Ok(start(client, &signed, to))
-        }
+        Ok(signed) => Ok(start(client, &signed, &next)),
         Err(ServiceError::SecondFactorRequired { challenge }) => {
             Ok(second_factor::code_page(t, challenge, next, String::new(), StatusCode::OK))
         }
@@ -208,7 +205,7 @@ async fn setup(
     match err {
         ServiceError::Invalid(e) => errors.add(t, &e),
         ServiceError::Conflict(_) => {
-            errors.add(t, &single("email", DomainError::Taken));
+            errors.add(t, &FieldErrors::single("email", DomainError::Taken));
         }
         other => return Err(fail(t)(other)),
     }
@@ -225,12 +222,6 @@ async fn setup(
             errors,
         },
     ))
-}
-
-fn single(field: &'static str, error: DomainError) -> FieldErrors {
-    let mut errors = FieldErrors::default();
-    errors.push(field, error);
-    errors
 }
 
 struct TokenRow {
@@ -379,7 +370,7 @@ async fn change_password(
             errors.add(t, &renamed);
         }
         Err(ServiceError::InvalidCredentials) => {
-            errors.add(t, &single("current_password", DomainError::WrongPassword));
+            errors.add(t, &FieldErrors::single("current_password", DomainError::WrongPassword));
         }
         Err(other) => return Err(fail(t)(other)),
     }
@@ -423,17 +414,6 @@ async fn create_token(
     Ok(response)
 }
 
-#[derive(Template)]
-#[template(path = "confirm_delete.html")]
-struct ConfirmRevokePage {
-    t: Tr,
-    path: String,
-    name: String,
-    consequence: String,
-    action: String,
-    back: String,
-}
-
 /// `GET /account/tokens/{id}/revoke`: asks first, since scripts using it stop working.
 async fn revoke_confirm(
     State(app): State<AppState>,
@@ -447,7 +427,7 @@ async fn revoke_confirm(
         .find(|e| e.id == ApiTokenId(id))
         .ok_or_else(|| fail(t)(ServiceError::NotFound))?;
     let action = format!("/account/tokens/{id}/revoke");
-    Ok(render(&ConfirmRevokePage {
+    Ok(render(&crate::web::delete::ConfirmPage {
         t,
         path: action.clone(),
         name: token.name,

@@ -61,10 +61,7 @@ pub(super) async fn complete(
     let next = local_next(form.get("next").map(String::as_str));
     let challenge = field(&form, "challenge");
     match app.service.complete_sign_in(&challenge, &field(&form, "code"), client.address).await {
-        Ok(signed) => {
-            let to = if signed.actor.must_change_password { "/account/password" } else { &next };
-            Ok(start(client, &signed, to))
-        }
+        Ok(signed) => Ok(start(client, &signed, &next)),
         Err(ServiceError::SignInExpired) => {
             let message = t.code("error", "sign_in_expired");
             Ok(login_again(t, next, message, StatusCode::UNAUTHORIZED))
@@ -175,9 +172,8 @@ async fn disable(Using(app): Using, t: Tr, PageForm(form): PageForm<Form>) -> Pa
                 recovery_left: status.recovery_codes_left,
                 ..TotpPage::new(t)
             };
-            let mut errors = dagak_domain::FieldErrors::default();
-            errors.push("password", dagak_domain::DomainError::WrongPassword);
-            page.errors.add(t, &errors);
+            let wrong = dagak_domain::DomainError::WrongPassword;
+            page.errors.add(t, &dagak_domain::FieldErrors::single("password", wrong));
             Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Err(other) => Err(fail(t)(other)),

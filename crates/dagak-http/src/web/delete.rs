@@ -31,15 +31,17 @@ pub(crate) trait Deletable: Send + Sync + 'static {
     ) -> impl Future<Output = Result<(), dagak_service::ServiceError>> + Send;
 }
 
+/// The page that asks before something that cannot be undone (a deletion, a revocation, a
+/// restore): what, what it takes with it, the form that does it and the way back.
 #[derive(Template)]
 #[template(path = "confirm_delete.html")]
-struct ConfirmDeletePage {
-    t: Tr,
-    path: String,
-    name: String,
-    consequence: String,
-    action: String,
-    back: String,
+pub(crate) struct ConfirmPage {
+    pub(crate) t: Tr,
+    pub(crate) path: String,
+    pub(crate) name: String,
+    pub(crate) consequence: String,
+    pub(crate) action: String,
+    pub(crate) back: String,
 }
 
 /// `GET {LIST}/{id}/delete`.
@@ -50,7 +52,7 @@ pub(crate) async fn confirm<E: Deletable>(
 ) -> PageResult {
     let (name, consequence) = E::describe(&app, t, id).await.map_err(fail(t))?;
     let action = format!("{}/{id}/delete", E::LIST);
-    Ok(render(&ConfirmDeletePage {
+    Ok(render(&ConfirmPage {
         t,
         path: action.clone(),
         name,

@@ -83,9 +83,8 @@ impl Acting {
         match self.store.get_organization(org).await {
             Ok(record) if record.org.kind == dagak_domain::OrgKind::LocalFirm => Ok(()),
             Ok(_) | Err(dagak_store::StoreError::NotFound) => {
-                let mut errors = FieldErrors::default();
-                errors.push("organization", DomainError::UnknownValue(org.to_string()));
-                Err(errors.into())
+                let error = DomainError::UnknownValue(org.to_string());
+                Err(FieldErrors::single("organization", error).into())
             }
             Err(other) => Err(other.into()),
         }

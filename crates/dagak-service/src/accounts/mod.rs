@@ -93,11 +93,7 @@ impl From<UserRecord> for UserEntry {
 }
 
 fn password_errors(password: &str, email: &str) -> Result<(), ServiceError> {
-    check_new_password(password, email).map_err(|e| {
-        let mut errors = FieldErrors::default();
-        errors.push("password", e);
-        ServiceError::Invalid(errors)
-    })
+    check_new_password(password, email).map_err(|e| FieldErrors::single("password", e).into())
 }
 
 impl Service {
@@ -123,13 +119,20 @@ impl Service {
         email: &str,
         password: &str,
     ) -> Result<UserEntry, ServiceError> {
+        Ok(self.check_password(email, password).await?.into())
+    }
+
+    /// [`Service::authenticate`], with the stored account (its second factor included).
+    pub(crate) async fn check_password(
+        &self,
+        email: &str,
+        password: &str,
+    ) -> Result<UserRecord, ServiceError> {
         let found = self.store.find_user_by_email(email).await?;
         let phc = found.as_ref().map_or(decoy_hash(), |r| r.password_hash.as_str()).to_owned();
         let matches = verify_off_runtime(password, phc).await?;
         match found {
-            Some(record) if matches && record.user.status == UserStatus::Active => {
-                Ok(record.into())
-            }
+            Some(record) if matches && record.user.status == UserStatus::Active => Ok(record),
             _ => Err(ServiceError::InvalidCredentials),
         }
     }

@@ -185,9 +185,7 @@ impl Acting {
 }
 
 fn wrong_code() -> ServiceError {
-    let mut errors = dagak_domain::FieldErrors::default();
-    errors.push("code", dagak_domain::DomainError::WrongCode);
-    ServiceError::Invalid(errors)
+    dagak_domain::FieldErrors::single("code", dagak_domain::DomainError::WrongCode).into()
 }
 
 impl Service {

@@ -157,12 +157,6 @@ pub(crate) fn secret_hash(secret: &str) -> String {
     hex(&Sha256::digest(secret.trim().as_bytes()))
 }
 
-fn invalid(field: &'static str, error: dagak_domain::DomainError) -> ServiceError {
-    let mut errors = dagak_domain::FieldErrors::default();
-    errors.push(field, error);
-    ServiceError::Invalid(errors)
-}
-
 impl Service {
     /// Signs in with a password: checks the throttle for the account and the client address,
     /// then the password, and starts a session.
@@ -181,13 +175,12 @@ impl Service {
             }
             detail
         };
-        match self.authenticate(email, password).await {
+        match self.check_password(email, password).await {
             Ok(user) => {
                 if user.must_change_password {
                     tracing::info!(user = %user.id, "signed in; must choose a new password");
                 }
-                let record = self.store.get_user(user.id).await?;
-                if record.totp_secret.is_some() {
+                if user.totp_secret.is_some() {
                     // The password was right; the session waits for the code.
                     let email = &user.user.email;
                     self.security_event(Some(user.id), email, "password_accepted", at(client))
@@ -368,7 +361,7 @@ impl Service {
         };
         let id = match self.store.insert_api_token(&record).await {
             Err(dagak_store::StoreError::Conflict { .. }) => {
-                return Err(invalid("name", DomainError::Taken));
+                return Err(dagak_domain::FieldErrors::single("name", DomainError::Taken).into());
             }
             other => other?,
         };

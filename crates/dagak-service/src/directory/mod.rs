@@ -178,9 +178,8 @@ impl Acting {
             (self.may(UseCase::UpdateOrganization)?, org.kind == dagak_domain::OrgKind::LocalFirm)
         {
             // A firm stays a local firm: its account is bound to one.
-            let mut errors = FieldErrors::default();
-            errors.push("kind", DomainError::UnknownValue(org.kind.as_str().to_owned()));
-            return Err(errors.into());
+            let error = DomainError::UnknownValue(org.kind.as_str().to_owned());
+            return Err(FieldErrors::single("kind", error).into());
         }
         self.store.update_organization(id, &org, &self.audit()).await?;
         Ok(self.store.get_organization(id).await?.into())
