@@ -160,6 +160,26 @@ pub struct PersonDraft {
     pub retain_until: String,
 }
 
+impl PersonDraft {
+    /// Every field with its name, in the form's order.
+    pub fn fields(&self) -> [(&'static str, &str); 12] {
+        [
+            ("family_name", &self.family_name),
+            ("given_name", &self.given_name),
+            ("name_order", &self.name_order),
+            ("titles", &self.titles),
+            ("emails", &self.emails),
+            ("phones", &self.phones),
+            ("languages", &self.languages),
+            ("consent_date", &self.consent_date),
+            ("consent_basis", &self.consent_basis),
+            ("consent_scope", &self.consent_scope),
+            ("consent_source", &self.consent_source),
+            ("retain_until", &self.retain_until),
+        ]
+    }
+}
+
 pub(crate) fn parse_email(text: &str) -> Result<String, DomainError> {
     let err = || DomainError::Email(text.to_owned());
     let (local, domain) = text.split_once('@').ok_or_else(err)?;

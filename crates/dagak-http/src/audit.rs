@@ -106,10 +106,9 @@ fn record_url(entity: &str, id: Option<i64>) -> String {
 }
 
 pub(crate) fn entry_view(t: Tr, e: &AuditEntry) -> EntryView {
-    let at = e.at;
     EntryView {
         id: e.id,
-        at: format!("{} {:02}:{:02} UTC", t.date(at.date()), at.hour(), at.minute()),
+        at: t.moment(e.at),
         who: if e.credential.starts_with("api_token") {
             format!("{} ({})", e.actor_label, e.credential.replace('_', " "))
         } else {

@@ -43,6 +43,7 @@ impl ApiError {
                     (StatusCode::PRECONDITION_REQUIRED, "confirmation_required")
                 }
                 ServiceError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+                ServiceError::EditConflict(_) => (StatusCode::CONFLICT, "edit_conflict"),
                 ServiceError::InvalidCredentials => {
                     (StatusCode::UNAUTHORIZED, "invalid_credentials")
                 }
@@ -82,6 +83,7 @@ impl ApiError {
             fields: Vec::new(),
             problems: Vec::new(),
             existing: Vec::new(),
+            current: None,
         };
         match self {
             ApiError::BadRequest(message) => body.message = message.clone(),
@@ -129,6 +131,9 @@ impl ApiError {
                     ServiceError::Duplicate { existing } => {
                         body.existing = existing.iter().map(|id| id.0).collect()
                     }
+                    ServiceError::EditConflict(current) => {
+                        body.current = Some(crate::directory::current_json(current));
+                    }
                     _ => {}
                 }
             }
@@ -147,6 +152,9 @@ pub struct ErrorBody {
     pub problems: Vec<ProblemBody>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub existing: Vec<i64>,
+    /// The record as stored now, when an update was made on an older version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Serialize)]

@@ -68,6 +68,12 @@ impl Tr {
         self.lang.date(date)
     }
 
+    /// A moment, in UTC to the minute: `2026년 11월 24일 09:05 UTC`.
+    pub fn moment(&self, at: time::OffsetDateTime) -> String {
+        let at = at.to_offset(time::UtcOffset::UTC);
+        format!("{} {:02}:{:02} UTC", self.date(at.date()), at.hour(), at.minute())
+    }
+
     /// A period between two optional dates.
     pub fn period(&self, start: Option<time::Date>, end: Option<time::Date>) -> String {
         self.lang.period(start, end)

@@ -349,7 +349,7 @@ impl Acting {
                 let org = org_draft_of(before).parse().map_err(invalid)?;
                 let org_id = OrgId(target);
                 match self.store.get_organization(org_id).await {
-                    Ok(_) => self.store.update_organization(org_id, &org, &audit).await?,
+                    Ok(_) => self.store.update_organization(org_id, &org, None, &audit).await?,
                     Err(dagak_store::StoreError::NotFound) => {
                         let mut members = Vec::new();
                         for (person, mut draft) in
@@ -380,7 +380,7 @@ impl Acting {
                 match self.store.get_person(person_id).await {
                     Ok(_) => {
                         self.store
-                            .update_person(person_id, &person, Some(&affiliations), &audit)
+                            .update_person(person_id, &person, Some(&affiliations), None, &audit)
                             .await?
                     }
                     Err(dagak_store::StoreError::NotFound) => {

@@ -19,6 +19,8 @@ pub enum ServiceError {
     ConfirmationRequired,
     #[error("the request cannot be done: {0}")]
     Conflict(String),
+    #[error("someone else saved this record after it was read: nothing was written")]
+    EditConflict(Box<crate::directory::Current>),
     #[error("the import was rejected: {} problem(s), nothing was written", .0.len())]
     ImportRejected(Vec<ImportProblem>),
     #[error("the email or the password is wrong, or the account is disabled")]

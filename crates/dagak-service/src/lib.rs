@@ -25,8 +25,9 @@ pub use accounts::{
 };
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use directory::{
-    AffiliationEntry, AffiliationInput, DEFAULT_PER_PAGE, Listing, MAX_PER_PAGE, OrgDetail,
-    OrgDirectory, OrgEntry, OrgListQuery, PersonData, PersonEntry, PersonInput, PersonListQuery,
+    AffiliationEntry, AffiliationInput, Current, DEFAULT_PER_PAGE, Listing, MAX_PER_PAGE,
+    OrgDetail, OrgDirectory, OrgEntry, OrgListQuery, PersonData, PersonEntry, PersonInput,
+    PersonListQuery,
 };
 pub use duplicates::{DuplicatePair, DuplicateReason, FieldChange, MergePlan};
 pub use error::ServiceError;

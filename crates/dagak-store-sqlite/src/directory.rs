@@ -35,6 +35,24 @@ fn log_person(
     log(tx, audit, ("person", Some(id.0)), action, before, after, &Snapshot::new()).map(drop)
 }
 
+/// Refuses a write read at another version than the stored one (in the write's transaction, so
+/// nothing can come between the check and the write).
+fn check_version(
+    tx: &rusqlite::Connection,
+    table: &str,
+    id: i64,
+    expected: Option<u64>,
+) -> Result<(), StoreError> {
+    let Some(expected) = expected else { return Ok(()) };
+    let current: i64 = tx
+        .prepare_cached(&format!("SELECT version FROM {table} WHERE id = ?1"))
+        .map_err(map_err)?
+        .query_row([id], |r| r.get(0))
+        .map_err(map_err)?;
+    let current = u64::try_from(current).unwrap_or(0);
+    if current == expected { Ok(()) } else { Err(StoreError::Stale { current }) }
+}
+
 #[async_trait]
 impl DirectoryStore for SqliteStore {
     async fn insert_organization(
@@ -56,10 +74,12 @@ impl DirectoryStore for SqliteStore {
         &self,
         id: OrgId,
         org: &Organization,
+        expected: Option<u64>,
         audit: &Audit,
     ) -> Result<(), StoreError> {
         let (org, audit) = (org.clone(), audit.clone());
         self.write(move |tx| {
+            check_version(tx, "organizations", id.0, expected)?;
             let before = dagak_store::org_snapshot(&organizations::get(tx, id)?.org);
             organizations::write(tx, Some(id), &org)?;
             let after = dagak_store::org_snapshot(&org);
@@ -218,12 +238,14 @@ impl DirectoryStore for SqliteStore {
         id: PersonId,
         person: &Person,
         affiliations: Option<&[Affiliation]>,
+        expected: Option<u64>,
         audit: &Audit,
     ) -> Result<(), StoreError> {
         let person = person.clone();
         let affiliations = affiliations.map(<[Affiliation]>::to_vec);
         let audit = audit.clone();
         self.write(move |tx| {
+            check_version(tx, "people", id.0, expected)?;
             let before = person_with_affiliations(tx, id)?;
             people::write(tx, Some(id), &person, affiliations.as_deref())?;
             let after = person_with_affiliations(tx, id)?;

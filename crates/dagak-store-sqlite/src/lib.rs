@@ -56,6 +56,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0014_audit_log.sql"),
     include_str!("../migrations/0015_consent_and_retention.sql"),
     include_str!("../migrations/0016_second_factor.sql"),
+    include_str!("../migrations/0017_record_versions.sql"),
 ];
 
 /// The migration that creates `store_generation`, which every later write transaction bumps.

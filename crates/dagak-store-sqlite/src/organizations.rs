@@ -101,7 +101,7 @@ pub(crate) fn write(
                      sort_en = ?5, country = ?6, city = ?7, city_key = ?8, domain = ?9,
                      business_number = ?10, offers = ?11, seeks = ?12, employees = ?13,
                      description_ko = ?14, description_en = ?15, search_text = ?16,
-                     updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+                     updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), version = version + 1
                      WHERE id = ?17",
                 )
                 .map_err(map_err)?;
@@ -179,7 +179,7 @@ pub(crate) fn delete(tx: &Connection, id: OrgId) -> Result<(), StoreError> {
 const COLUMNS: &str = "o.id, o.kind, o.name_ko, o.name_en, o.country, o.city, o.domain,
     o.business_number, o.offers, o.seeks, o.employees, o.description_ko, o.description_en,
     o.created_at, o.updated_at,
-    (SELECT COUNT(DISTINCT a.person_id) FROM affiliations a WHERE a.org_id = o.id)";
+    (SELECT COUNT(DISTINCT a.person_id) FROM affiliations a WHERE a.org_id = o.id), o.version";
 
 /// One `organizations` row before its tags and HS codes are attached.
 struct Row {
@@ -188,6 +188,7 @@ struct Row {
     created_at: String,
     updated_at: String,
     people_count: i64,
+    version: i64,
 }
 
 fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
@@ -215,6 +216,7 @@ fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
         created_at: r.get(13)?,
         updated_at: r.get(14)?,
         people_count: r.get(15)?,
+        version: r.get(16)?,
     })
 }
 
@@ -256,6 +258,7 @@ fn finish(conn: &Connection, rows: Vec<Row>) -> Result<Vec<OrgRecord>, StoreErro
                 created_at: crate::timestamp(&row.created_at)?,
                 updated_at: crate::timestamp(&row.updated_at)?,
                 people_count: u64::try_from(row.people_count).unwrap_or(0),
+                version: u64::try_from(row.version).unwrap_or(0),
             })
         })
         .collect()

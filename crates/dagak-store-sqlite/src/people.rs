@@ -68,7 +68,8 @@ pub(crate) fn write(
                      titles = ?4, emails = ?5, phones = ?6, languages = ?7, consent_date = ?8,
                      consent_basis = ?9, sort_key = ?10, search_text = ?11, consent_scope = ?12,
                      consent_source = ?13, retain_until = ?14,
-                     updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?15",
+                     updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), version = version + 1
+                     WHERE id = ?15",
                 )
                 .map_err(map_err)?
                 .execute(values.as_slice())
@@ -175,12 +176,12 @@ pub(crate) fn backfill_bigrams(tx: &Connection) -> Result<(), StoreError> {
 
 const COLUMNS: &str = "p.id, p.family_name, p.given_name, p.name_order, p.titles, p.emails,
     p.phones, p.languages, p.consent_date, p.consent_basis, p.created_at, p.updated_at, p.erased_at,
-    p.consent_scope, p.consent_source, p.retain_until";
+    p.consent_scope, p.consent_source, p.retain_until, p.version";
 /// How many columns `COLUMNS` reads: a joined column follows.
-const COLUMN_COUNT: usize = 16;
+const COLUMN_COUNT: usize = 17;
 
-/// A `people` row: id, its fields as a draft, created, updated, erased.
-type Row = (i64, PersonDraft, String, String, Option<String>);
+/// A `people` row: id, its fields as a draft, created, updated, erased, version.
+type Row = (i64, PersonDraft, String, String, Option<String>, i64);
 
 fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     let text = |i: usize| -> rusqlite::Result<String> {
@@ -205,6 +206,7 @@ fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
         r.get(10)?,
         r.get(11)?,
         r.get(12)?,
+        r.get(16)?,
     ))
 }
 
@@ -244,7 +246,7 @@ fn finish(conn: &Connection, rows: Vec<Row>) -> Result<Vec<PersonRecord>, StoreE
         });
     }
     rows.into_iter()
-        .map(|(id, draft, created_at, updated_at, erased_at)| {
+        .map(|(id, draft, created_at, updated_at, erased_at, version)| {
             let person = match erased_at {
                 Some(_) => Person::erased(),
                 None => draft
@@ -258,6 +260,7 @@ fn finish(conn: &Connection, rows: Vec<Row>) -> Result<Vec<PersonRecord>, StoreE
                 created_at: crate::timestamp(&created_at)?,
                 updated_at: crate::timestamp(&updated_at)?,
                 erased_at: erased_at.as_deref().map(crate::timestamp).transpose()?,
+                version: u64::try_from(version).unwrap_or(0),
             })
         })
         .collect()
@@ -343,7 +346,7 @@ pub(crate) fn at_organizations(
         .map_err(map_err)?;
     let mut out = Vec::new();
     for row in rows {
-        let (org, (id, draft, _, _, _)) = row.map_err(map_err)?;
+        let (org, (id, draft, _, _, _, _)) = row.map_err(map_err)?;
         let person = draft
             .parse()
             .map_err(|e| other(anyhow::anyhow!("person {id} no longer parses: {e}")))?;

@@ -19,6 +19,9 @@ pub struct OrgRecord {
     pub updated_at: time::OffsetDateTime,
     /// Number of people currently or formerly affiliated.
     pub people_count: u64,
+    /// Raised by every write: what an edit read, so that saving it can refuse to overwrite a
+    /// newer change.
+    pub version: u64,
 }
 
 /// One affiliation with the organisation's names, for showing it.
@@ -42,6 +45,8 @@ pub struct PersonRecord {
     /// When the person's personal data was erased on request (`person` is then
     /// [`Person::erased`](dagak_domain::Person::erased)).
     pub erased_at: Option<time::OffsetDateTime>,
+    /// Raised by every write (see [`OrgRecord::version`]).
+    pub version: u64,
 }
 
 /// How the directory is sorted.
@@ -95,10 +100,13 @@ pub trait DirectoryStore: Send + Sync + 'static {
         org: &Organization,
         audit: &Audit,
     ) -> Result<OrgId, StoreError>;
+    /// Replaces the organisation's fields. With `expected` set, refuses with
+    /// [`StoreError::Stale`] (and writes nothing) unless the stored version is that one.
     async fn update_organization(
         &self,
         id: OrgId,
         org: &Organization,
+        expected: Option<u64>,
         audit: &Audit,
     ) -> Result<(), StoreError>;
     async fn get_organization(&self, id: OrgId) -> Result<OrgRecord, StoreError>;
@@ -141,12 +149,14 @@ pub trait DirectoryStore: Send + Sync + 'static {
         affiliations: &[Affiliation],
         audit: &Audit,
     ) -> Result<PersonId, StoreError>;
-    /// Replaces the person's fields and, when given, the whole list of affiliations.
+    /// Replaces the person's fields and, when given, the whole list of affiliations. With
+    /// `expected` set, refuses with [`StoreError::Stale`] unless the stored version is that one.
     async fn update_person(
         &self,
         id: PersonId,
         person: &Person,
         affiliations: Option<&[Affiliation]>,
+        expected: Option<u64>,
         audit: &Audit,
     ) -> Result<(), StoreError>;
     async fn get_person(&self, id: PersonId) -> Result<PersonRecord, StoreError>;

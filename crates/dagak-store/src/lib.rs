@@ -47,6 +47,9 @@ pub enum StoreError {
     NotFound,
     #[error("conflict on {constraint}")]
     Conflict { constraint: String },
+    /// The record changed since the version the caller read (`current` is the stored one).
+    #[error("the record is at version {current}, not the one read")]
+    Stale { current: u64 },
     #[error(transparent)]
     Other(#[from] anyhow::Error),
 }

@@ -14,7 +14,7 @@ use super::views::{
 };
 use crate::ApiError;
 use crate::accounts::auth::Using;
-use crate::web::api::{ApiJson, ApiPath, ApiQuery, check_paging};
+use crate::web::api::{ApiJson, ApiPath, ApiQuery, IfMatch, Tagged, check_paging};
 
 /// Query parameters of the organisation list, the same for the page and the API.
 #[derive(Debug, Deserialize, Default)]
@@ -83,21 +83,28 @@ pub(super) struct OrgDetailView {
 pub(super) async fn get_organization(
     Using(app): Using,
     ApiPath(id): ApiPath<i64>,
-) -> Result<Json<OrgDetailView>, ApiError> {
+) -> Result<Tagged<OrgDetailView>, ApiError> {
     let detail = app.get_organization(OrgId(id)).await?;
-    Ok(Json(OrgDetailView {
-        organization: detail.organization.into(),
-        people: detail.people.into_iter().map(PersonView::from).collect(),
-    }))
+    Ok(Tagged(
+        detail.organization.version,
+        OrgDetailView {
+            organization: detail.organization.into(),
+            people: detail.people.into_iter().map(PersonView::from).collect(),
+        },
+    ))
 }
 
-/// `PUT /organizations/{id}`.
+/// `PUT /organizations/{id}`: with a version (`If-Match` or the body's), a record changed since
+/// is a 409 `edit_conflict` with what is stored now, and nothing is written.
 pub(super) async fn update_organization(
     Using(app): Using,
     ApiPath(id): ApiPath<i64>,
+    if_match: IfMatch,
     ApiJson(body): ApiJson<OrganizationBody>,
-) -> Result<Json<OrganizationView>, ApiError> {
-    Ok(Json(app.update_organization(OrgId(id), &body.into_draft()).await?.into()))
+) -> Result<Tagged<OrganizationView>, ApiError> {
+    let version = if_match.or_body(body.version)?;
+    let saved = app.update_organization(OrgId(id), &body.into_draft(), version).await?;
+    Ok(Tagged(saved.version, saved.into()))
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -179,17 +186,21 @@ pub(super) async fn create_person(
 pub(super) async fn get_person(
     Using(app): Using,
     ApiPath(id): ApiPath<i64>,
-) -> Result<Json<PersonView>, ApiError> {
-    Ok(Json(app.get_person(PersonId(id)).await?.into()))
+) -> Result<Tagged<PersonView>, ApiError> {
+    let person = app.get_person(PersonId(id)).await?;
+    Ok(Tagged(person.version, person.into()))
 }
 
-/// `PUT /people/{id}`.
+/// `PUT /people/{id}`, versioned as `PUT /organizations/{id}`.
 pub(super) async fn update_person(
     Using(app): Using,
     ApiPath(id): ApiPath<i64>,
+    if_match: IfMatch,
     ApiJson(body): ApiJson<PersonBody>,
-) -> Result<Json<PersonView>, ApiError> {
-    Ok(Json(app.update_person(PersonId(id), &body.into_input()).await?.into()))
+) -> Result<Tagged<PersonView>, ApiError> {
+    let version = if_match.or_body(body.version)?;
+    let saved = app.update_person(PersonId(id), &body.into_input(), version).await?;
+    Ok(Tagged(saved.version, saved.into()))
 }
 
 /// `GET /people/{id}/data`: everything held about the person, as JSON.

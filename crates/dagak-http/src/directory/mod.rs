@@ -11,6 +11,8 @@ mod views;
 use dagak_domain::{FieldErrors, OrgKind, ValueChainRole, countries};
 use dagak_service::OrgEntry;
 
+pub(crate) use views::current_json;
+
 use crate::Tr;
 use crate::web::delete;
 use crate::web::routes::{Routes, Verb};

@@ -14,7 +14,7 @@ use super::{OrgRow, country_options, kind_options, org_row, roles};
 use crate::accounts::auth::Using;
 use crate::web::delete::Deletable;
 use crate::web::extract::{PageForm, PagePath, PageQuery};
-use crate::web::form::{FormErrors, FormPage, submitted};
+use crate::web::form::{Conflict, FormErrors, FormPage, submitted};
 use crate::web::paging::{Pager, url_with};
 use crate::web::{PageResult, fail, render, render_with};
 use crate::{Lang, Tr};
@@ -224,6 +224,9 @@ struct OrgFormPage {
     seeks: Vec<String>,
     duplicates: Vec<i64>,
     allow_duplicate: bool,
+    /// The version the form was read at (0 for a new organisation).
+    version: u64,
+    conflict: Option<Conflict>,
 }
 
 impl FormPage for OrgFormPage {
@@ -238,10 +241,42 @@ impl FormPage for OrgFormPage {
         self.allow_duplicate = true;
         true
     }
+
+    fn show_conflict(&mut self, t: Tr, current: &dagak_service::Current) -> bool {
+        let dagak_service::Current::Organization(current) = current else { return false };
+        let theirs = current.org.to_draft();
+        // What was typed, as it would be stored when it is valid (so `9018,901819` and
+        // `9018, 901819` are not told apart).
+        let yours = self.d.parse().map(|o| o.to_draft()).unwrap_or_else(|_| self.d.clone());
+        let shown = |field: &str, value: &str| match field {
+            "kind" => t.code("kind", value),
+            "country" => dagak_domain::CountryCode::parse(value)
+                .map(|c| t.country(&c))
+                .unwrap_or_else(|_| value.to_owned()),
+            "offers" | "seeks" => value
+                .split(',')
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+                .map(|r| t.code("role", r))
+                .collect::<Vec<_>>()
+                .join(", "),
+            _ => value.to_owned(),
+        };
+        self.conflict = Some(Conflict::new(
+            t,
+            current.updated_at,
+            page_of(current.id),
+            &theirs.fields(),
+            &yours.fields(),
+            shown,
+        ));
+        self.version = current.version;
+        true
+    }
 }
 
-/// The form, new (`id` None) or editing organisation `id`, filled with `d`.
-fn form(t: Tr, id: Option<i64>, d: OrganizationDraft) -> OrgFormPage {
+/// The form, new (`id` None) or editing organisation `id` read at `version`, filled with `d`.
+fn form(t: Tr, id: Option<i64>, version: u64, d: OrganizationDraft) -> OrgFormPage {
     let split = |text: &str| {
         text.split([',', ';'])
             .map(|s| s.trim().to_lowercase())
@@ -269,6 +304,8 @@ fn form(t: Tr, id: Option<i64>, d: OrganizationDraft) -> OrgFormPage {
             .collect(),
         duplicates: Vec::new(),
         allow_duplicate: false,
+        version,
+        conflict: None,
         t,
     }
 }
@@ -280,15 +317,17 @@ pub(super) async fn new(t: Tr, PageQuery(q): PageQuery<HashMap<String, String>>)
         country: q.get("country").cloned().unwrap_or_else(|| "KR".into()),
         ..Default::default()
     };
-    render(&form(t, None, d))
+    render(&form(t, None, 0, d))
 }
 
 /// Reads an organisation form, where `offers` and `seeks` are repeated checkboxes.
-fn read_form(fields: Vec<(String, String)>) -> (OrganizationDraft, bool) {
+/// Also gives whether a duplicate is meant and the version the form was read at.
+fn read_form(fields: Vec<(String, String)>) -> (OrganizationDraft, bool, Option<u64>) {
     let mut d = OrganizationDraft::default();
     let mut offers = Vec::new();
     let mut seeks = Vec::new();
     let mut allow_duplicate = false;
+    let mut version = None;
     for (key, value) in fields {
         match key.as_str() {
             "kind" => d.kind = value,
@@ -306,12 +345,14 @@ fn read_form(fields: Vec<(String, String)>) -> (OrganizationDraft, bool) {
             "description_ko" => d.description_ko = value,
             "description_en" => d.description_en = value,
             "allow_duplicate" => allow_duplicate = value == "1",
+            // A form without it (or with something else) saves as before: unchecked.
+            "version" => version = value.trim().parse().ok(),
             _ => {}
         }
     }
     d.offers = offers.join(",");
     d.seeks = seeks.join(",");
-    (d, allow_duplicate)
+    (d, allow_duplicate, version)
 }
 
 fn page_of(id: OrgId) -> String {
@@ -324,15 +365,16 @@ pub(super) async fn create(
     t: Tr,
     PageForm(fields): PageForm<Vec<(String, String)>>,
 ) -> PageResult {
-    let (draft, allow_duplicate) = read_form(fields);
+    let (draft, allow_duplicate, _) = read_form(fields);
     let saved = app.create_organization(&draft, allow_duplicate).await;
-    submitted(t, saved.map(|org| page_of(org.id)), || form(t, None, draft))
+    submitted(t, saved.map(|org| page_of(org.id)), || form(t, None, 0, draft))
 }
 
 /// `GET /organizations/{id}/edit`.
 pub(super) async fn edit(Using(app): Using, t: Tr, PagePath(id): PagePath<i64>) -> PageResult {
     let detail = app.get_organization(OrgId(id)).await.map_err(fail(t))?;
-    Ok(render(&form(t, Some(id), detail.organization.org.to_draft())))
+    let organization = detail.organization;
+    Ok(render(&form(t, Some(id), organization.version, organization.org.to_draft())))
 }
 
 /// `POST /organizations/{id}`.
@@ -342,9 +384,11 @@ pub(super) async fn update(
     PagePath(id): PagePath<i64>,
     PageForm(fields): PageForm<Vec<(String, String)>>,
 ) -> PageResult {
-    let (draft, _) = read_form(fields);
-    let saved = app.update_organization(OrgId(id), &draft).await;
-    submitted(t, saved.map(|org| page_of(org.id)), || form(t, Some(id), draft))
+    let (draft, _, version) = read_form(fields);
+    let saved = app.update_organization(OrgId(id), &draft, version).await;
+    submitted(t, saved.map(|org| page_of(org.id)), || {
+        form(t, Some(id), version.unwrap_or(0), draft)
+    })
 }
 
 /// Organisations are deleted with their affiliations; the people stay.

@@ -13,7 +13,7 @@ use crate::Tr;
 use crate::accounts::auth::Using;
 use crate::web::delete::Deletable;
 use crate::web::extract::{PageForm, PagePath, PageQuery};
-use crate::web::form::{FormErrors, FormPage, submitted};
+use crate::web::form::{Conflict, ConflictRow, FormErrors, FormPage, submitted};
 use crate::web::paging::{Pager, url_with};
 use crate::web::{PageResult, fail, render};
 
@@ -221,17 +221,91 @@ struct PersonFormPage {
     d: PersonDraft,
     affiliations: Vec<AffiliationInput>,
     errors: FormErrors,
+    /// The version the form was read at (0 for a new person).
+    version: u64,
+    conflict: Option<Conflict>,
 }
 
 impl FormPage for PersonFormPage {
     fn errors_mut(&mut self) -> &mut FormErrors {
         &mut self.errors
     }
+
+    fn show_conflict(&mut self, t: Tr, current: &dagak_service::Current) -> bool {
+        let dagak_service::Current::Person(current) = current else { return false };
+        let theirs = current.person.to_draft();
+        let yours = self.d.parse().map(|p| p.to_draft()).unwrap_or_else(|_| self.d.clone());
+        let mut conflict = Conflict::new(
+            t,
+            current.updated_at,
+            page_of(current.id),
+            &theirs.fields(),
+            &yours.fields(),
+            |_, value| value.to_owned(),
+        );
+        // Affiliations compare as (organisation, role, start, end); the saved ones show the
+        // organisation's name.
+        let date = |d: Option<time::Date>| d.map(iso_date).unwrap_or_default();
+        let key = |org: &str, role: &str, start: &str, end: &str| {
+            let org = org.trim().trim_start_matches('#').to_owned();
+            (org, role.trim().to_owned(), start.trim().to_owned(), end.trim().to_owned())
+        };
+        let mut saved: Vec<_> = current
+            .affiliations
+            .iter()
+            .map(|a| {
+                let k = key(
+                    &a.affiliation.org_id.to_string(),
+                    a.affiliation.role.as_deref().unwrap_or(""),
+                    &date(a.affiliation.start),
+                    &date(a.affiliation.end),
+                );
+                (k, a.org_name(t.lang).to_owned())
+            })
+            .collect();
+        let mut typed: Vec<_> = self
+            .affiliations
+            .iter()
+            .filter(|a| !a.org_id.trim().is_empty())
+            .map(|a| key(&a.org_id, &a.role, &a.start, &a.end))
+            .collect();
+        saved.sort();
+        typed.sort();
+        if saved.iter().map(|(k, _)| k).ne(typed.iter()) {
+            let line = |(org, role, start, end): &(String, String, String, String), name: &str| {
+                let who =
+                    if name.is_empty() { format!("#{org}") } else { format!("{name} (#{org})") };
+                let period = if start.is_empty() && end.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {start}–{end}")
+                };
+                format!("{who} {role}{period}").trim().to_owned()
+            };
+            let name_of = |org: &str| {
+                saved.iter().find(|(k, _)| k.0 == org).map(|(_, n)| n.clone()).unwrap_or_default()
+            };
+            conflict.rows.push(ConflictRow {
+                label: t.t("person.affiliations").to_owned(),
+                theirs: saved.iter().map(|(k, n)| line(k, n)).collect::<Vec<_>>().join("; "),
+                yours: typed.iter().map(|k| line(k, &name_of(&k.0))).collect::<Vec<_>>().join("; "),
+            });
+        }
+        self.conflict = Some(conflict);
+        self.version = current.version;
+        true
+    }
 }
 
-/// The form, new (`id` None) or editing person `id`; `blank_row` adds an empty affiliation
-/// row to fill in.
-fn form(t: Tr, id: Option<i64>, input: PersonInput, blank_row: bool) -> PersonFormPage {
+/// The form, new (`id` None) or editing person `id` read at `version`; `blank_row` adds an
+/// empty affiliation row to fill in.
+fn form(
+    t: Tr,
+    id: Option<i64>,
+    version: u64,
+    input: PersonInput,
+    blank_row: bool,
+) -> PersonFormPage {
     let mut affiliations = input.affiliations;
     if blank_row {
         affiliations.push(AffiliationInput::default());
@@ -248,12 +322,16 @@ fn form(t: Tr, id: Option<i64>, input: PersonInput, blank_row: bool) -> PersonFo
         d: input.person,
         affiliations,
         errors: FormErrors::default(),
+        version,
+        conflict: None,
     }
 }
 
-fn read_form(fields: Vec<(String, String)>) -> PersonInput {
+/// The person typed, and the version the form was read at.
+fn read_form(fields: Vec<(String, String)>) -> (PersonInput, Option<u64>) {
     let mut d = PersonDraft::default();
     let mut affiliations: Vec<AffiliationInput> = Vec::new();
+    let mut version = None;
     for (key, value) in fields {
         match key.as_str() {
             "family_name" => d.family_name = value,
@@ -268,6 +346,7 @@ fn read_form(fields: Vec<(String, String)>) -> PersonInput {
             "consent_scope" => d.consent_scope = value,
             "consent_source" => d.consent_source = value,
             "retain_until" => d.retain_until = value,
+            "version" => version = value.trim().parse().ok(),
             // Each affiliation row starts with its organisation field.
             "affiliation_org" => {
                 affiliations.push(AffiliationInput { org_id: value, ..Default::default() })
@@ -285,7 +364,7 @@ fn read_form(fields: Vec<(String, String)>) -> PersonInput {
         }
     }
     affiliations.retain(|a| !a.org_id.trim().is_empty());
-    PersonInput { person: d, affiliations }
+    (PersonInput { person: d, affiliations }, version)
 }
 
 /// `GET /people/new`, optionally with the organisation of the first affiliation (`org`).
@@ -296,7 +375,7 @@ pub(super) async fn new(t: Tr, PageQuery(q): PageQuery<HashMap<String, String>>)
         .unwrap_or_default();
     let blank_row = affiliations.is_empty();
     let input = PersonInput { person: PersonDraft::default(), affiliations };
-    render(&form(t, None, input, blank_row))
+    render(&form(t, None, 0, input, blank_row))
 }
 
 fn page_of(id: PersonId) -> String {
@@ -309,9 +388,9 @@ pub(super) async fn create(
     t: Tr,
     PageForm(fields): PageForm<Vec<(String, String)>>,
 ) -> PageResult {
-    let input = read_form(fields);
+    let (input, _) = read_form(fields);
     let saved = app.create_person(&input).await;
-    submitted(t, saved.map(|p| page_of(p.id)), || form(t, None, input, true))
+    submitted(t, saved.map(|p| page_of(p.id)), || form(t, None, 0, input, true))
 }
 
 /// `GET /people/{id}/edit`.
@@ -329,7 +408,7 @@ pub(super) async fn edit(Using(app): Using, t: Tr, PagePath(id): PagePath<i64>) 
         })
         .collect();
     let input = PersonInput { person: entry.person.to_draft(), affiliations };
-    Ok(render(&form(t, Some(id), input, true)))
+    Ok(render(&form(t, Some(id), entry.version, input, true)))
 }
 
 /// `POST /people/{id}`.
@@ -339,9 +418,11 @@ pub(super) async fn update(
     PagePath(id): PagePath<i64>,
     PageForm(fields): PageForm<Vec<(String, String)>>,
 ) -> PageResult {
-    let input = read_form(fields);
-    let saved = app.update_person(PersonId(id), &input).await;
-    submitted(t, saved.map(|p| page_of(p.id)), || form(t, Some(id), input, true))
+    let (input, version) = read_form(fields);
+    let saved = app.update_person(PersonId(id), &input, version).await;
+    submitted(t, saved.map(|p| page_of(p.id)), || {
+        form(t, Some(id), version.unwrap_or(0), input, true)
+    })
 }
 
 /// People are deleted with their affiliations.

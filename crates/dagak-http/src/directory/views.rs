@@ -49,6 +49,9 @@ pub(crate) struct OrganizationView {
     pub people_count: u64,
     pub created_at: String,
     pub updated_at: String,
+    /// Raised by every change; send it back with an update (or as `If-Match`, which `ETag`
+    /// gives) so that a newer change is not overwritten.
+    pub version: u64,
 }
 
 impl From<OrgEntry> for OrganizationView {
@@ -73,6 +76,7 @@ impl From<OrgEntry> for OrganizationView {
             people_count: r.people_count,
             created_at: rfc3339(r.created_at),
             updated_at: rfc3339(r.updated_at),
+            version: r.version,
         }
     }
 }
@@ -144,6 +148,9 @@ pub(crate) struct OrganizationBody {
     pub description_ko: Option<String>,
     #[serde(default)]
     pub description_en: Option<String>,
+    /// The version the change was made on (see [`OrganizationView::version`]).
+    #[serde(default)]
+    pub version: Option<u64>,
 }
 
 impl OrganizationBody {
@@ -220,6 +227,8 @@ pub(crate) struct PersonView {
     /// When the person's personal data was erased on request; their fields are then empty.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub erased_at: Option<String>,
+    /// See [`OrganizationView::version`].
+    pub version: u64,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -258,6 +267,7 @@ impl From<PersonEntry> for PersonView {
             created_at: rfc3339(r.created_at),
             updated_at: rfc3339(r.updated_at),
             erased_at: r.erased_at.map(rfc3339),
+            version: r.version,
         }
     }
 }
@@ -298,6 +308,9 @@ pub(crate) struct PersonBody {
     pub retain_until: Option<String>,
     #[serde(default)]
     pub affiliations: Vec<AffiliationBody>,
+    /// See [`OrganizationView::version`].
+    #[serde(default)]
+    pub version: Option<u64>,
 }
 
 impl PersonBody {
@@ -446,4 +459,15 @@ impl From<PersonData> for PersonDataView {
             interactions: Vec::new(),
         }
     }
+}
+
+/// What is stored now, in the body of an `edit_conflict` answer.
+pub(crate) fn current_json(current: &dagak_service::Current) -> serde_json::Value {
+    let value = match current {
+        dagak_service::Current::Organization(o) => {
+            serde_json::to_value(OrganizationView::from(o.clone()))
+        }
+        dagak_service::Current::Person(p) => serde_json::to_value(PersonView::from(p.clone())),
+    };
+    value.unwrap_or_default()
 }

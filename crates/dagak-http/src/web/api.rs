@@ -78,3 +78,53 @@ pub(crate) fn check_paging(page: Option<u64>, per_page: Option<u64>) -> Result<(
     }
     Ok(())
 }
+
+/// The version an update was made on, from `If-Match: "<version>"` (the `ETag` of the record's
+/// `GET`); none when the header is absent or `*`. Anything else is a 400, never ignored.
+pub(crate) struct IfMatch(pub(crate) Option<u64>);
+
+impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        let Some(value) = parts.headers.get(axum::http::header::IF_MATCH) else {
+            return Ok(IfMatch(None));
+        };
+        let text = value.to_str().unwrap_or("").trim();
+        if text == "*" {
+            return Ok(IfMatch(None));
+        }
+        let tag = text.strip_prefix("W/").unwrap_or(text);
+        tag.strip_prefix('"')
+            .and_then(|t| t.strip_suffix('"'))
+            .and_then(|t| t.parse::<u64>().ok())
+            .map(|v| IfMatch(Some(v)))
+            .ok_or_else(|| {
+                ApiError::BadRequest(format!(
+                    "If-Match must be one entity tag as the record's ETag gives it (\"3\"), not {text:?}"
+                ))
+            })
+    }
+}
+
+impl IfMatch {
+    /// The version to check: the header's, else the body's. Both given and different is a 400.
+    pub(crate) fn or_body(self, body: Option<u64>) -> Result<Option<u64>, ApiError> {
+        match (self.0, body) {
+            (Some(a), Some(b)) if a != b => Err(ApiError::BadRequest(format!(
+                "If-Match says version {a} and the body says {b}: send one"
+            ))),
+            (a, b) => Ok(a.or(b)),
+        }
+    }
+}
+
+/// A JSON answer with the record's version as its `ETag`.
+pub(crate) struct Tagged<T>(pub(crate) u64, pub(crate) T);
+
+impl<T: serde::Serialize> axum::response::IntoResponse for Tagged<T> {
+    fn into_response(self) -> axum::response::Response {
+        let tag = format!("\"{}\"", self.0);
+        ([(axum::http::header::ETAG, tag)], axum::Json(self.1)).into_response()
+    }
+}

@@ -60,6 +60,60 @@ pub(crate) trait FormPage: Template {
     fn show_duplicates(&mut self, _existing: &[OrgId]) -> bool {
         false
     }
+
+    /// Shows that someone else saved the record after this form was read: what is stored now
+    /// beside what was typed, the form keeping the typed values at the new version. `false`
+    /// when this form edits nothing that has versions.
+    fn show_conflict(&mut self, _t: Tr, _current: &dagak_service::Current) -> bool {
+        false
+    }
+}
+
+/// One field of an edit conflict: its label, the value saved by the other person, the value
+/// typed here.
+pub(crate) struct ConflictRow {
+    pub label: String,
+    pub theirs: String,
+    pub yours: String,
+}
+
+/// What an edit conflict shows above the form.
+pub(crate) struct Conflict {
+    /// When the other save happened, in the reader's language.
+    pub saved_at: String,
+    /// The fields where the two differ.
+    pub rows: Vec<ConflictRow>,
+    /// The record's page, to drop what was typed.
+    pub record_url: String,
+}
+
+impl Conflict {
+    /// The rows of the fields whose values differ, labelled `field.<name>`; `shown` turns a
+    /// field's stored text into what the reader sees (a kind's label rather than its code).
+    pub(crate) fn new(
+        t: Tr,
+        saved_at: time::OffsetDateTime,
+        record_url: String,
+        theirs: &[(&'static str, &str)],
+        yours: &[(&'static str, &str)],
+        shown: impl Fn(&str, &str) -> String,
+    ) -> Conflict {
+        fn words(s: &str) -> Vec<&str> {
+            s.split([',', ';', '\n']).map(str::trim).filter(|w| !w.is_empty()).collect()
+        }
+        let same = |a: &str, b: &str| words(a) == words(b);
+        let rows = theirs
+            .iter()
+            .zip(yours)
+            .filter(|((_, a), (_, b))| !same(a, b))
+            .map(|((field, a), (_, b))| ConflictRow {
+                label: t.t(&format!("field.{field}")).to_owned(),
+                theirs: shown(field, a),
+                yours: shown(field, b),
+            })
+            .collect();
+        Conflict { saved_at: t.moment(saved_at), rows, record_url }
+    }
 }
 
 /// The answer to a submitted form: a redirect to `saved`'s page, or the form again (built by
@@ -77,6 +131,9 @@ pub(crate) fn submitted<F: FormPage>(
     match err {
         ServiceError::Invalid(errors) => page.errors_mut().add(t, &errors),
         ServiceError::Duplicate { existing } if page.show_duplicates(&existing) => {}
+        ServiceError::EditConflict(current) if page.show_conflict(t, &current) => {
+            return Ok(render_with(StatusCode::CONFLICT, &page));
+        }
         other => return Err(fail(t)(other)),
     }
     Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page))

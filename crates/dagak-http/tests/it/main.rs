@@ -3,6 +3,7 @@
 
 mod accounts;
 mod api;
+mod conflicts;
 mod pages;
 mod snapshots;
 

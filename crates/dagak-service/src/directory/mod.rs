@@ -9,7 +9,7 @@ use dagak_domain::{
 use dagak_store::{OrgFilter, OrgSort, Page, PersonFilter};
 
 pub use model::{
-    AffiliationEntry, Listing, OrgDetail, OrgDirectory, OrgEntry, PersonData, PersonEntry,
+    AffiliationEntry, Current, Listing, OrgDetail, OrgDirectory, OrgEntry, PersonData, PersonEntry,
 };
 
 use crate::access::{Scope, UseCase};
@@ -164,11 +164,14 @@ impl Acting {
         Ok(self.store.get_organization(id).await?.into())
     }
 
-    /// Replaces an organisation's fields and returns it as stored.
+    /// Replaces an organisation's fields and returns it as stored. With `version` (what the
+    /// editor read), a record changed since is refused with [`ServiceError::EditConflict`]
+    /// carrying what is stored now, and nothing is written.
     pub async fn update_organization(
         &self,
         id: OrgId,
         draft: &OrganizationDraft,
+        version: Option<u64>,
     ) -> Result<OrgEntry, ServiceError> {
         if !reaches_org(self.may(UseCase::UpdateOrganization)?, id) {
             return Err(ServiceError::NotFound);
@@ -181,7 +184,12 @@ impl Acting {
             let error = DomainError::UnknownValue(org.kind.as_str().to_owned());
             return Err(FieldErrors::single("kind", error).into());
         }
-        self.store.update_organization(id, &org, &self.audit()).await?;
+        let saved = self.store.update_organization(id, &org, version, &self.audit()).await;
+        if let Err(dagak_store::StoreError::Stale { .. }) = saved {
+            let current = self.store.get_organization(id).await?.into();
+            return Err(ServiceError::EditConflict(Box::new(Current::Organization(current))));
+        }
+        saved?;
         Ok(self.store.get_organization(id).await?.into())
     }
 
@@ -335,16 +343,26 @@ impl Acting {
         Ok(self.store.get_person(id).await?.into())
     }
 
-    /// Replaces a person's fields and affiliations and returns them as stored.
+    /// Replaces a person's fields and affiliations and returns them as stored; `version` as for
+    /// [`Acting::update_organization`].
     pub async fn update_person(
         &self,
         id: PersonId,
         input: &PersonInput,
+        version: Option<u64>,
     ) -> Result<PersonEntry, ServiceError> {
         let scope = self.may(UseCase::UpdatePerson)?;
         self.person_in(scope, id).await?;
         let (person, affiliations) = self.parse_person(scope, input).await?;
-        self.store.update_person(id, &person, Some(&affiliations), &self.audit()).await?;
+        let saved = self
+            .store
+            .update_person(id, &person, Some(&affiliations), version, &self.audit())
+            .await;
+        if let Err(dagak_store::StoreError::Stale { .. }) = saved {
+            let current = shown(scope, self.store.get_person(id).await?.into());
+            return Err(ServiceError::EditConflict(Box::new(Current::Person(current))));
+        }
+        saved?;
         Ok(self.store.get_person(id).await?.into())
     }
 

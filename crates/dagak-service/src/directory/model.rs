@@ -14,6 +14,8 @@ pub struct OrgEntry {
     pub updated_at: OffsetDateTime,
     /// People currently or formerly affiliated.
     pub people_count: u64,
+    /// What an edit sends back, so that it cannot overwrite a newer change unseen.
+    pub version: u64,
 }
 
 impl From<OrgRecord> for OrgEntry {
@@ -24,6 +26,7 @@ impl From<OrgRecord> for OrgEntry {
             created_at: r.created_at,
             updated_at: r.updated_at,
             people_count: r.people_count,
+            version: r.version,
         }
     }
 }
@@ -67,6 +70,8 @@ pub struct PersonEntry {
     pub updated_at: OffsetDateTime,
     /// When the person's personal data was erased on request (`person` is then empty).
     pub erased_at: Option<OffsetDateTime>,
+    /// What an edit sends back (see [`OrgEntry::version`]).
+    pub version: u64,
 }
 
 impl From<PersonRecord> for PersonEntry {
@@ -78,6 +83,7 @@ impl From<PersonRecord> for PersonEntry {
             created_at: r.created_at,
             updated_at: r.updated_at,
             erased_at: r.erased_at,
+            version: r.version,
         }
     }
 }
@@ -139,4 +145,12 @@ pub struct OrgDirectory {
     pub tags: Vec<String>,
     /// Cities in use.
     pub cities: Vec<String>,
+}
+
+/// What is stored now, when a save was read at an older version: the edit that lost the race is
+/// shown beside it instead of overwriting it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Current {
+    Organization(OrgEntry),
+    Person(PersonEntry),
 }

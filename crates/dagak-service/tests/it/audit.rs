@@ -32,7 +32,7 @@ async fn an_update_shows_before_and_after_and_restoring_brings_the_old_value_bac
     let id = id.unwrap().id;
     let moved =
         OrganizationDraft { city: "Daegu".into(), ..org_draft("구미정밀", "Gumi Precision") };
-    service.update_organization(id, &moved).await.unwrap();
+    service.update_organization(id, &moved, None).await.unwrap();
 
     let history = service.history(Entity::Organization, id.0).await.unwrap();
     assert_eq!(history.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["update", "create"]);
@@ -100,7 +100,7 @@ async fn erasing_a_person_redacts_what_the_log_held_about_them() {
         .unwrap()
         .id;
     let kim = service.create_person(&person("김", "kim@precision.kr", org.0)).await.unwrap().id;
-    service.update_person(kim, &person("김", "minsu@precision.kr", org.0)).await.unwrap();
+    service.update_person(kim, &person("김", "minsu@precision.kr", org.0), None).await.unwrap();
     service.person_data(kim).await.unwrap();
     service.erase_person(kim, true).await.unwrap();
 

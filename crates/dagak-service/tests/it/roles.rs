@@ -154,7 +154,7 @@ async fn run(scene: &Scene, acting: &Acting, use_case: UseCase, aim: Aim) -> Out
                 city: "Gumi-si".into(),
                 ..org_draft(if aim == Aim::Own { "구미정밀" } else { "구미광학" }, "Renamed")
             };
-            outcome(acting.update_organization(org, &draft).await, no_contacts)
+            outcome(acting.update_organization(org, &draft, None).await, no_contacts)
         }
         UseCase::DeleteOrganization => {
             outcome(acting.delete_organization(org, true).await, no_contacts)
@@ -175,7 +175,7 @@ async fn run(scene: &Scene, acting: &Acting, use_case: UseCase, aim: Aim) -> Out
         }
         UseCase::UpdatePerson => {
             let input = person_input("김", "kim2@precision.kr", org);
-            outcome(acting.update_person(person, &input).await, no_contacts)
+            outcome(acting.update_person(person, &input, None).await, no_contacts)
         }
         UseCase::DeletePerson => outcome(acting.delete_person(person, true).await, no_contacts),
         UseCase::ExportPersonData => {
@@ -233,7 +233,7 @@ async fn run(scene: &Scene, acting: &Acting, use_case: UseCase, aim: Aim) -> Out
             // The person's creation is restorable once something changed it: change, then
             // restore as the role under test.
             let admin = scene.service.as_command_line();
-            admin.update_person(person, &person_input("정", "jung@x.kr", org)).await.unwrap();
+            admin.update_person(person, &person_input("정", "jung@x.kr", org), None).await.unwrap();
             let entry =
                 admin.history(dagak_service::audit::Entity::Person, person.0).await.unwrap();
             outcome(acting.restore(entry[0].id, true).await, no_contacts)
@@ -302,7 +302,7 @@ async fn a_firm_account_edits_only_its_firm_and_keeps_it_a_local_firm() {
     // It may not turn itself into something else.
     let draft = OrganizationDraft { kind: "association".into(), ..org_draft("구미정밀", "") };
     assert!(matches!(
-        firm.update_organization(scene.own_firm, &draft).await,
+        firm.update_organization(scene.own_firm, &draft, None).await,
         Err(ServiceError::Invalid(_))
     ));
     // A firm account must belong to a local firm.

@@ -83,6 +83,14 @@ async fn sqlite_store_keeps_the_retention_contract() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_store_keeps_the_versions_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("versions.db")).unwrap();
+    dagak_store::Store::migrate(&store).await.unwrap();
+    dagak_testkit::contract::directory::versions_contract(&store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_store_keeps_the_region_contract() {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(dir.path().join("region.db")).unwrap();
@@ -379,6 +387,7 @@ async fn cached_lists_agree_with_plain_sql_across_writers() {
                 .update_organization(
                     id,
                     &org(draft(1000 + id.0 as u64, &mut next)),
+                    None,
                     &dagak_testkit::audit(),
                 )
                 .await
@@ -513,7 +522,7 @@ async fn cached_people_lists_agree_with_plain_sql_across_writers() {
         for _ in 0..5 {
             let id = people[next(people.len() as u64) as usize];
             let renamed = person(families[next(5) as usize], givens[next(5) as usize], "Buyer");
-            writer.update_person(id, &renamed, None, &dagak_testkit::audit()).await.unwrap();
+            writer.update_person(id, &renamed, None, None, &dagak_testkit::audit()).await.unwrap();
         }
         let gone = people.remove(next(people.len() as u64) as usize);
         writer.delete_person(gone, &dagak_testkit::audit()).await.unwrap();
@@ -588,6 +597,7 @@ async fn hs_placeholders_stored_before_migration_8_are_removed() {
              DROP INDEX people_retain_until; ALTER TABLE people DROP COLUMN retain_until;
              ALTER TABLE people DROP COLUMN consent_source; ALTER TABLE people DROP COLUMN consent_scope;
              ALTER TABLE people DROP COLUMN erased_at;
+             ALTER TABLE people DROP COLUMN version; ALTER TABLE organizations DROP COLUMN version;
              PRAGMA user_version = 7;",
             id.0
         ))

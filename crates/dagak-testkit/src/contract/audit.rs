@@ -42,7 +42,7 @@ pub async fn audit_contract<S: Store>(store: &S) {
         city: "Daegu".into(),
         ..org_draft("구미정밀", "Gumi Precision")
     });
-    store.update_organization(id, &moved, &by(2)).await.unwrap();
+    store.update_organization(id, &moved, None, &by(2)).await.unwrap();
     let history = store.list_audit(&about("organization", id.0), ALL).await.unwrap();
     assert_eq!(history.total, 2);
     let update = &history.items[0];
@@ -97,7 +97,7 @@ pub async fn audit_contract<S: Store>(store: &S) {
 
     // A person: update, delete, restore with their affiliation.
     let renamed = person("김", "민준", "CTO");
-    store.update_person(kim, &renamed, None, &by(3)).await.unwrap();
+    store.update_person(kim, &renamed, None, None, &by(3)).await.unwrap();
     store.delete_person(kim, &by(3)).await.unwrap();
     let gone = &store.list_audit(&about("person", kim.0), ALL).await.unwrap().items[0];
     let (draft, affiliations) = person_draft_of(gone.before.as_ref().unwrap());

@@ -131,7 +131,7 @@ pub async fn directory_contract<S: Store>(store: &S) {
     let mut renamed = store.get_organization(carbon).await.unwrap().org;
     renamed.name_ko = Some("구미탄소소재".into());
     renamed.industry_tags = vec!["carbon fibre".into()];
-    store.update_organization(carbon, &renamed, &crate::audit()).await.unwrap();
+    store.update_organization(carbon, &renamed, None, &crate::audit()).await.unwrap();
     assert!(by(text("경북")).await.is_empty());
     assert_eq!(by(text("탄소")).await, ["Gyeongbuk Carbon"]);
     assert_eq!(
@@ -139,7 +139,7 @@ pub async fn directory_contract<S: Store>(store: &S) {
         ["Gyeongbuk Carbon"]
     );
     assert!(matches!(
-        store.update_organization(OrgId(999_999), &renamed, &crate::audit()).await,
+        store.update_organization(OrgId(999_999), &renamed, None, &crate::audit()).await,
         Err(StoreError::NotFound)
     ));
 
@@ -192,6 +192,7 @@ pub async fn directory_contract<S: Store>(store: &S) {
             ceo,
             &person("김", "민수", "대표"),
             Some(&[affiliation(carbon, "Adviser")]),
+            None,
             &crate::audit(),
         )
         .await
@@ -303,4 +304,55 @@ pub async fn retention_contract<S: dagak_store::DirectoryStore>(store: &S) {
     assert_eq!(ids, [late, later]);
     let first = store.people_retained_until_before(time::macros::date!(2026 - 12 - 01), 1).await;
     assert_eq!(first.unwrap().len(), 1);
+}
+
+/// Versions: every write raises a record's version; an update made on an older one is refused
+/// with `Stale` and writes nothing, whoever wrote in between (an edit, an import, a merge).
+pub async fn versions_contract<S: Store>(store: &S) {
+    let audit = crate::audit();
+    let id = store
+        .insert_organization(&org(org_draft("구미메디텍", "Gumi Meditech")), &audit)
+        .await
+        .unwrap();
+    let read = store.get_organization(id).await.unwrap();
+    assert_eq!(read.version, 1);
+    // The first editor saves on the version they read.
+    let mut first = read.org.clone();
+    first.city = Some("Gumi".into());
+    store.update_organization(id, &first, Some(read.version), &audit).await.unwrap();
+    assert_eq!(store.get_organization(id).await.unwrap().version, 2);
+    // The second read the same version: refused, and the first one's change stays.
+    let mut second = read.org.clone();
+    second.employees = Some(40);
+    let refused = store.update_organization(id, &second, Some(read.version), &audit).await;
+    assert!(matches!(refused, Err(StoreError::Stale { current: 2 })), "{refused:?}");
+    let now = store.get_organization(id).await.unwrap();
+    assert_eq!((now.org.city.as_deref(), now.org.employees, now.version), (Some("Gumi"), None, 2));
+    // Without a version the update is unchecked (the command line, restores).
+    store.update_organization(id, &second, None, &audit).await.unwrap();
+    assert_eq!(store.get_organization(id).await.unwrap().version, 3);
+    // A missing record is not found, whatever the version.
+    let missing = store.update_organization(OrgId(999_999), &second, Some(1), &audit).await;
+    assert!(matches!(missing, Err(StoreError::NotFound)), "{missing:?}");
+
+    let kim = store.insert_person(&person("김", "민수", "대표"), &[], &audit).await.unwrap();
+    let read = store.get_person(kim).await.unwrap();
+    assert_eq!(read.version, 1);
+    store.update_person(kim, &person("김", "민수", "이사"), None, Some(1), &audit).await.unwrap();
+    let refused =
+        store.update_person(kim, &person("김", "민수", "고문"), None, Some(1), &audit).await;
+    assert!(matches!(refused, Err(StoreError::Stale { current: 2 })), "{refused:?}");
+    assert_eq!(store.get_person(kim).await.unwrap().person.titles, ["이사"]);
+    // Erasure is a write too.
+    store.erase_person(kim, &audit).await.unwrap();
+    assert_eq!(store.get_person(kim).await.unwrap().version, 3);
+    // A merge raises the kept record's version.
+    let other = store
+        .insert_organization(&org(org_draft("경북카본", "Gyeongbuk Carbon")), &audit)
+        .await
+        .unwrap();
+    let before = store.get_organization(id).await.unwrap().version;
+    let merged = store.get_organization(id).await.unwrap().org;
+    store.merge_organizations(id, &merged, other, &audit).await.unwrap();
+    assert_eq!(store.get_organization(id).await.unwrap().version, before + 1);
 }

@@ -443,3 +443,44 @@ fn the_first_run_link_makes_an_admin_who_invites_staff_who_cannot_administer_use
     let users = admin.wait_text("#users", |t| t.contains("staff@gumi.go.kr"));
     assert!(users.contains("admin@gumi.go.kr"), "{users}");
 }
+
+/// Signs a fresh browser in as the demo administrator, landing on `path`.
+fn signed_in(server: &Server, path: &str) -> Browser {
+    let browser = Browser::start();
+    browser.open(&format!("{}{path}", server.base));
+    browser.wait_text("h1", |t| t == "Sign in");
+    browser.clear_and_type("#email", "admin@dagak.example");
+    browser.clear_and_type("#password", crate::PASSWORD);
+    browser.click("#sign-in");
+    browser.wait_text("#user-menu", |t| t.contains("Demo admin"));
+    browser
+}
+
+/// See: issue 14, point 2 (the second save silently overwrote the first).
+#[test]
+fn two_sessions_edit_one_organisation_and_the_second_sees_the_conflict() {
+    if !ensure_browser() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &["--demo"]);
+    let first = signed_in(&server, "/organizations/1/edit");
+    let second = signed_in(&server, "/organizations/1/edit");
+    first.wait_text("h1", |t| t == "기관 수정");
+    second.wait_text("h1", |t| t == "기관 수정");
+
+    first.clear_and_type("input[name=city]", "첫번째도시");
+    first.click("#save");
+    first.wait_text("#org-title", |t| !t.is_empty());
+
+    second.clear_and_type("input[name=employees]", "777");
+    second.click("#save");
+    let conflict = second.wait_text("#edit-conflict", |t| t.contains("다른 사용자"));
+    assert!(conflict.contains("첫번째도시"), "the other one's value is shown: {conflict}");
+    assert!(conflict.contains("777"), "and yours beside it: {conflict}");
+
+    // Nothing of the first save was lost.
+    second.click("#conflict-discard");
+    let page = second.wait_text("main", |t| t.contains("첫번째도시"));
+    assert!(!page.contains("777"), "{page}");
+}
