@@ -16,6 +16,7 @@ mod locale;
 mod names;
 mod organization;
 mod person;
+mod tags;
 mod web_domain;
 
 pub use accounts::{
@@ -33,4 +34,5 @@ pub use names::{
 };
 pub use organization::{OrgKind, Organization, OrganizationDraft, ValueChainRole};
 pub use person::{Affiliation, AffiliationDraft, Consent, NameOrder, Person, PersonDraft};
+pub use tags::{TagNames, tag_label, tag_names, tag_spellings};
 pub use web_domain::WebDomain;

@@ -421,6 +421,49 @@ impl View<'_> {
             return Ok((order.page(offset, limit), order.len()));
         }
         let ids = self.matching_ids(conn, conditions)?;
+        Ok((self.sorted_page(conn, sorting, &ids, offset, limit)?, ids.len()))
+    }
+
+    /// One page of the rows matching every condition of `conditions`, those that also match
+    /// every condition of `first` before the others (each group in `sorting`'s order), and the
+    /// number of rows matching `conditions`.
+    pub(crate) fn page_ranked(
+        &self,
+        conn: &Connection,
+        sorting: &Sorting,
+        conditions: &[SetCondition],
+        first: &[SetCondition],
+        page: dagak_store::Page,
+    ) -> Result<(Vec<i64>, usize), StoreError> {
+        let offset = usize::try_from(page.offset).unwrap_or(usize::MAX);
+        let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);
+        let all = self.matching_ids(conn, conditions)?;
+        let top = crate::idset::intersect(&all, &self.matching_ids(conn, first)?);
+        let mut out = Vec::new();
+        if offset < top.len() {
+            out = self.sorted_page(conn, sorting, &top, offset, limit)?;
+        }
+        let wanted = limit - out.len();
+        if wanted > 0 && all.len() > top.len() {
+            let rest = crate::idset::difference(&all, &top);
+            let skip = offset.saturating_sub(top.len());
+            out.extend(self.sorted_page(conn, sorting, &rest, skip, wanted)?);
+        }
+        Ok((out, all.len()))
+    }
+
+    /// One page of `ids` (sorted by id) in `sorting`'s order.
+    fn sorted_page(
+        &self,
+        conn: &Connection,
+        sorting: &Sorting,
+        ids: &[i64],
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<i64>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
         if ids.len() <= SORT_IN_SQL && !self.has_order(sorting.all_ids) {
             let Sorting { table, order_by, .. } = sorting;
             let alias = table.rsplit(' ').next().unwrap_or(table);
@@ -432,7 +475,7 @@ impl View<'_> {
             let page = stmt
                 .query_map(
                     rusqlite::params![
-                        crate::idset::json_ids(&ids),
+                        crate::idset::json_ids(ids),
                         i64::try_from(limit).unwrap_or(i64::MAX),
                         i64::try_from(offset).unwrap_or(i64::MAX)
                     ],
@@ -441,10 +484,10 @@ impl View<'_> {
                 .map_err(map_err)?
                 .collect::<rusqlite::Result<Vec<i64>>>()
                 .map_err(map_err)?;
-            return Ok((page, ids.len()));
+            return Ok(page);
         }
         let order = self.order(conn, sorting)?;
-        Ok((order.page_of(&ids, offset, limit), ids.len()))
+        Ok(order.page_of(ids, offset, limit))
     }
 
     fn has_order(&self, sql: &'static str) -> bool {

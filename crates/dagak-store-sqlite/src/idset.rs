@@ -99,6 +99,21 @@ pub(crate) fn intersect(a: &[i64], b: &[i64]) -> Vec<i64> {
     out
 }
 
+/// The ids of sorted set `a` that are not in sorted set `b`.
+pub(crate) fn difference(a: &[i64], b: &[i64]) -> Vec<i64> {
+    let mut j = 0;
+    let mut out = Vec::with_capacity(a.len().saturating_sub(b.len()));
+    for &id in a {
+        while j < b.len() && b[j] < id {
+            j += 1;
+        }
+        if j >= b.len() || b[j] != id {
+            out.push(id);
+        }
+    }
+    out
+}
+
 /// The rows `sql` selects for the ids in the JSON array `?1`, in the order of `ids`.
 pub(crate) fn rows_in_order<T>(
     conn: &Connection,

@@ -17,12 +17,13 @@ use crate::{
 };
 
 /// Tables whose secondary indexes a bulk import rebuilds instead of updating row by row.
-const BULK_TABLES: [&str; 7] = [
+const BULK_TABLES: [&str; 8] = [
     "organizations",
     "organization_tags",
     "organization_hs_codes",
     "organization_name_keys",
     "organization_bigrams",
+    "organization_name_bigrams",
     "people_bigrams",
     "affiliations",
 ];

@@ -57,10 +57,13 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0015_consent_and_retention.sql"),
     include_str!("../migrations/0016_second_factor.sql"),
     include_str!("../migrations/0017_record_versions.sql"),
+    include_str!("../migrations/0018_wider_search.sql"),
 ];
 
 /// The migration that creates `store_generation`, which every later write transaction bumps.
 const GENERATION_MIGRATION: usize = 4;
+/// The migration from which `organization_search_pending` exists.
+const SEARCH_PENDING_MIGRATION: usize = 18;
 /// Generations of `store_changes` kept: a reader whose cache is older rebuilds it.
 const CHANGES_KEPT: i64 = 1000;
 
@@ -183,9 +186,14 @@ impl SqliteStore {
             let tx =
                 conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(map_err)?;
             let value = f(&tx)?;
-            // Tells every reader, in this process or another, that what it cached is stale.
             let schema: usize =
                 tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(map_err)?;
+            if schema >= SEARCH_PENDING_MIGRATION {
+                // Organisations whose people changed get their search text again, in this
+                // transaction.
+                organizations::refresh_pending_search(&tx)?;
+            }
+            // Tells every reader, in this process or another, that what it cached is stale.
             if schema >= GENERATION_MIGRATION {
                 let generation: i64 = tx
                     .prepare_cached("UPDATE store_generation SET value = value + 1 RETURNING value")

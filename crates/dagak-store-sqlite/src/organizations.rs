@@ -2,7 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use dagak_domain::{OrgId, Organization, OrganizationDraft, name_keys, romanize_hangul};
+use dagak_domain::{
+    OrgId, Organization, OrganizationDraft, name_keys, romanize_hangul, tag_spellings,
+};
 use dagak_store::{OrgFilter, OrgKeys, OrgRecord, OrgSort, Page, PageOf, StoreError};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -11,9 +13,8 @@ use crate::cache::{Sorting, View};
 use crate::idset::{self, SetCondition};
 use crate::{map_err, other};
 
-/// The text searched by free-text queries: names (with the Korean name romanised), domain and
-/// business number, lower-cased.
-fn search_text(org: &Organization) -> String {
+/// The names as searched: lower-cased, the Korean name also romanised. Name matches rank first.
+fn name_text(org: &Organization) -> String {
     let mut parts: Vec<String> = Vec::new();
     if let Some(name) = &org.name_ko {
         parts.push(name.to_lowercase());
@@ -22,14 +23,88 @@ fn search_text(org: &Organization) -> String {
     if let Some(name) = &org.name_en {
         parts.push(name.to_lowercase());
     }
+    parts.dedup();
+    parts.join(" | ")
+}
+
+/// The text searched by free-text queries, lower-cased: the names, domain and business number,
+/// the city, the industry tags in both languages (the glossary's names), the descriptions and
+/// the titles of the people affiliated (`titles`).
+fn search_text(org: &Organization, titles: &[String]) -> String {
+    let mut parts: Vec<String> = vec![name_text(org)];
     if let Some(domain) = &org.domain {
         parts.push(domain.to_string());
     }
     if let Some(number) = &org.business_number {
         parts.push(number.digits());
     }
+    if let Some(city) = &org.city {
+        parts.push(city.to_lowercase());
+    }
+    for tag in &org.industry_tags {
+        parts.extend(tag_spellings(tag));
+    }
+    for text in [&org.description_ko, &org.description_en].into_iter().flatten() {
+        parts.push(text.to_lowercase());
+    }
+    for title in titles {
+        parts.push(title.to_lowercase());
+    }
+    parts.retain(|p| !p.is_empty());
     parts.dedup();
     parts.join(" | ")
+}
+
+/// The titles of everyone affiliated with `id`, now or formerly (newline-separated per person).
+fn titles_at(tx: &Connection, id: OrgId) -> Result<Vec<String>, StoreError> {
+    let mut stmt = tx
+        .prepare_cached(
+            "SELECT DISTINCT p.titles FROM people p JOIN affiliations a ON a.person_id = p.id
+             WHERE a.org_id = ?1 AND p.titles <> ''",
+        )
+        .map_err(map_err)?;
+    let rows = stmt
+        .query_map([id.0], |r| r.get::<_, String>(0))
+        .map_err(map_err)?
+        .collect::<rusqlite::Result<Vec<String>>>()
+        .map_err(map_err)?;
+    Ok(rows.iter().flat_map(|t| t.lines().map(str::to_owned)).collect())
+}
+
+/// Computes the search text of the organisations marked in `organization_search_pending` (their
+/// people changed) and empties it: run by every write before it commits.
+pub(crate) fn refresh_pending_search(tx: &Connection) -> Result<(), StoreError> {
+    let ids: Vec<i64> = tx
+        .prepare_cached("SELECT org_id FROM organization_search_pending")
+        .map_err(map_err)?
+        .query_map([], |r| r.get(0))
+        .map_err(map_err)?
+        .collect::<rusqlite::Result<Vec<i64>>>()
+        .map_err(map_err)?;
+    if ids.is_empty() {
+        return Ok(());
+    }
+    for chunk in ids.chunks(500) {
+        let orgs = get_many(tx, &chunk.iter().map(|id| OrgId(*id)).collect::<Vec<_>>())?;
+        for record in &orgs {
+            let search = search_text(&record.org, &titles_at(tx, record.id)?);
+            tx.prepare_cached("UPDATE organizations SET search_text = ?1 WHERE id = ?2")
+                .map_err(map_err)?
+                .execute(params![search, record.id.0])
+                .map_err(map_err)?;
+            for sql in [
+                "DELETE FROM organization_bigrams WHERE org_id = ?1",
+                "DELETE FROM organization_fts WHERE rowid = ?1",
+            ] {
+                tx.prepare_cached(sql).map_err(map_err)?.execute([record.id.0]).map_err(map_err)?;
+            }
+            insert_search(tx, record.id, &search)?;
+        }
+        let found: Vec<i64> = orgs.iter().map(|r| r.id.0).collect();
+        crate::changed(tx, "organization", &found)?;
+    }
+    tx.execute("DELETE FROM organization_search_pending", []).map_err(map_err)?;
+    Ok(())
 }
 
 /// Two-character windows of every word holding a non-ASCII character.
@@ -59,7 +134,11 @@ pub(crate) fn write(
     id: Option<OrgId>,
     org: &Organization,
 ) -> Result<OrgId, StoreError> {
-    let search = search_text(org);
+    let titles = match id {
+        Some(id) => titles_at(tx, id)?,
+        None => Vec::new(),
+    };
+    let search = search_text(org, &titles);
     let sort_ko = org.display_name(dagak_domain::Lang::Ko).to_lowercase();
     let sort_en = org.display_name(dagak_domain::Lang::En).to_lowercase();
     let city_key = org.city.as_ref().map(|c| c.to_lowercase());
@@ -124,15 +203,33 @@ fn delete_derived(tx: &Connection, id: OrgId) -> Result<(), StoreError> {
         "organization_hs_codes",
         "organization_name_keys",
         "organization_bigrams",
+        "organization_name_bigrams",
     ] {
         tx.prepare_cached(&format!("DELETE FROM {table} WHERE org_id = ?1"))
             .map_err(map_err)?
             .execute([id.0])
             .map_err(map_err)?;
     }
-    tx.prepare_cached("DELETE FROM organization_fts WHERE rowid = ?1")
+    for fts in ["organization_fts", "organization_name_fts"] {
+        tx.prepare_cached(&format!("DELETE FROM {fts} WHERE rowid = ?1"))
+            .map_err(map_err)?
+            .execute([id.0])
+            .map_err(map_err)?;
+    }
+    Ok(())
+}
+
+/// The search rows of `search`: its two-character windows and its trigram index row.
+fn insert_search(tx: &Connection, id: OrgId, search: &str) -> Result<(), StoreError> {
+    let mut grams = tx
+        .prepare_cached("INSERT OR IGNORE INTO organization_bigrams (gram, org_id) VALUES (?1, ?2)")
+        .map_err(map_err)?;
+    for gram in bigrams(search) {
+        grams.execute(params![gram, id.0]).map_err(map_err)?;
+    }
+    tx.prepare_cached("INSERT INTO organization_fts (rowid, search_text) VALUES (?1, ?2)")
         .map_err(map_err)?
-        .execute([id.0])
+        .execute(params![id.0, search])
         .map_err(map_err)?;
     Ok(())
 }
@@ -160,12 +257,17 @@ fn insert_derived(
     for key in name_keys(names.into_iter().flatten()) {
         insert("INSERT OR IGNORE INTO organization_name_keys (key, org_id) VALUES (?1, ?2)", &key)?;
     }
-    for gram in bigrams(search) {
-        insert("INSERT OR IGNORE INTO organization_bigrams (gram, org_id) VALUES (?1, ?2)", &gram)?;
+    insert_search(tx, id, search)?;
+    let names = name_text(org);
+    for gram in bigrams(&names) {
+        insert(
+            "INSERT OR IGNORE INTO organization_name_bigrams (gram, org_id) VALUES (?1, ?2)",
+            &gram,
+        )?;
     }
-    tx.prepare_cached("INSERT INTO organization_fts (rowid, search_text) VALUES (?1, ?2)")
+    tx.prepare_cached("INSERT INTO organization_name_fts (rowid, name_text) VALUES (?1, ?2)")
         .map_err(map_err)?
-        .execute(params![id.0, search])
+        .execute(params![id.0, names])
         .map_err(map_err)?;
     Ok(())
 }
@@ -332,7 +434,16 @@ pub(crate) fn list(
     filter: &OrgFilter,
     page: Page,
 ) -> Result<PageOf<OrgRecord>, StoreError> {
-    let (page_ids, total) = view.page(conn, &sorting(filter.sort), &conditions(filter), page)?;
+    let sets = conditions(filter);
+    let (page_ids, total) = match &filter.text {
+        // Organisations whose names hold every word come first, each group in the sort order.
+        Some(text) if !search_words(text).is_empty() => {
+            let mut names = conditions(&OrgFilter { text: None, ..filter.clone() });
+            names.extend(search_words(text).iter().map(|w| name_condition(w)));
+            view.page_ranked(conn, &sorting(filter.sort), &sets, &names, page)?
+        }
+        _ => view.page(conn, &sorting(filter.sort), &sets, page)?,
+    };
     let rows = rows_by_id(conn, &page_ids)?;
     Ok(PageOf { items: finish(conn, rows)?, total: total as u64 })
 }
@@ -411,11 +522,14 @@ fn conditions(filter: &OrgFilter) -> Vec<SetCondition> {
         });
     }
     if let Some(tag) = &filter.industry_tag {
+        // Either language's name of a tag the glossary knows.
+        let spellings = tag_spellings(tag);
+        let marks = vec!["?"; spellings.len()].join(", ");
         sets.push(SetCondition {
             entity: "organization",
             id_column: "org_id",
-            sql: "SELECT org_id FROM organization_tags WHERE tag = ?".into(),
-            values: vec![Value::Text(tag.trim().to_lowercase())],
+            sql: format!("SELECT org_id FROM organization_tags WHERE tag IN ({marks})"),
+            values: spellings.into_iter().map(Value::Text).collect(),
         });
     }
     if let Some(code) = &filter.hs_code {
@@ -435,6 +549,36 @@ fn conditions(filter: &OrgFilter) -> Vec<SetCondition> {
         }
     }
     sets
+}
+
+/// The organisations whose names hold `word`, from the names' own indexes.
+fn name_condition(word: &str) -> SetCondition {
+    let length = word.chars().count();
+    if length >= 3 {
+        SetCondition {
+            entity: "organization",
+            id_column: "rowid",
+            sql: "SELECT rowid FROM organization_name_fts WHERE organization_name_fts MATCH ?"
+                .into(),
+            values: vec![Value::Text(format!("\"{}\"", word.replace('"', "\"\"")))],
+        }
+    } else if length == 2 && !word.is_ascii() {
+        SetCondition {
+            entity: "organization",
+            id_column: "org_id",
+            sql: "SELECT org_id FROM organization_name_bigrams WHERE gram = ?".into(),
+            values: vec![Value::Text(word.to_owned())],
+        }
+    } else {
+        SetCondition {
+            entity: "organization",
+            id_column: "id",
+            sql: "SELECT id FROM organizations
+                  WHERE (sort_ko LIKE ?1 ESCAPE '\\' OR sort_en LIKE ?1 ESCAPE '\\')"
+                .into(),
+            values: vec![Value::Text(like_pattern(word))],
+        }
+    }
 }
 
 /// One free-text word as an id query: FTS5 trigram for three characters or more, the bigram

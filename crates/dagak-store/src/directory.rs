@@ -66,10 +66,14 @@ pub struct OrgFilter {
     pub country: Option<CountryCode>,
     /// Exact city, case-insensitive.
     pub city: Option<String>,
+    /// A tag in either language when the glossary knows it (`의료기기` is `medical devices`),
+    /// case-insensitive.
     pub industry_tag: Option<String>,
     /// Matches the code itself and every longer code under it (`9018` matches `901819`).
     pub hs_code: Option<HsCode>,
-    /// Free text: any part of the Korean or English name, domain or business number.
+    /// Free text, every word: any part of the names, domain, business number, city, tags (in
+    /// both languages), descriptions or the titles of the people affiliated. Organisations
+    /// whose names hold every word come first.
     pub text: Option<String>,
     pub sort: OrgSort,
 }

@@ -97,9 +97,14 @@ fn org_row(t: Tr, entry: &OrgEntry) -> OrgRow {
         kind: t.code("kind", org.kind.as_str()),
         country: t.country(&org.country),
         city: org.city.clone().unwrap_or_default(),
-        tags: org.industry_tags.join(", "),
+        tags: tag_labels(t, &org.industry_tags).join(", "),
         people: t.number(entry.people_count),
     }
+}
+
+/// Industry tags as the reader reads them: the glossary's name in the page's language.
+fn tag_labels(t: Tr, tags: &[String]) -> Vec<String> {
+    tags.iter().map(|tag| dagak_domain::tag_label(tag, t.lang)).collect()
 }
 
 fn kind_options(t: Tr) -> Vec<(String, String)> {

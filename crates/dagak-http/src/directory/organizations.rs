@@ -87,7 +87,13 @@ pub(super) async fn list(
         pager,
         kinds: kind_options(t),
         countries: country_options(t),
-        tags: directory.tags,
+        tags: {
+            // Both languages' spellings of a tag are one entry, in the reader's language.
+            let mut tags = super::tag_labels(t, &directory.tags);
+            tags.sort();
+            tags.dedup();
+            tags
+        },
         cities: directory.cities,
         filtered,
         q,
@@ -187,7 +193,7 @@ pub(super) async fn detail(Using(app): Using, t: Tr, PagePath(id): PagePath<i64>
         city: row.city,
         domain: org.domain.as_ref().map(|d| d.to_string()).unwrap_or_default(),
         business_number: org.business_number.map(|b| b.to_string()).unwrap_or_default(),
-        tags: org.industry_tags.clone(),
+        tags: super::tag_labels(t, &org.industry_tags),
         hs: org
             .hs_codes
             .iter()

@@ -91,6 +91,14 @@ async fn sqlite_store_keeps_the_versions_contract() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_store_keeps_the_search_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("search.db")).unwrap();
+    dagak_store::Store::migrate(&store).await.unwrap();
+    dagak_testkit::contract::directory::search_contract(&store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_store_keeps_the_region_contract() {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(dir.path().join("region.db")).unwrap();
@@ -598,6 +606,10 @@ async fn hs_placeholders_stored_before_migration_8_are_removed() {
              ALTER TABLE people DROP COLUMN consent_source; ALTER TABLE people DROP COLUMN consent_scope;
              ALTER TABLE people DROP COLUMN erased_at;
              ALTER TABLE people DROP COLUMN version; ALTER TABLE organizations DROP COLUMN version;
+             DROP TRIGGER affiliation_added_search; DROP TRIGGER affiliation_removed_search;
+             DROP TRIGGER affiliation_moved_search; DROP TRIGGER person_titles_search;
+             DROP TABLE organization_search_pending; DROP TABLE organization_name_fts;
+             DROP TABLE organization_name_bigrams;
              PRAGMA user_version = 7;",
             id.0
         ))

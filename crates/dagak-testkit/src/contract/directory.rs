@@ -356,3 +356,93 @@ pub async fn versions_contract<S: Store>(store: &S) {
     store.merge_organizations(id, &merged, other, &audit).await.unwrap();
     assert_eq!(store.get_organization(id).await.unwrap().version, before + 1);
 }
+
+/// Search (issue 14, point 6): free text also finds the city, the tags in both languages, the
+/// descriptions and the titles of the people affiliated, and ranks name matches first; the tag
+/// filter reads either language and any case.
+pub async fn search_contract<S: Store>(store: &S) {
+    let audit = crate::audit();
+    let ids_of = |found: dagak_store::PageOf<dagak_store::OrgRecord>| {
+        found.items.into_iter().map(|r| r.id).collect::<Vec<_>>()
+    };
+    let text = |q: &str| OrgFilter { text: Some(q.into()), ..Default::default() };
+    let in_gumi = OrganizationDraft {
+        kind: "local_firm".into(),
+        name_en: "Alpha Sensors".into(),
+        country: "KR".into(),
+        city: "구미".into(),
+        industry_tags: "medical devices".into(),
+        description_en: "Pulse oximeters for clinics".into(),
+        ..Default::default()
+    };
+    let alpha = store.insert_organization(&org(in_gumi), &audit).await.unwrap();
+    let named = OrganizationDraft {
+        kind: "government".into(),
+        name_ko: "구미시".into(),
+        country: "KR".into(),
+        industry_tags: "의료기기".into(),
+        ..Default::default()
+    };
+    let city_hall = store.insert_organization(&org(named), &audit).await.unwrap();
+    let plain = OrganizationDraft {
+        kind: "foreign_firm".into(),
+        name_en: "Zeta Logistics".into(),
+        country: "US".into(),
+        city: "Irvine".into(),
+        ..Default::default()
+    };
+    let zeta = store.insert_organization(&org(plain), &audit).await.unwrap();
+
+    // "구미" is the city of one and the name of the other: both, the name match first, in
+    // every sort order.
+    for sort in [OrgSort::NameKo, OrgSort::NameEn, OrgSort::Country, OrgSort::RecentlyUpdated] {
+        let filter = OrgFilter { sort, ..text("구미") };
+        let found = store.list_organizations(&filter, ALL).await.unwrap();
+        assert_eq!(found.total, 2);
+        assert_eq!(ids_of(found), [city_hall, alpha], "{sort:?}");
+        let second = store.list_organizations(&filter, Page { offset: 1, limit: 1 }).await;
+        assert_eq!(ids_of(second.unwrap()), [alpha], "{sort:?}, page 2");
+    }
+    // Descriptions, and tags in the other language.
+    assert_eq!(ids_of(store.list_organizations(&text("oximeter"), ALL).await.unwrap()), [alpha]);
+    let devices = store.list_organizations(&text("의료기기"), ALL).await.unwrap();
+    assert_eq!(devices.total, 2);
+    let devices = store.list_organizations(&text("Medical"), ALL).await.unwrap();
+    assert_eq!(devices.total, 2);
+    // The tag filter: either language, any case.
+    for tag in ["의료기기", "Medical Devices", "medical devices"] {
+        let filter = OrgFilter { industry_tag: Some(tag.into()), ..Default::default() };
+        let found = store.list_organizations(&filter, ALL).await.unwrap();
+        assert_eq!(found.total, 2, "{tag}");
+    }
+    let city = OrgFilter { city: Some("IRVINE".into()), ..Default::default() };
+    assert_eq!(ids_of(store.list_organizations(&city, ALL).await.unwrap()), [zeta]);
+
+    // The titles of the people affiliated, kept in step as people change.
+    assert!(store.list_organizations(&text("procurement"), ALL).await.unwrap().items.is_empty());
+    let buyer = store
+        .insert_person(&person("Lee", "Ana", "Procurement lead"), &[affiliation(zeta, "")], &audit)
+        .await
+        .unwrap();
+    assert_eq!(ids_of(store.list_organizations(&text("procurement"), ALL).await.unwrap()), [zeta]);
+    store
+        .update_person(buyer, &person("Lee", "Ana", "Head of sourcing"), None, None, &audit)
+        .await
+        .unwrap();
+    assert!(store.list_organizations(&text("procurement"), ALL).await.unwrap().items.is_empty());
+    assert_eq!(ids_of(store.list_organizations(&text("sourcing"), ALL).await.unwrap()), [zeta]);
+    // Moving to another organisation moves the title with them.
+    store
+        .update_person(
+            buyer,
+            &person("Lee", "Ana", "Head of sourcing"),
+            Some(&[affiliation(alpha, "")]),
+            None,
+            &audit,
+        )
+        .await
+        .unwrap();
+    assert_eq!(ids_of(store.list_organizations(&text("sourcing"), ALL).await.unwrap()), [alpha]);
+    store.delete_person(buyer, &audit).await.unwrap();
+    assert!(store.list_organizations(&text("sourcing"), ALL).await.unwrap().items.is_empty());
+}
