@@ -51,6 +51,12 @@ pub enum DomainError {
     Taken,
     #[error("'{0}' is outside the allowed range")]
     OutOfRange(String),
+    /// Text meant to name one organisation names several (`matches`: some of their names).
+    #[error("'{text}' matches {count} organisations: {}", .matches.join(", "))]
+    OrganizationAmbiguous { text: String, count: u64, matches: Vec<String> },
+    /// Text meant to name one organisation names none.
+    #[error("no organisation matches '{0}'")]
+    OrganizationUnknown(String),
 }
 
 impl DomainError {
@@ -66,8 +72,18 @@ impl DomainError {
             | DomainError::UnknownValue(v)
             | DomainError::Date(v)
             | DomainError::Number(v)
-            | DomainError::OutOfRange(v) => Some(v),
+            | DomainError::OutOfRange(v)
+            | DomainError::OrganizationUnknown(v) => Some(v),
+            DomainError::OrganizationAmbiguous { text, .. } => Some(text),
             _ => None,
+        }
+    }
+
+    /// The candidates the error offers instead (the organisations some text matched).
+    pub fn candidates(&self) -> (u64, &[String]) {
+        match self {
+            DomainError::OrganizationAmbiguous { count, matches, .. } => (*count, matches),
+            _ => (0, &[]),
         }
     }
 
@@ -104,6 +120,8 @@ impl DomainError {
             DomainError::OutOfRange(_) => "out_of_range",
             DomainError::DateOrder => "date_order",
             DomainError::BusinessNumberNotKorean => "business_number_not_korean",
+            DomainError::OrganizationAmbiguous { .. } => "organization_ambiguous",
+            DomainError::OrganizationUnknown(_) => "organization_unknown",
         }
     }
 }

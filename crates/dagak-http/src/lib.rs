@@ -73,7 +73,20 @@ impl AppState {
 pub(crate) const MAX_BODY: usize = dagak_service::imports::MAX_IMPORT_BYTES + 1024 * 1024;
 
 const APP_CSS: &str = include_str!("../static/app.css");
+const APP_JS: &str = include_str!("../static/app.js");
 const OPENAPI: &str = include_str!("../openapi.json");
+
+/// The pages' small script (the organisation picker, keyboard shortcuts): every page works
+/// without it.
+async fn app_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=3600"),
+        ],
+        APP_JS,
+    )
+}
 
 async fn app_css() -> impl IntoResponse {
     (
@@ -95,6 +108,7 @@ fn public() -> Routes {
     Routes::new()
         .get("/lang/{code}", web::switch_language)
         .get("/static/app.css", app_css)
+        .get("/static/app.js", app_js)
         .get("/healthz", || async { "ok" })
         .get("/api/v1/openapi.json", openapi)
         .merge(accounts::public_pages())

@@ -25,6 +25,7 @@ mod people;
 mod pool;
 mod previews;
 mod region;
+mod search;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -191,7 +192,7 @@ impl SqliteStore {
             if schema >= SEARCH_PENDING_MIGRATION {
                 // Organisations whose people changed get their search text again, in this
                 // transaction.
-                organizations::refresh_pending_search(&tx)?;
+                search::refresh_pending_search(&tx)?;
             }
             // Tells every reader, in this process or another, that what it cached is stale.
             if schema >= GENERATION_MIGRATION {

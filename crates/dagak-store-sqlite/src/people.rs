@@ -11,7 +11,8 @@ use rusqlite::{Connection, params};
 
 use crate::cache::{Sorting, View};
 use crate::idset::{self, SetCondition};
-use crate::organizations::{SearchTables, bigrams, exists, search_words, word_condition};
+use crate::organizations::exists;
+use crate::search::{SearchTables, bigrams, search_words, word_condition};
 use crate::{map_err, other};
 
 fn date_text(date: Option<time::Date>) -> Option<String> {

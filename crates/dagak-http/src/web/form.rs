@@ -13,27 +13,61 @@ use crate::Tr;
 
 /// The translated error of each field of a form.
 #[derive(Debug, Default)]
-pub(crate) struct FormErrors(HashMap<&'static str, String>);
+pub(crate) struct FormErrors {
+    /// The first error of each field.
+    first: HashMap<&'static str, String>,
+    /// Each error that names the value it refused, by field and value: a field repeated in
+    /// rows (a person's affiliations) marks just the rows holding a refused value.
+    by_value: HashMap<(&'static str, String), String>,
+    /// The first error of each field that names no value.
+    unvalued: HashMap<&'static str, String>,
+}
 
 impl FormErrors {
     /// The message of `field`, or nothing.
     pub(crate) fn message(&self, field: &str) -> String {
-        self.0.get(field).cloned().unwrap_or_default()
+        self.first.get(field).cloned().unwrap_or_default()
     }
 
     pub(crate) fn has(&self, field: &str) -> bool {
-        self.0.contains_key(field)
+        self.first.contains_key(field)
+    }
+
+    /// The message of `field` about `value` (one row of a repeated field), or nothing.
+    pub(crate) fn message_for(&self, field: &'static str, value: &str) -> String {
+        self.by_value.get(&(field, value.trim().to_owned())).cloned().unwrap_or_default()
+    }
+
+    /// Whether `field` was refused for `value`.
+    pub(crate) fn has_for(&self, field: &'static str, value: &str) -> bool {
+        self.by_value.contains_key(&(field, value.trim().to_owned()))
+    }
+
+    /// The message of `field` that is about no row's value, or nothing.
+    pub(crate) fn message_unvalued(&self, field: &str) -> String {
+        self.unvalued.get(field).cloned().unwrap_or_default()
     }
 
     pub(crate) fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.first.is_empty()
     }
 
     /// Records the first error of each field of `errors`, translated, with the value that broke
     /// the rule or the limit it went past.
     pub(crate) fn add(&mut self, t: Tr, errors: &dagak_domain::FieldErrors) {
         for e in &errors.0 {
-            self.0.entry(e.field).or_insert_with(|| field_message(t, &e.error));
+            let message = field_message(t, &e.error);
+            match e.error.value() {
+                Some(value) => {
+                    self.by_value
+                        .entry((e.field, value.trim().to_owned()))
+                        .or_insert_with(|| message.clone());
+                }
+                None => {
+                    self.unvalued.entry(e.field).or_insert_with(|| message.clone());
+                }
+            }
+            self.first.entry(e.field).or_insert(message);
         }
     }
 }
@@ -41,6 +75,21 @@ impl FormErrors {
 /// A field error as the form shows it: the rule, then what broke it (`'12345'`) or its limit.
 pub(crate) fn field_message(t: Tr, error: &dagak_domain::DomainError) -> String {
     let rule = t.code("field_error", error.code());
+    if let dagak_domain::DomainError::OrganizationAmbiguous { text, .. }
+    | dagak_domain::DomainError::OrganizationUnknown(text) = error
+    {
+        // These name what was typed and what it matched in their own sentence.
+        let (count, names) = error.candidates();
+        let mut names = names.join(", ");
+        if count as usize > error.candidates().1.len() {
+            names.push_str(", …");
+        }
+        let shown: String = text.chars().take(60).collect();
+        return rule
+            .replace("{value}", &shown)
+            .replace("{n}", &t.number(count))
+            .replace("{names}", &names);
+    }
     match (error.value(), error.limit()) {
         (Some(value), _) if !value.trim().is_empty() => {
             let shown: String = value.trim().chars().take(60).collect();

@@ -140,17 +140,19 @@ async fn every_route_but_the_public_ones_needs_a_session_or_a_token() {
         "/setup/{token}",
         "/lang/{code}",
         "/static/app.css",
+        "/static/app.js",
         "/healthz",
         "/api/v1/openapi.json",
         "/login/code",
     ] {
         assert!(public.contains(&path), "{path} is public: {public:?}");
     }
-    assert_eq!(public.len(), 9, "{public:?}");
+    assert_eq!(public.len(), 10, "{public:?}");
     for (method, uri, status) in [
         ("get", "/login", StatusCode::OK),
         ("get", "/healthz", StatusCode::OK),
         ("get", "/static/app.css", StatusCode::OK),
+        ("get", "/static/app.js", StatusCode::OK),
         ("get", "/api/v1/openapi.json", StatusCode::OK),
         ("get", "/setup/0123abcd", StatusCode::NOT_FOUND),
         ("get", "/lang/en?next=/people", StatusCode::SEE_OTHER),

@@ -169,3 +169,66 @@ async fn the_api_gives_an_etag_and_answers_409_with_the_current_record() {
     assert_eq!(unchecked.status, StatusCode::OK);
     assert_eq!(app.service.get_organization(org.id).await.unwrap().organization.version, 4);
 }
+
+/// See: issue 14, point 5 ("구미" gave only "not an allowed value", and the empty row was
+/// outlined too).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_affiliation_names_its_organisation_by_part_of_its_name_or_says_which_it_matches() {
+    let app = app().await;
+    let create = |ko: &str, en: &str, kind: &str| OrganizationDraft {
+        kind: kind.into(),
+        name_ko: ko.into(),
+        name_en: en.into(),
+        country: "KR".into(),
+        ..Default::default()
+    };
+    let city = create("구미시", "Gumi City", "government");
+    let city = app.service.create_organization(&city, false).await.unwrap();
+    let chamber = create("구미상공회의소", "Gumi Chamber", "chamber");
+    let chamber = app.service.create_organization(&chamber, false).await.unwrap();
+    let fields = |org: &str| {
+        vec![
+            ("family_name".to_owned(), "김".to_owned()),
+            ("given_name".to_owned(), "민수".to_owned()),
+            ("affiliation_org".to_owned(), org.to_owned()),
+            ("affiliation_role".to_owned(), String::new()),
+            // The blank row the form always offers.
+            ("affiliation_org".to_owned(), String::new()),
+        ]
+    };
+    let post = |fields: Vec<(String, String)>, lang: &'static str| {
+        let app = &app;
+        async move {
+            let borrowed: Vec<(&str, &str)> =
+                fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            app.form("/people", &borrowed, lang).await
+        }
+    };
+    let refused = post(fields("구미"), "ko").await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = refused.text();
+    assert!(
+        html.contains("&#39;구미&#39;에 해당하는 기관이 2곳입니다: 구미상공회의소, 구미시")
+            || html.contains("&#39;구미&#39;에 해당하는 기관이 2곳입니다: 구미시, 구미상공회의소"),
+        "{html}"
+    );
+    // Only the row with the refused value is outlined.
+    assert_eq!(html.matches("<label class=\"invalid\">").count(), 1, "{html}");
+    let english = post(fields("Gumi"), "en").await.text();
+    assert!(english.contains("matches 2 organisations"), "{english}");
+    let none = post(fields("부산"), "en").await.text();
+    assert!(none.contains("No organisation matches &#39;부산&#39;"), "{none}");
+
+    // Part of one organisation's name, and the picker's "Name (#id)", are that organisation.
+    let saved = post(fields("상공회의"), "ko").await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
+    let picked = post(fields(&format!("구미시 (#{})", city.id)), "ko").await;
+    assert_eq!(picked.status, StatusCode::SEE_OTHER, "{}", picked.text());
+    let people = app.service.list_people(&Default::default()).await.unwrap();
+    let mut orgs: Vec<_> =
+        people.items.iter().map(|p| p.affiliations[0].affiliation.org_id).collect();
+    orgs.sort();
+    let mut expected = vec![city.id, chamber.id];
+    expected.sort();
+    assert_eq!(orgs, expected);
+}

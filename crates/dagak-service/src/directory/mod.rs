@@ -270,12 +270,19 @@ impl Acting {
         let person = input.person.parse().map_err(|e| errors.0.extend(e.0)).ok();
         let mut affiliations = Vec::new();
         for a in input.affiliations.iter().filter(|a| !a.org_id.trim().is_empty()) {
-            let found = self.resolve_organization(&a.org_id).await?;
             // A firm affiliates people with itself only; another organisation does not exist.
-            let Some(org_id) = found.filter(|id| reaches_org(scope, *id)) else {
-                errors
-                    .push("affiliation_org", DomainError::UnknownValue(a.org_id.trim().to_owned()));
-                continue;
+            // (nor does it learn other organisations' names from an ambiguous match).
+            let org_id = match self.resolve_organization(&a.org_id).await? {
+                Ok(id) if reaches_org(scope, id) => id,
+                Err(error) if scope == Scope::All || scope == Scope::NoContacts => {
+                    errors.push("affiliation_org", error);
+                    continue;
+                }
+                _ => {
+                    let text = a.org_id.trim().to_owned();
+                    errors.push("affiliation_org", DomainError::OrganizationUnknown(text));
+                    continue;
+                }
             };
             let draft = AffiliationDraft {
                 org_id,
@@ -308,14 +315,25 @@ impl Acting {
         }
     }
 
-    /// Finds the one organisation that `text` names: `#12` or `12` (its number), a business
-    /// number, a domain or an exact name. `None` when nothing or several match.
-    pub async fn resolve_organization(&self, text: &str) -> Result<Option<OrgId>, ServiceError> {
+    /// Finds the one organisation that `text` names: `#12` or `12` (its number), a choice of the
+    /// picker (`구미시 (#12)`), a business number, a domain, an exact name, or a part of exactly
+    /// one organisation's name. Otherwise the field error says why: which organisations it
+    /// matches (`'구미' matches 2 organisations: 구미시, 구미상공회의소`), or that none does.
+    pub async fn resolve_organization(
+        &self,
+        text: &str,
+    ) -> Result<Result<OrgId, DomainError>, ServiceError> {
         let text = text.trim();
-        if let Ok(id) = text.trim_start_matches('#').parse::<i64>() {
+        let unknown = || DomainError::OrganizationUnknown(text.to_owned());
+        // `Name (#12)`, as the picker fills the field.
+        let picked = text
+            .strip_suffix(')')
+            .and_then(|rest| rest.rsplit_once("(#"))
+            .and_then(|(_, id)| id.trim().parse::<i64>().ok());
+        if let Some(id) = picked.or_else(|| text.trim_start_matches('#').parse::<i64>().ok()) {
             return match self.store.get_organization(OrgId(id)).await {
-                Ok(_) => Ok(Some(OrgId(id))),
-                Err(dagak_store::StoreError::NotFound) => Ok(None),
+                Ok(_) => Ok(Ok(OrgId(id))),
+                Err(dagak_store::StoreError::NotFound) => Ok(Err(unknown())),
                 Err(e) => Err(e.into()),
             };
         }
@@ -329,9 +347,47 @@ impl Acting {
         };
         let found =
             self.store.find_organizations_by_keys(number.as_ref(), domain.as_ref(), &keys).await?;
-        Ok(match found.as_slice() {
-            [one] => Some(*one),
-            _ => None,
+        if let [one] = found.as_slice() {
+            return Ok(Ok(*one));
+        }
+        // Part of a name: what the list finds, of those whose names hold the text.
+        let filter = OrgFilter { text: Some(text.to_owned()), ..Default::default() };
+        let listed = self.store.list_organizations(&filter, Page { offset: 0, limit: 50 }).await?;
+        let needle = text.to_lowercase();
+        let named: Vec<_> = listed
+            .items
+            .iter()
+            .filter(|r| {
+                [&r.org.name_ko, &r.org.name_en]
+                    .into_iter()
+                    .flatten()
+                    .any(|n| n.to_lowercase().contains(&needle))
+            })
+            .collect();
+        let shown = |records: &[&dagak_store::OrgRecord]| {
+            records
+                .iter()
+                .take(5)
+                .map(|r| r.org.display_name(dagak_domain::Lang::Ko).to_owned())
+                .collect()
+        };
+        Ok(match (found.len(), named.as_slice()) {
+            (0, []) => Err(unknown()),
+            (0, [one]) => Ok(one.id),
+            (0, many) => Err(DomainError::OrganizationAmbiguous {
+                text: text.to_owned(),
+                count: many.len() as u64,
+                matches: shown(many),
+            }),
+            (several, _) => {
+                let records = self.store.get_organizations(&found).await?;
+                let refs: Vec<_> = records.iter().collect();
+                Err(DomainError::OrganizationAmbiguous {
+                    text: text.to_owned(),
+                    count: several as u64,
+                    matches: shown(&refs),
+                })
+            }
         })
     }
 

@@ -111,7 +111,7 @@ fn outcome<T>(result: Result<T, ServiceError>, contacts_seen: impl FnOnce(&T) ->
         Err(ServiceError::Invalid(errors))
             if matches!(
                 errors.for_field("affiliation_org"),
-                Some(dagak_domain::DomainError::UnknownValue(_))
+                Some(dagak_domain::DomainError::OrganizationUnknown(_))
             ) =>
         {
             Outcome::NotFound

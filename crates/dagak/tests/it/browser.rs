@@ -219,6 +219,15 @@ impl Browser {
         }
     }
 
+    /// Runs `script` in the page and returns its value.
+    fn script(&self, script: &str) -> Value {
+        self.call(
+            "POST",
+            &self.session_path("/execute/sync"),
+            Some(json!({"script": script, "args": []})),
+        )
+    }
+
     fn source(&self) -> String {
         self.call("GET", &self.session_path("/source"), None).as_str().unwrap_or("").to_owned()
     }
@@ -302,9 +311,15 @@ fn the_demo_signs_in_switches_language_searches_in_korean_and_validates_the_form
     // Search the directory by two Korean syllables.
     browser.clear_and_type("#search", "구미");
     browser.click("#search-button");
-    browser.wait_text("#result-count", |t| t == "2개 기관");
-    let table = browser.wait_text("#org-table", |t| t.contains("구미시"));
-    assert!(table.contains("구미상공회의소"), "{table}");
+    // It finds the organisations in 구미 too (issue 14, point 6), the two named so first.
+    browser.wait_text("#result-count", |t| t == "12개 기관");
+    browser.wait_text("#org-table", |t| t.contains("구미시"));
+    let first = browser.script(
+        "return Array.from(document.querySelectorAll('#org-table tbody tr')).slice(0, 2).map(r => r.querySelector('td a').textContent.trim());",
+    );
+    let mut first: Vec<String> = serde_json::from_value(first).unwrap();
+    first.sort();
+    assert_eq!(first, ["구미상공회의소", "구미시"]);
 
     // Create an organisation: a bad business number is shown inline, in Korean.
     browser.click("#new-org");
@@ -483,4 +498,44 @@ fn two_sessions_edit_one_organisation_and_the_second_sees_the_conflict() {
     second.click("#conflict-discard");
     let page = second.wait_text("main", |t| t.contains("첫번째도시"));
     assert!(!page.contains("777"), "{page}");
+}
+
+/// See: issue 14, point 5 (staff had to type `#id` or the exact name).
+#[test]
+fn an_affiliation_is_added_through_the_picker_by_typing_two_syllables() {
+    if !ensure_browser() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &["--demo"]);
+    let browser = signed_in(&server, "/people/new");
+    browser.wait_text("h1", |t| t == "인물 등록");
+    browser.clear_and_type("input[name=family_name]", "박");
+    browser.clear_and_type("input[name=given_name]", "서연");
+    browser.clear_and_type("input[name=affiliation_org]", "구미");
+    // The picker offers the organisations whose names hold the two syllables.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let offered = loop {
+        let options = browser.script(
+            "return Array.from(document.querySelectorAll('datalist[id^=org-picks] option')).map(o => o.value);",
+        );
+        let values: Vec<String> = options
+            .as_array()
+            .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+            .unwrap_or_default();
+        if values.len() >= 2 {
+            break values;
+        }
+        assert!(Instant::now() < deadline, "no suggestions: {values:?}\n{}", browser.source());
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let city_hall = offered.iter().find(|v| v.starts_with("구미시 (#")).unwrap_or_else(|| {
+        panic!("구미시 is offered: {offered:?}");
+    });
+    assert!(offered.iter().any(|v| v.starts_with("구미상공회의소 (#")), "{offered:?}");
+    // Picking fills the field with the choice, which is saved as that organisation.
+    browser.clear_and_type("input[name=affiliation_org]", city_hall);
+    browser.click("#save");
+    let page = browser.wait_text("main", |t| t.contains("서연"));
+    assert!(page.contains("구미시"), "{page}");
 }

@@ -9,7 +9,12 @@ fn serve_demo_answers_in_korean_and_english() {
     let (status, body) = server.get("/api/v1/organizations?q=%EA%B5%AC%EB%AF%B8"); // q=구미
     assert_eq!(status, 200);
     let found: serde_json::Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(found["total"], 2, "{body}");
+    // The two named so first, then those in 구미 or with it in their description.
+    assert_eq!(found["total"], 12, "{body}");
+    let mut first: Vec<&str> =
+        (0..2).map(|i| found["items"][i]["name_ko"].as_str().unwrap_or("")).collect();
+    first.sort();
+    assert_eq!(first, ["구미상공회의소", "구미시"], "{body}");
     let (_, page) = server.get("/organizations");
     assert!(page.contains("기관 디렉터리"));
     assert!(

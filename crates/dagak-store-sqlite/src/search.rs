@@ -1,0 +1,259 @@
+//! Free-text search of the directory: the text each organisation is found by (its names, and
+//! beyond them its city, tags in both languages, descriptions and people's titles), its indexes
+//! (FTS5 trigram for three characters or more, two-character windows for two Korean syllables,
+//! a scan for shorter ASCII), the names' own indexes that rank name matches first, and keeping an
+//! organisation's text in step when its people change (`organization_search_pending`).
+
+use dagak_domain::{OrgId, Organization, romanize_hangul, tag_spellings};
+use dagak_store::StoreError;
+use rusqlite::types::Value;
+use rusqlite::{Connection, params};
+
+use crate::idset::SetCondition;
+use crate::map_err;
+use crate::organizations::get_many;
+
+/// The names as searched: lower-cased, the Korean name also romanised. Name matches rank first.
+pub(crate) fn name_text(org: &Organization) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(name) = &org.name_ko {
+        parts.push(name.to_lowercase());
+        parts.push(romanize_hangul(&name.to_lowercase()));
+    }
+    if let Some(name) = &org.name_en {
+        parts.push(name.to_lowercase());
+    }
+    parts.dedup();
+    parts.join(" | ")
+}
+
+/// The text searched by free-text queries, lower-cased: the names, domain and business number,
+/// the city, the industry tags in both languages (the glossary's names), the descriptions and
+/// the titles of the people affiliated (`titles`).
+pub(crate) fn search_text(org: &Organization, titles: &[String]) -> String {
+    let mut parts: Vec<String> = vec![name_text(org)];
+    if let Some(domain) = &org.domain {
+        parts.push(domain.to_string());
+    }
+    if let Some(number) = &org.business_number {
+        parts.push(number.digits());
+    }
+    if let Some(city) = &org.city {
+        parts.push(city.to_lowercase());
+    }
+    for tag in &org.industry_tags {
+        parts.extend(tag_spellings(tag));
+    }
+    for text in [&org.description_ko, &org.description_en].into_iter().flatten() {
+        parts.push(text.to_lowercase());
+    }
+    for title in titles {
+        parts.push(title.to_lowercase());
+    }
+    parts.retain(|p| !p.is_empty());
+    parts.dedup();
+    parts.join(" | ")
+}
+
+/// The titles of everyone affiliated with `id`, now or formerly (newline-separated per person).
+pub(crate) fn titles_at(tx: &Connection, id: OrgId) -> Result<Vec<String>, StoreError> {
+    let mut stmt = tx
+        .prepare_cached(
+            "SELECT DISTINCT p.titles FROM people p JOIN affiliations a ON a.person_id = p.id
+             WHERE a.org_id = ?1 AND p.titles <> ''",
+        )
+        .map_err(map_err)?;
+    let rows = stmt
+        .query_map([id.0], |r| r.get::<_, String>(0))
+        .map_err(map_err)?
+        .collect::<rusqlite::Result<Vec<String>>>()
+        .map_err(map_err)?;
+    Ok(rows.iter().flat_map(|t| t.lines().map(str::to_owned)).collect())
+}
+
+/// Computes the search text of the organisations marked in `organization_search_pending` (their
+/// people changed) and empties it: run by every write before it commits.
+pub(crate) fn refresh_pending_search(tx: &Connection) -> Result<(), StoreError> {
+    let ids: Vec<i64> = tx
+        .prepare_cached("SELECT org_id FROM organization_search_pending")
+        .map_err(map_err)?
+        .query_map([], |r| r.get(0))
+        .map_err(map_err)?
+        .collect::<rusqlite::Result<Vec<i64>>>()
+        .map_err(map_err)?;
+    if ids.is_empty() {
+        return Ok(());
+    }
+    for chunk in ids.chunks(500) {
+        let orgs = get_many(tx, &chunk.iter().map(|id| OrgId(*id)).collect::<Vec<_>>())?;
+        for record in &orgs {
+            let search = search_text(&record.org, &titles_at(tx, record.id)?);
+            tx.prepare_cached("UPDATE organizations SET search_text = ?1 WHERE id = ?2")
+                .map_err(map_err)?
+                .execute(params![search, record.id.0])
+                .map_err(map_err)?;
+            for sql in [
+                "DELETE FROM organization_bigrams WHERE org_id = ?1",
+                "DELETE FROM organization_fts WHERE rowid = ?1",
+            ] {
+                tx.prepare_cached(sql).map_err(map_err)?.execute([record.id.0]).map_err(map_err)?;
+            }
+            insert_search(tx, record.id, &search)?;
+        }
+        let found: Vec<i64> = orgs.iter().map(|r| r.id.0).collect();
+        crate::changed(tx, "organization", &found)?;
+    }
+    tx.execute("DELETE FROM organization_search_pending", []).map_err(map_err)?;
+    Ok(())
+}
+
+/// Two-character windows of every word holding a non-ASCII character.
+pub(crate) fn bigrams(text: &str) -> Vec<String> {
+    let mut grams = Vec::new();
+    for word in text.split(|c: char| c.is_whitespace() || c == '|') {
+        if word.is_ascii() {
+            continue;
+        }
+        let chars: Vec<char> = word.chars().collect();
+        for pair in chars.windows(2) {
+            grams.push(pair.iter().collect::<String>());
+        }
+    }
+    grams.sort();
+    grams.dedup();
+    grams
+}
+
+/// The search rows of `search`: its two-character windows and its trigram index row.
+pub(crate) fn insert_search(tx: &Connection, id: OrgId, search: &str) -> Result<(), StoreError> {
+    let mut grams = tx
+        .prepare_cached("INSERT OR IGNORE INTO organization_bigrams (gram, org_id) VALUES (?1, ?2)")
+        .map_err(map_err)?;
+    for gram in bigrams(search) {
+        grams.execute(params![gram, id.0]).map_err(map_err)?;
+    }
+    tx.prepare_cached("INSERT INTO organization_fts (rowid, search_text) VALUES (?1, ?2)")
+        .map_err(map_err)?
+        .execute(params![id.0, search])
+        .map_err(map_err)?;
+    Ok(())
+}
+
+/// The words of a free-text query, lower-cased, without control characters (a NUL would end an
+/// FTS5 query string early and turn the query into a syntax error).
+pub(crate) fn search_words(text: &str) -> Vec<String> {
+    text.to_lowercase()
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Escapes `%`, `_` and `\` for a `LIKE ... ESCAPE '\'` pattern.
+pub(crate) fn like_pattern(text: &str) -> String {
+    let mut out = String::from("%");
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+/// The search tables of one entity: its FTS5 trigram table, its bigram table and id column.
+pub(crate) struct SearchTables {
+    /// As `store_changes` names the rows.
+    pub entity: &'static str,
+    pub fts: &'static str,
+    pub bigrams: &'static str,
+    pub id_column: &'static str,
+}
+
+pub(crate) const ORG_SEARCH: SearchTables = SearchTables {
+    entity: "organization",
+    fts: "organization_fts",
+    bigrams: "organization_bigrams",
+    id_column: "org_id",
+};
+
+/// The organisations whose names hold `word`, from the names' own indexes.
+pub(crate) fn name_condition(word: &str) -> SetCondition {
+    let length = word.chars().count();
+    if length >= 3 {
+        SetCondition {
+            entity: "organization",
+            id_column: "rowid",
+            sql: "SELECT rowid FROM organization_name_fts WHERE organization_name_fts MATCH ?"
+                .into(),
+            values: vec![Value::Text(format!("\"{}\"", word.replace('"', "\"\"")))],
+        }
+    } else if length == 2 && !word.is_ascii() {
+        SetCondition {
+            entity: "organization",
+            id_column: "org_id",
+            sql: "SELECT org_id FROM organization_name_bigrams WHERE gram = ?".into(),
+            values: vec![Value::Text(word.to_owned())],
+        }
+    } else {
+        SetCondition {
+            entity: "organization",
+            id_column: "id",
+            sql: "SELECT id FROM organizations
+                  WHERE (sort_ko LIKE ?1 ESCAPE '\\' OR sort_en LIKE ?1 ESCAPE '\\')"
+                .into(),
+            values: vec![Value::Text(like_pattern(word))],
+        }
+    }
+}
+
+/// One free-text word as an id query: FTS5 trigram for three characters or more, the bigram
+/// table for two non-ASCII characters, a scan otherwise.
+pub(crate) fn word_condition(
+    tables: &SearchTables,
+    table: &str,
+    id_column: &'static str,
+    word: &str,
+) -> SetCondition {
+    let length = word.chars().count();
+    if length >= 3 {
+        SetCondition {
+            entity: tables.entity,
+            id_column: "rowid",
+            sql: format!("SELECT rowid FROM {fts} WHERE {fts} MATCH ?", fts = tables.fts),
+            values: vec![Value::Text(format!("\"{}\"", word.replace('"', "\"\"")))],
+        }
+    } else if length == 2 && !word.is_ascii() {
+        SetCondition {
+            entity: tables.entity,
+            id_column: tables.id_column,
+            sql: format!("SELECT {} FROM {} WHERE gram = ?", tables.id_column, tables.bigrams),
+            values: vec![Value::Text(word.to_owned())],
+        }
+    } else {
+        SetCondition {
+            entity: tables.entity,
+            id_column,
+            sql: format!("SELECT {id_column} FROM {table} WHERE search_text LIKE ? ESCAPE '\\'"),
+            values: vec![Value::Text(like_pattern(word))],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_split_search_words() {
+        assert_eq!(search_words("Gumi\u{0}메디\tTEK"), vec!["gumi", "메디", "tek"]);
+    }
+
+    #[test]
+    fn bigrams_cover_only_non_ascii_words() {
+        assert_eq!(bigrams("구미텍 | gumitek"), vec!["구미", "미텍"]);
+    }
+}
