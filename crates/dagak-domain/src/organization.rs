@@ -183,6 +183,30 @@ pub struct OrganizationDraft {
 }
 
 impl OrganizationDraft {
+    /// Sets the field named `field` (as [`OrganizationDraft::fields`] names it); `false` when
+    /// no field has that name.
+    pub fn set_field(&mut self, field: &str, value: String) -> bool {
+        let slot = match field {
+            "kind" => &mut self.kind,
+            "name_ko" => &mut self.name_ko,
+            "name_en" => &mut self.name_en,
+            "country" => &mut self.country,
+            "city" => &mut self.city,
+            "domain" => &mut self.domain,
+            "business_number" => &mut self.business_number,
+            "employees" => &mut self.employees,
+            "industry_tags" => &mut self.industry_tags,
+            "hs_codes" => &mut self.hs_codes,
+            "offers" => &mut self.offers,
+            "seeks" => &mut self.seeks,
+            "description_ko" => &mut self.description_ko,
+            "description_en" => &mut self.description_en,
+            _ => return false,
+        };
+        *slot = value;
+        true
+    }
+
     /// Every field with its name, in the form's order: what a comparison of two versions walks.
     pub fn fields(&self) -> [(&'static str, &str); 14] {
         [

@@ -161,6 +161,28 @@ pub struct PersonDraft {
 }
 
 impl PersonDraft {
+    /// Sets the field named `field` (as [`PersonDraft::fields`] names it); `false` when no
+    /// field has that name.
+    pub fn set_field(&mut self, field: &str, value: String) -> bool {
+        let slot = match field {
+            "family_name" => &mut self.family_name,
+            "given_name" => &mut self.given_name,
+            "name_order" => &mut self.name_order,
+            "titles" => &mut self.titles,
+            "emails" => &mut self.emails,
+            "phones" => &mut self.phones,
+            "languages" => &mut self.languages,
+            "consent_date" => &mut self.consent_date,
+            "consent_basis" => &mut self.consent_basis,
+            "consent_scope" => &mut self.consent_scope,
+            "consent_source" => &mut self.consent_source,
+            "retain_until" => &mut self.retain_until,
+            _ => return false,
+        };
+        *slot = value;
+        true
+    }
+
     /// Every field with its name, in the form's order.
     pub fn fields(&self) -> [(&'static str, &str); 12] {
         [

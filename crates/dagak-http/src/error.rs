@@ -44,6 +44,7 @@ impl ApiError {
                 }
                 ServiceError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
                 ServiceError::EditConflict(_) => (StatusCode::CONFLICT, "edit_conflict"),
+                ServiceError::Moved { .. } => (StatusCode::MOVED_PERMANENTLY, "moved"),
                 ServiceError::InvalidCredentials => {
                     (StatusCode::UNAUTHORIZED, "invalid_credentials")
                 }
@@ -84,6 +85,7 @@ impl ApiError {
             problems: Vec::new(),
             existing: Vec::new(),
             current: None,
+            moved_to: None,
         };
         match self {
             ApiError::BadRequest(message) => body.message = message.clone(),
@@ -134,6 +136,7 @@ impl ApiError {
                     ServiceError::EditConflict(current) => {
                         body.current = Some(crate::directory::current_json(current));
                     }
+                    ServiceError::Moved { to, .. } => body.moved_to = Some(*to),
                     _ => {}
                 }
             }
@@ -155,6 +158,9 @@ pub struct ErrorBody {
     /// The record as stored now, when an update was made on an older version.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current: Option<serde_json::Value>,
+    /// The id of the record this one was merged into (`moved`; `Location` gives its URL).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moved_to: Option<i64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -173,9 +179,23 @@ pub struct ProblemBody {
     pub message: String,
 }
 
+/// Where a merged record lives now: its page, or with `prefix` `/api/v1` its API resource.
+pub(crate) fn moved_location(prefix: &str, entity: &str, to: i64) -> String {
+    let area = if entity == "person" { "people" } else { "organizations" };
+    format!("{prefix}/{area}/{to}")
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, _) = self.status_and_code();
-        (status, Json(serde_json::json!({ "error": self.body() }))).into_response()
+        let mut response =
+            (status, Json(serde_json::json!({ "error": self.body() }))).into_response();
+        if let ApiError::Service(ServiceError::Moved { entity, to }) = &self
+            && let Ok(location) =
+                axum::http::HeaderValue::from_str(&moved_location("/api/v1", entity, *to))
+        {
+            response.headers_mut().insert(axum::http::header::LOCATION, location);
+        }
+        response
     }
 }

@@ -23,6 +23,8 @@ pub enum UseCase {
     DeleteOrganization,
     FindDuplicates,
     MergeOrganizations,
+    /// Find people stored twice and merge them.
+    MergePeople,
     ListPeople,
     ViewPerson,
     CreatePerson,
@@ -42,7 +44,7 @@ pub enum UseCase {
 }
 
 impl UseCase {
-    pub const ALL: [UseCase; 23] = [
+    pub const ALL: [UseCase; 24] = [
         UseCase::ListOrganizations,
         UseCase::ViewOrganization,
         UseCase::CreateOrganization,
@@ -50,6 +52,7 @@ impl UseCase {
         UseCase::DeleteOrganization,
         UseCase::FindDuplicates,
         UseCase::MergeOrganizations,
+        UseCase::MergePeople,
         UseCase::ListPeople,
         UseCase::ViewPerson,
         UseCase::CreatePerson,
@@ -78,6 +81,7 @@ impl UseCase {
             UseCase::DeleteOrganization => "delete an organisation",
             UseCase::FindDuplicates => "list possible duplicates",
             UseCase::MergeOrganizations => "merge organisations",
+            UseCase::MergePeople => "find and merge people stored twice",
             UseCase::ListPeople => "list and search people",
             UseCase::ViewPerson => "open a person",
             UseCase::CreatePerson => "create a person",

@@ -19,6 +19,9 @@ pub enum ServiceError {
     ConfirmationRequired,
     #[error("the request cannot be done: {0}")]
     Conflict(String),
+    /// The record was merged into another one (`entity` is `organization` or `person`).
+    #[error("this {entity} was merged into #{to}")]
+    Moved { entity: &'static str, to: i64 },
     #[error("someone else saved this record after it was read: nothing was written")]
     EditConflict(Box<crate::directory::Current>),
     #[error("the import was rejected: {} problem(s), nothing was written", .0.len())]

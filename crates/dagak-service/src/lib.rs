@@ -13,6 +13,7 @@ mod duplicates;
 mod error;
 mod exports;
 pub mod imports;
+mod merge;
 pub mod region;
 
 use std::sync::Arc;
@@ -29,13 +30,17 @@ pub use directory::{
     OrgDetail, OrgDirectory, OrgEntry, OrgListQuery, PersonData, PersonEntry, PersonInput,
     PersonListQuery,
 };
-pub use duplicates::{DuplicatePair, DuplicateReason, FieldChange, MergePlan};
+pub use duplicates::{
+    DuplicatePair, DuplicateReason, FieldChange, MergePlan, PersonDuplicatePair,
+    PersonDuplicateReason,
+};
 pub use error::ServiceError;
 pub use exports::{ExportFile, ExportFormat, ExportList};
 pub use imports::{
     CommittedImport, ImportFile, ImportOutcome, ImportPreview, ImportProblem, OnMatch,
     PendingPreview, PreviewRow, RowAction,
 };
+pub use merge::{MergeField, PersonMergePlan};
 
 /// The use cases, over any store.
 #[derive(Clone)]

@@ -284,10 +284,16 @@ impl AuditStore for SqliteStore {
     ) -> Result<(), StoreError> {
         let (org, affiliations, audit) = (org.clone(), affiliations.to_vec(), audit.clone());
         self.write(move |tx| {
-            // A row with the old id, then the ordinary write fills it in.
+            // A row with the old id, then the ordinary write fills it in. Its old links lead to
+            // it again rather than to what it was merged into.
             tx.execute(
                 "INSERT INTO organizations (id, kind, sort_ko, sort_en, country, search_text)
                  VALUES (?1, 'other', '', '', 'KR', '')",
+                [id.0],
+            )
+            .map_err(map_err)?;
+            tx.execute(
+                "DELETE FROM merged_records WHERE entity = 'organization' AND removed_id = ?1",
                 [id.0],
             )
             .map_err(map_err)?;
@@ -344,6 +350,11 @@ impl AuditStore for SqliteStore {
                     kept.push(a);
                 }
             }
+            tx.execute(
+                "DELETE FROM merged_records WHERE entity = 'person' AND removed_id = ?1",
+                [id.0],
+            )
+            .map_err(map_err)?;
             tx.execute(
                 "INSERT INTO people (id, name_order, sort_key, search_text) VALUES (?1, 'given_first', '', '')",
                 [id.0],

@@ -35,6 +35,27 @@ fn log_person(
     log(tx, audit, ("person", Some(id.0)), action, before, after, &Snapshot::new()).map(drop)
 }
 
+/// Records that `removed` went into `kept`, and moves on the links to `removed` of earlier
+/// merges, so that every old link leads to the record kept now.
+fn record_merge(
+    tx: &rusqlite::Connection,
+    entity: &str,
+    removed: i64,
+    kept: i64,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE merged_records SET kept_id = ?3 WHERE entity = ?1 AND kept_id = ?2",
+        rusqlite::params![entity, removed, kept],
+    )
+    .map_err(map_err)?;
+    tx.execute(
+        "INSERT OR REPLACE INTO merged_records (entity, removed_id, kept_id) VALUES (?1, ?2, ?3)",
+        rusqlite::params![entity, removed, kept],
+    )
+    .map_err(map_err)?;
+    Ok(())
+}
+
 /// Refuses a write read at another version than the stored one (in the write's transaction, so
 /// nothing can come between the check and the write).
 fn check_version(
@@ -199,6 +220,7 @@ impl DirectoryStore for SqliteStore {
             )
             .map_err(map_err)?;
             organizations::delete(tx, removed)?;
+            record_merge(tx, "organization", removed.0, kept.0)?;
             let kept_after = org_with_members(tx, kept)?;
             log(
                 tx,
@@ -210,6 +232,76 @@ impl DirectoryStore for SqliteStore {
                 &from,
             )?;
             changed(tx, "organization", &[kept.0, removed.0])
+        })
+        .await
+    }
+
+    async fn merged_into(&self, entity: &str, removed: i64) -> Result<Option<i64>, StoreError> {
+        let entity = entity.to_owned();
+        self.read(move |conn| {
+            use rusqlite::OptionalExtension as _;
+            conn.prepare_cached(
+                "SELECT kept_id FROM merged_records WHERE entity = ?1 AND removed_id = ?2",
+            )
+            .map_err(map_err)?
+            .query_row(rusqlite::params![entity, removed], |r| r.get(0))
+            .optional()
+            .map_err(map_err)
+        })
+        .await
+    }
+
+    async fn merge_people(
+        &self,
+        kept: PersonId,
+        merged: &Person,
+        removed: PersonId,
+        audit: &Audit,
+    ) -> Result<(), StoreError> {
+        let (merged, audit) = (merged.clone(), audit.clone());
+        self.write(move |tx| {
+            if kept == removed {
+                return Err(StoreError::Conflict { constraint: "merge_into_itself".into() });
+            }
+            let kept_before = person_with_affiliations(tx, kept)?;
+            let removed_before = person_with_affiliations(tx, removed)?;
+            let into = Snapshot::from([("into".to_owned(), kept.0.to_string())]);
+            let from = Snapshot::from([("from".to_owned(), removed.0.to_string())]);
+            log(
+                tx,
+                &audit,
+                ("person", Some(removed.0)),
+                "merged_into",
+                Some(&removed_before),
+                None,
+                &into,
+            )?;
+            people::write(tx, Some(kept), &merged, None)?;
+            // The removed person's affiliations move, except those the kept one already has
+            // (same organisation, role and dates).
+            tx.execute(
+                "UPDATE affiliations SET person_id = ?1 WHERE person_id = ?2 AND NOT EXISTS (
+                     SELECT 1 FROM affiliations k WHERE k.person_id = ?1
+                     AND k.org_id = affiliations.org_id AND k.role IS affiliations.role
+                     AND k.start_date IS affiliations.start_date
+                     AND k.end_date IS affiliations.end_date)",
+                (kept.0, removed.0),
+            )
+            .map_err(map_err)?;
+            tx.execute("DELETE FROM people_fts WHERE rowid = ?1", [removed.0]).map_err(map_err)?;
+            tx.execute("DELETE FROM people WHERE id = ?1", [removed.0]).map_err(map_err)?;
+            record_merge(tx, "person", removed.0, kept.0)?;
+            let kept_after = person_with_affiliations(tx, kept)?;
+            log(
+                tx,
+                &audit,
+                ("person", Some(kept.0)),
+                "merge",
+                Some(&kept_before),
+                Some(&kept_after),
+                &from,
+            )?;
+            changed(tx, "person", &[kept.0, removed.0])
         })
         .await
     }
@@ -330,6 +422,32 @@ impl DirectoryStore for SqliteStore {
             // In the order of the dates.
             found.sort_by_key(|r| (r.person.retain_until, r.id));
             Ok(found)
+        })
+        .await
+    }
+
+    async fn all_person_names(
+        &self,
+    ) -> Result<Vec<(PersonId, String, String, Option<OrgId>)>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn
+                .prepare(
+                    "SELECT DISTINCT p.id, coalesce(p.family_name, ''), coalesce(p.given_name, ''),
+                     a.org_id FROM people p LEFT JOIN affiliations a ON a.person_id = p.id
+                     WHERE p.erased_at IS NULL ORDER BY p.id",
+                )
+                .map_err(map_err)?;
+            stmt.query_map([], |r| {
+                Ok((
+                    PersonId(r.get(0)?),
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get::<_, Option<i64>>(3)?.map(OrgId),
+                ))
+            })
+            .map_err(map_err)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(map_err)
         })
         .await
     }

@@ -59,6 +59,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0016_second_factor.sql"),
     include_str!("../migrations/0017_record_versions.sql"),
     include_str!("../migrations/0018_wider_search.sql"),
+    include_str!("../migrations/0019_merges.sql"),
 ];
 
 /// The migration that creates `store_generation`, which every later write transaction bumps.

@@ -138,12 +138,27 @@ pub trait DirectoryStore: Send + Sync + 'static {
     async fn organization_facets(&self) -> Result<(Vec<String>, Vec<String>), StoreError>;
 
     /// Moves every affiliation of `removed` to `kept`, stores `merged` as `kept` and deletes
-    /// `removed`, in one transaction.
+    /// `removed`, in one transaction; `removed` (and whatever was merged into it before) is
+    /// then [`merged_into`](DirectoryStore::merged_into) `kept`.
     async fn merge_organizations(
         &self,
         kept: OrgId,
         merged: &Organization,
         removed: OrgId,
+        audit: &Audit,
+    ) -> Result<(), StoreError>;
+
+    /// The record that `removed` of `entity` (`organization` or `person`) was merged into, if
+    /// it was.
+    async fn merged_into(&self, entity: &str, removed: i64) -> Result<Option<i64>, StoreError>;
+
+    /// Merges person `removed` into `kept`: stores `merged` as `kept`, gives `kept` every
+    /// affiliation of `removed` it does not hold yet, and deletes `removed`, in one transaction.
+    async fn merge_people(
+        &self,
+        kept: PersonId,
+        merged: &Person,
+        removed: PersonId,
         audit: &Audit,
     ) -> Result<(), StoreError>;
 
@@ -182,6 +197,12 @@ pub trait DirectoryStore: Send + Sync + 'static {
         date: time::Date,
         limit: u64,
     ) -> Result<Vec<PersonRecord>, StoreError>;
+    /// Every person not erased as (id, family name, given name, an organisation they are or were
+    /// affiliated with): one row per affiliation, one with `None` for a person with none. What
+    /// finding duplicate people compares.
+    async fn all_person_names(
+        &self,
+    ) -> Result<Vec<(PersonId, String, String, Option<OrgId>)>, StoreError>;
     /// Every (person, email) pair, lower-cased, for recognising people already stored.
     async fn all_person_emails(&self) -> Result<Vec<(PersonId, String)>, StoreError>;
     /// The people affiliated with any of `orgs` (with that organisation), and the people with no

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::views::{
     DuplicateView, ListView, MergeView, OrganizationBody, OrganizationView, PersonBody,
-    PersonDataView, PersonView,
+    PersonDataView, PersonDuplicateView, PersonMergeView, PersonView,
 };
 use crate::ApiError;
 use crate::accounts::auth::Using;
@@ -130,6 +130,9 @@ pub(super) struct MergeBody {
     remove: i64,
     #[serde(default)]
     dry_run: bool,
+    /// The fields that take the removed record's value instead of the kept one's.
+    #[serde(default)]
+    take_removed: std::collections::BTreeSet<String>,
 }
 
 /// `POST /organizations/{id}/merge`.
@@ -138,8 +141,35 @@ pub(super) async fn merge_organizations(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<MergeBody>,
 ) -> Result<Json<MergeView>, ApiError> {
-    let plan = app.merge_organizations(OrgId(id), OrgId(body.remove), body.dry_run).await?;
+    let plan = app
+        .merge_organizations(OrgId(id), OrgId(body.remove), &body.take_removed, body.dry_run)
+        .await?;
     Ok(Json(MergeView::new(plan, body.dry_run)))
+}
+
+/// `POST /people/{id}/merge`.
+pub(super) async fn merge_people(
+    Using(app): Using,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<MergeBody>,
+) -> Result<Json<PersonMergeView>, ApiError> {
+    let plan = app
+        .merge_people(PersonId(id), PersonId(body.remove), &body.take_removed, body.dry_run)
+        .await?;
+    Ok(Json(PersonMergeView::new(plan, body.dry_run)))
+}
+
+#[derive(Debug, Serialize)]
+pub(super) struct PersonDuplicatesView {
+    items: Vec<PersonDuplicateView>,
+}
+
+/// `GET /duplicates/people`.
+pub(super) async fn list_duplicate_people(
+    Using(app): Using,
+) -> Result<Json<PersonDuplicatesView>, ApiError> {
+    let found = app.find_duplicate_people().await?;
+    Ok(Json(PersonDuplicatesView { items: found.into_iter().map(Into::into).collect() }))
 }
 
 #[derive(Debug, Serialize)]

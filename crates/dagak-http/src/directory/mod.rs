@@ -45,6 +45,9 @@ pub(crate) fn pages() -> Routes {
         .get("/duplicates", duplicates::list)
         .get("/merge", duplicates::preview)
         .post("/merge", duplicates::commit)
+        .get("/duplicates/people", duplicates::people_list)
+        .get("/merge/people", duplicates::people_preview)
+        .post("/merge/people", duplicates::people_commit)
 }
 
 /// The directory's JSON API, nested under `/api/v1`.
@@ -57,6 +60,7 @@ pub(crate) fn api() -> Routes {
         .route(Verb::Delete, "/organizations/{id}", api::delete_organization)
         .route(Verb::Post, "/organizations/{id}/merge", api::merge_organizations)
         .route(Verb::Get, "/duplicates", api::list_duplicates)
+        .route(Verb::Get, "/duplicates/people", api::list_duplicate_people)
         .route(Verb::Get, "/people", api::list_people)
         .route(Verb::Post, "/people", api::create_person)
         .route(Verb::Get, "/people/{id}", api::get_person)
@@ -64,6 +68,7 @@ pub(crate) fn api() -> Routes {
         .route(Verb::Delete, "/people/{id}", api::delete_person)
         .route(Verb::Get, "/people/{id}/data", api::person_data)
         .route(Verb::Post, "/people/{id}/erase", api::erase_person)
+        .route(Verb::Post, "/people/{id}/merge", api::merge_people)
 }
 
 /// One organisation as a line of a list (the directory, duplicate pairs, a merge).

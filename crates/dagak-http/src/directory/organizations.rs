@@ -130,6 +130,8 @@ struct OrgDetailPage {
     t: Tr,
     path: String,
     id: i64,
+    /// Shown once after a merge into this record.
+    notice: Option<String>,
     name: String,
     other_name: String,
     kind: String,
@@ -152,7 +154,15 @@ struct OrgDetailPage {
 }
 
 /// `GET /organizations/{id}`.
-pub(super) async fn detail(Using(app): Using, t: Tr, PagePath(id): PagePath<i64>) -> PageResult {
+pub(super) async fn detail(
+    Using(app): Using,
+    t: Tr,
+    PagePath(id): PagePath<i64>,
+    PageQuery(q): PageQuery<HashMap<String, String>>,
+) -> PageResult {
+    // After a merge: which record went into this one (a number only, never text to echo).
+    let merged = q.get("merged").and_then(|m| m.parse::<i64>().ok());
+    let notice = merged.map(|m| t.t("merge.done").replace("{id}", &m.to_string()));
     let page = app.organization_page(OrgId(id)).await.map_err(fail(t))?;
     let entries = page.history.iter().map(|e| crate::audit::entry_view(t, e)).collect();
     let detail = page.record;
@@ -182,6 +192,7 @@ pub(super) async fn detail(Using(app): Using, t: Tr, PagePath(id): PagePath<i64>
         })
         .collect();
     let page = OrgDetailPage {
+        notice,
         t,
         path: format!("/organizations/{id}"),
         id,

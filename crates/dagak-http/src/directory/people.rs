@@ -91,6 +91,8 @@ struct PersonDetailPage {
     t: Tr,
     path: String,
     id: i64,
+    /// Shown once after a merge into this record.
+    notice: Option<String>,
     name: String,
     titles: Vec<String>,
     emails: Vec<String>,
@@ -107,12 +109,21 @@ struct PersonDetailPage {
 }
 
 /// `GET /people/{id}`.
-pub(super) async fn detail(Using(app): Using, t: Tr, PagePath(id): PagePath<i64>) -> PageResult {
+pub(super) async fn detail(
+    Using(app): Using,
+    t: Tr,
+    PagePath(id): PagePath<i64>,
+    PageQuery(q): PageQuery<HashMap<String, String>>,
+) -> PageResult {
+    // After a merge: which record went into this one (a number only, never text to echo).
+    let merged = q.get("merged").and_then(|m| m.parse::<i64>().ok());
+    let notice = merged.map(|m| t.t("merge.done").replace("{id}", &m.to_string()));
     let found = app.person_page(PersonId(id)).await.map_err(fail(t))?;
     let entries = found.history.iter().map(|e| crate::audit::entry_view(t, e)).collect();
     let entry = found.record;
     let p = &entry.person;
     let page = PersonDetailPage {
+        notice,
         entries,
         t,
         path: format!("/people/{id}"),

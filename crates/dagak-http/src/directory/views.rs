@@ -374,13 +374,90 @@ pub(crate) struct FieldChangeView {
     pub after: String,
 }
 
+/// One field where the two merged records differ.
+#[derive(Debug, Serialize)]
+pub(crate) struct MergeFieldView {
+    pub field: &'static str,
+    pub kept: String,
+    pub removed: String,
+    pub merged: String,
+    /// A list joined from both sides (no choice to make).
+    pub joined: bool,
+    pub from_removed: bool,
+}
+
+impl From<dagak_service::MergeField> for MergeFieldView {
+    fn from(f: dagak_service::MergeField) -> Self {
+        MergeFieldView {
+            field: f.field,
+            kept: f.kept,
+            removed: f.removed,
+            merged: f.merged,
+            joined: f.joined,
+            from_removed: f.from_removed,
+        }
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub(crate) struct MergeView {
     pub dry_run: bool,
     pub kept: OrganizationView,
     pub removed: OrganizationView,
+    pub fields: Vec<MergeFieldView>,
     pub changes: Vec<FieldChangeView>,
     pub moved_people: Vec<MovedPersonView>,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct PersonMergeView {
+    pub dry_run: bool,
+    pub kept: PersonView,
+    pub removed: PersonView,
+    pub fields: Vec<MergeFieldView>,
+    pub changes: Vec<FieldChangeView>,
+    pub moved_affiliations: Vec<AffiliationView>,
+}
+
+impl PersonMergeView {
+    pub(crate) fn new(plan: dagak_service::PersonMergePlan, dry_run: bool) -> PersonMergeView {
+        PersonMergeView {
+            dry_run,
+            kept: plan.kept.into(),
+            removed: plan.removed.into(),
+            fields: plan.fields.into_iter().map(MergeFieldView::from).collect(),
+            changes: plan
+                .changes
+                .into_iter()
+                .map(|c| FieldChangeView { field: c.field, before: c.before, after: c.after })
+                .collect(),
+            moved_affiliations: plan
+                .moved_affiliations
+                .into_iter()
+                .map(AffiliationView::from)
+                .collect(),
+        }
+    }
+}
+
+/// Two people who may be one.
+#[derive(Debug, Serialize)]
+pub(crate) struct PersonDuplicateView {
+    pub a: PersonView,
+    pub b: PersonView,
+    pub reasons: Vec<&'static str>,
+    pub name_similarity: f64,
+}
+
+impl From<dagak_service::PersonDuplicatePair> for PersonDuplicateView {
+    fn from(p: dagak_service::PersonDuplicatePair) -> Self {
+        PersonDuplicateView {
+            a: p.a.into(),
+            b: p.b.into(),
+            reasons: p.reasons.iter().map(|r| r.code()).collect(),
+            name_similarity: p.name_similarity,
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -395,6 +472,7 @@ impl MergeView {
             dry_run,
             kept: plan.kept.into(),
             removed: plan.removed.into(),
+            fields: plan.fields.into_iter().map(MergeFieldView::from).collect(),
             changes: plan
                 .changes
                 .into_iter()

@@ -37,26 +37,47 @@ struct ErrorPage {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let PageError(err, t) = self;
+        if let ApiError::Service(ServiceError::Moved { entity, to }) = &err {
+            // A merged record's old link leads to the record kept.
+            let to = crate::error::moved_location("", entity, *to);
+            return Redirect::permanent(&to).into_response();
+        }
         let (status, code) = err.status_and_code();
         let body = err.body();
-        let details = body
-            .problems
-            .iter()
-            .map(|p| {
-                format!(
-                    "{} {} {}: {}",
-                    p.file,
-                    p.line.map(|l| format!("{l}")).unwrap_or_default(),
-                    p.column.clone().unwrap_or_default(),
-                    problem_reason(t, p.code)
-                )
-            })
-            .collect();
+        let mut details: Vec<String> = match &err {
+            // Which field, in the reader's words (a query that lacks a value, say).
+            ApiError::Service(ServiceError::Invalid(errors)) => errors
+                .0
+                .iter()
+                .map(|e| {
+                    let field = t.code("field", e.field);
+                    format!("{field}: {}", form::field_message(t, &e.error))
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        details.extend(body.problems.iter().map(|p| {
+            format!(
+                "{} {} {}: {}",
+                p.file,
+                p.line.map(|l| format!("{l}")).unwrap_or_default(),
+                p.column.clone().unwrap_or_default(),
+                problem_reason(t, p.code)
+            )
+        }));
         let page = ErrorPage {
             t,
             path: "/".into(),
             status: status.as_u16(),
-            message: t.code("error", code),
+            message: match &err {
+                // A refusal with a reason of its own says it, where it is translated.
+                ApiError::Service(ServiceError::Conflict(reason))
+                    if t.code("conflict_reason", reason) != *reason =>
+                {
+                    t.code("conflict_reason", reason)
+                }
+                _ => t.code("error", code),
+            },
             details,
         };
         (status, render(&page)).into_response()

@@ -164,10 +164,12 @@ async fn people_link_to_organisations_and_merge_previews() {
     assert_eq!(plan.json()["moved_people"][0]["display_name"], "Jane Smith");
     assert_eq!(app.get(&format!("/api/v1/organizations/{b}"), None).await.status, StatusCode::OK);
     app.json("POST", &format!("/api/v1/organizations/{a}/merge"), json!({"remove": b})).await;
-    assert_eq!(
-        app.get(&format!("/api/v1/organizations/{b}"), None).await.status,
-        StatusCode::NOT_FOUND
-    );
+    // The removed organisation's resource points at the kept one.
+    let gone = app.get(&format!("/api/v1/organizations/{b}"), None).await;
+    assert_eq!(gone.status, StatusCode::MOVED_PERMANENTLY);
+    assert_eq!(gone.headers.get("location").unwrap(), &format!("/api/v1/organizations/{a}"));
+    assert_eq!(gone.json()["error"]["code"], "moved");
+    assert_eq!(gone.json()["error"]["moved_to"], a);
     let people = app.get(&format!("/api/v1/people?organization_id={a}"), None).await.json();
     assert_eq!(people["total"], 1);
 }
@@ -292,10 +294,17 @@ async fn unreadable_requests_get_our_words_never_the_frameworks() {
     assert!(!broken.json()["error"]["message"].as_str().unwrap().contains("EOF"));
 
     // Pages say it in the reader's language, whatever was wrong.
-    for uri in ["/organizations/abc", "/organizations?page=-1", "/merge?keep=1"] {
+    for (uri, status) in [
+        ("/organizations/abc", StatusCode::BAD_REQUEST),
+        ("/organizations?page=-1", StatusCode::BAD_REQUEST),
+        ("/merge?keep=1", StatusCode::UNPROCESSABLE_ENTITY),
+    ] {
         let page = app.get(uri, Some("ko")).await;
-        assert_eq!(page.status, StatusCode::BAD_REQUEST, "{uri}");
+        assert_eq!(page.status, status, "{uri}");
         let text = page.text();
         assert!(text.contains("<html lang=\"ko\">") && !text.contains("deserialize"), "{uri}");
     }
+    // The merge without its second record says which is missing.
+    let page = app.get("/merge?keep=1", Some("ko")).await.text();
+    assert!(page.contains("합칠 기록: 필수 항목입니다"), "{page}");
 }

@@ -91,8 +91,13 @@ async fn page(app: &TestApp, uri: &str, lang: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn main_pages_in_both_languages() {
     let (app, org, person) = seeded().await;
+    let pair = &app.service.find_duplicates().await.unwrap()[0];
+    let merge = format!("/merge?keep={}&remove={}", pair.a.id, pair.b.id);
     for lang in ["ko", "en"] {
         for (name, uri) in [
+            ("organization_edit", format!("/organizations/{org}/edit")),
+            ("merge", merge.clone()),
+            ("person_duplicates", "/duplicates/people".to_owned()),
             ("directory", "/organizations".to_owned()),
             ("organization", format!("/organizations/{org}")),
             ("person", format!("/people/{person}")),

@@ -200,7 +200,12 @@ impl Acting {
             return Err(ServiceError::NotFound);
         }
         let people_scope = self.may(UseCase::ListPeople).unwrap_or(Scope::NoContacts);
-        let organization = self.store.get_organization(id).await?.into();
+        let organization = match self.store.get_organization(id).await {
+            Err(dagak_store::StoreError::NotFound) => {
+                return Err(self.gone("organization", id.0).await);
+            }
+            found => found?.into(),
+        };
         let people = self
             .store
             .list_people(
@@ -427,9 +432,22 @@ impl Acting {
         Ok(shown(scope, self.person_in(scope, id).await?))
     }
 
-    /// The person, if the scope reaches them; else `NotFound`.
+    /// Why a record is not there: merged into another one ([`ServiceError::Moved`]), or
+    /// `NotFound`.
+    pub(crate) async fn gone(&self, entity: &'static str, id: i64) -> ServiceError {
+        match self.store.merged_into(entity, id).await {
+            Ok(Some(to)) => ServiceError::Moved { entity, to },
+            Ok(None) => ServiceError::NotFound,
+            Err(e) => e.into(),
+        }
+    }
+
+    /// The person, if the scope reaches them; else `NotFound` (or `Moved`, merged away).
     async fn person_in(&self, scope: Scope, id: PersonId) -> Result<PersonEntry, ServiceError> {
-        let entry: PersonEntry = self.store.get_person(id).await?.into();
+        let entry: PersonEntry = match self.store.get_person(id).await {
+            Err(dagak_store::StoreError::NotFound) => return Err(self.gone("person", id.0).await),
+            found => found?.into(),
+        };
         if reaches(scope, &entry) { Ok(entry) } else { Err(ServiceError::NotFound) }
     }
 

@@ -113,14 +113,19 @@ async fn similar_names_across_languages_are_found_and_merged_with_a_preview() {
     assert!(pairs.iter().all(|p| p.a.id != unrelated && p.b.id != unrelated));
 
     // The dry run changes nothing and says what would move.
-    let plan = service.merge_organizations(korean, english, true).await.unwrap();
+    let none = std::collections::BTreeSet::new();
+    let plan = service.merge_organizations(korean, english, &none, true).await.unwrap();
     assert_eq!(plan.moved_people.len(), 1);
     let fields: Vec<&str> = plan.changes.iter().map(|c| c.field).collect();
     assert_eq!(fields, ["name_en", "domain", "hs_codes"]);
     service.get_organization(english).await.unwrap();
 
-    service.merge_organizations(korean, english, false).await.unwrap();
-    assert!(service.get_organization(english).await.is_err());
+    service.merge_organizations(korean, english, &none, false).await.unwrap();
+    // The removed organisation's id now leads to the kept one.
+    assert!(matches!(
+        service.get_organization(english).await,
+        Err(ServiceError::Moved { entity: "organization", to }) if to == korean.0
+    ));
     let kept = service.get_organization(korean).await.unwrap();
     assert_eq!(kept.organization.org.name_en.as_deref(), Some("Gumitek Co., Ltd."));
     assert_eq!(kept.organization.org.description_ko.as_deref(), Some("환자 모니터"));
@@ -264,4 +269,80 @@ async fn consent_scope_source_and_retention_are_kept_exported_and_checked() {
             other => panic!("{other:?}"),
         }
     }
+}
+
+/// See: issue 14, point 4 (a merge dropped the removed organisation's other names, city and
+/// employee count without saying so; people had no merge at all).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_merge_shows_every_differing_field_takes_the_chosen_values_and_merges_people_too() {
+    let (service, _dir) = service().await;
+    let kept = OrganizationDraft {
+        city: "구미".into(),
+        industry_tags: "wearables".into(),
+        ..org_draft("구미텍", "Gumitek")
+    };
+    let removed = OrganizationDraft {
+        city: "Gumi-si".into(),
+        employees: "120".into(),
+        industry_tags: "medical devices".into(),
+        ..org_draft("구미테크", "Gumitek Co.")
+    };
+    let kept = service.create_organization(&kept, false).await.unwrap().id;
+    let removed = service.create_organization(&removed, true).await.unwrap().id;
+    let same = service.merge_organizations(kept, kept, &Default::default(), true).await;
+    assert!(matches!(same, Err(ServiceError::Conflict(reason)) if reason == "merge_into_itself"));
+    let bad = std::collections::BTreeSet::from(["industry_tags".to_owned()]);
+    assert!(matches!(
+        service.merge_organizations(kept, removed, &bad, true).await,
+        Err(ServiceError::Invalid(_))
+    ));
+
+    let plan = service.merge_organizations(kept, removed, &Default::default(), true).await.unwrap();
+    let fields: Vec<&str> = plan.fields.iter().map(|f| f.field).collect();
+    assert_eq!(fields, ["name_ko", "name_en", "city", "employees", "industry_tags"]);
+    let employees = plan.fields.iter().find(|f| f.field == "employees").unwrap();
+    assert!(employees.from_removed, "an empty field is filled from the removed one");
+    // Staff choose the removed organisation's city and Korean name.
+    let take = std::collections::BTreeSet::from(["city".to_owned(), "name_ko".to_owned()]);
+    service.merge_organizations(kept, removed, &take, false).await.unwrap();
+    let org = service.get_organization(kept).await.unwrap().organization.org;
+    assert_eq!(org.city.as_deref(), Some("Gumi-si"));
+    assert_eq!(org.name_ko.as_deref(), Some("구미테크"));
+    assert_eq!(org.name_en.as_deref(), Some("Gumitek"));
+    assert_eq!(org.employees, Some(120));
+    assert_eq!(org.industry_tags, ["medical devices", "wearables"]);
+
+    // People: the same person typed twice, in Korean and in English, at one organisation.
+    let person = |family: &str, given: &str, email: &str, title: &str| PersonInput {
+        person: PersonDraft {
+            family_name: family.into(),
+            given_name: given.into(),
+            emails: email.into(),
+            titles: title.into(),
+            ..Default::default()
+        },
+        affiliations: vec![AffiliationInput {
+            org_id: kept.to_string(),
+            role: "CEO".into(),
+            ..Default::default()
+        }],
+    };
+    let a = service.create_person(&person("김", "민수", "minsu@gumitek.kr", "대표")).await.unwrap();
+    let b = service.create_person(&person("Kim", "Minsu", "", "CEO")).await.unwrap();
+    let pairs = service.find_duplicate_people().await.unwrap();
+    assert_eq!(pairs.len(), 1, "{pairs:?}");
+    assert_eq!((pairs[0].a.id, pairs[0].b.id), (a.id, b.id));
+    let take = std::collections::BTreeSet::from(["given_name".to_owned()]);
+    let plan = service.merge_people(a.id, b.id, &take, false).await.unwrap();
+    assert!(plan.moved_affiliations.is_empty(), "the same affiliation is not doubled");
+    let merged = service.get_person(a.id).await.unwrap();
+    assert_eq!(merged.person.given_name.as_deref(), Some("Minsu"));
+    assert_eq!(merged.person.titles, ["대표", "CEO"]);
+    assert_eq!(merged.person.emails, ["minsu@gumitek.kr"]);
+    assert_eq!(merged.affiliations.len(), 1);
+    assert!(matches!(
+        service.get_person(b.id).await,
+        Err(ServiceError::Moved { entity: "person", to }) if to == a.id.0
+    ));
+    assert!(service.find_duplicate_people().await.unwrap().is_empty());
 }

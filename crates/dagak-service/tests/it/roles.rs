@@ -161,8 +161,10 @@ async fn run(scene: &Scene, acting: &Acting, use_case: UseCase, aim: Aim) -> Out
         }
         UseCase::FindDuplicates => outcome(acting.find_duplicates().await, no_contacts),
         UseCase::MergeOrganizations => {
-            outcome(acting.merge_organizations(scene.partner, org, true).await, no_contacts)
+            let none = std::collections::BTreeSet::new();
+            outcome(acting.merge_organizations(scene.partner, org, &none, true).await, no_contacts)
         }
+        UseCase::MergePeople => outcome(acting.find_duplicate_people().await, no_contacts),
         UseCase::ListPeople => match acting.list_people(&PersonListQuery::default()).await {
             Ok(l) if !l.items.iter().any(|p| p.id == person) => Outcome::NotFound,
             other => outcome(other, |l| people_contacts(&l.items)),

@@ -609,7 +609,7 @@ async fn hs_placeholders_stored_before_migration_8_are_removed() {
              DROP TRIGGER affiliation_added_search; DROP TRIGGER affiliation_removed_search;
              DROP TRIGGER affiliation_moved_search; DROP TRIGGER person_titles_search;
              DROP TABLE organization_search_pending; DROP TABLE organization_name_fts;
-             DROP TABLE organization_name_bigrams;
+             DROP TABLE organization_name_bigrams; DROP TABLE merged_records;
              PRAGMA user_version = 7;",
             id.0
         ))

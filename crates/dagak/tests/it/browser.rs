@@ -539,3 +539,37 @@ fn an_affiliation_is_added_through_the_picker_by_typing_two_syllables() {
     let page = browser.wait_text("main", |t| t.contains("서연"));
     assert!(page.contains("구미시"), "{page}");
 }
+
+/// See: issue 14, point 4 (a merge dropped the removed organisation's city without a word).
+#[test]
+fn a_merge_takes_the_removed_organisations_city_when_chosen_and_its_link_leads_to_the_kept_one() {
+    if !ensure_browser() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &["--db", "merge.db"]);
+    let create = |name: &str, city: &str| {
+        let body = json!({"kind": "foreign_firm", "country": "US", "name_en": name, "city": city});
+        let (status, text) = server.post_json("/api/v1/organizations?allow_duplicate=true", &body);
+        assert_eq!(status, 201, "{text}");
+        serde_json::from_str::<Value>(&text).unwrap()["id"].as_i64().unwrap()
+    };
+    let kept = create("Irvine Sensor Labs", "Irvine");
+    let removed = create("Irvine Sensor Labs Inc.", "Tustin");
+    let browser = Browser::start();
+    browser.open(&format!("{}/merge?keep={kept}&remove={removed}", server.base));
+    browser.wait_text("h1", |t| t == "Sign in");
+    browser.clear_and_type("#email", "admin@gumi.go.kr");
+    browser.clear_and_type("#password", crate::PASSWORD);
+    browser.click("#sign-in");
+    let fields = browser.wait_text("#merge-fields", |t| t.contains("Tustin"));
+    assert!(fields.contains("Irvine"), "{fields}");
+    browser.click("#f_city_removed");
+    browser.click("#confirm-merge");
+    browser.wait_text("#merge-notice", |t| t.contains(&format!("#{removed}")));
+    let page = browser.wait_text("main", |t| t.contains("Tustin"));
+    assert!(page.contains("Irvine Sensor Labs"), "{page}");
+    // The removed organisation's page is the kept one now.
+    browser.open(&format!("{}/organizations/{removed}", server.base));
+    browser.wait_text("#org-title", |t| t == "Irvine Sensor Labs");
+}
