@@ -9,6 +9,27 @@ use crate::DomainError;
 /// The HS 2022 nomenclature as shipped in `data/nomenclature/hs2022.csv` (ODC-PDDL-1.0).
 const HS2022_CSV: &str = include_str!("../../../data/nomenclature/hs2022.csv");
 
+/// dagak's own Korean names of the HS sections and chapters (`data/nomenclature/hs_names_ko.csv`);
+/// no Korean text of the 4- and 6-digit headings may be shipped.
+const NAMES_KO_CSV: &str = include_str!("../../../data/nomenclature/hs_names_ko.csv");
+
+fn names_ko() -> &'static HashMap<String, String> {
+    static NAMES: OnceLock<HashMap<String, String>> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        let mut reader = csv::Reader::from_reader(NAMES_KO_CSV.as_bytes());
+        reader
+            .records()
+            .flatten()
+            .filter_map(|r| Some((r.get(0)?.to_owned(), r.get(1)?.to_owned())))
+            .collect()
+    })
+}
+
+/// The Korean name of an HS section (`XVIII`) or chapter (`90`).
+pub fn hs_name_ko(code: &str) -> Option<&'static str> {
+    names_ko().get(code).map(String::as_str)
+}
+
 /// One code of the nomenclature.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HsEntry {
@@ -56,6 +77,24 @@ fn nomenclature() -> &'static Nomenclature {
         let by_code = entries.iter().enumerate().map(|(i, e)| (e.code.clone(), i)).collect();
         Nomenclature { entries, by_code }
     })
+}
+
+impl HsEntry {
+    /// What a reader of `lang` reads for this code: in Korean, the chapter's Korean name and
+    /// then the English description of a heading (which has no Korean text that may ship); in
+    /// English, the description.
+    pub fn described(&self, lang: crate::Lang) -> String {
+        let chapter = self.code.get(..2).and_then(hs_name_ko);
+        match (lang, chapter) {
+            (crate::Lang::Ko, Some(chapter)) if self.level == 2 => {
+                format!("제{}류 {chapter}", &self.code)
+            }
+            (crate::Lang::Ko, Some(chapter)) => {
+                format!("제{}류 {chapter} — {}", &self.code[..2], self.description)
+            }
+            _ => self.description.clone(),
+        }
+    }
 }
 
 /// Looks a code up in the nomenclature; UN Comtrade's placeholders are found, marked as such.
@@ -121,6 +160,28 @@ impl fmt::Display for HsCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_section_and_chapter_has_a_korean_name() {
+        for entry in nomenclature().entries.iter().filter(|e| e.level == 2) {
+            assert!(hs_name_ko(&entry.code).is_some(), "chapter {}", entry.code);
+            // UN Comtrade's 99 belongs to no section.
+            if !entry.placeholder {
+                assert!(hs_name_ko(&entry.section).is_some(), "section {}", entry.section);
+            }
+        }
+        let entry = hs_lookup("901819").unwrap();
+        assert!(
+            entry
+                .described(crate::Lang::Ko)
+                .starts_with("제90류 광학·사진·측정·검사·정밀·의료용 기기 — ")
+        );
+        assert_eq!(entry.described(crate::Lang::En), entry.description);
+        assert_eq!(
+            hs_lookup("90").unwrap().described(crate::Lang::Ko),
+            "제90류 광학·사진·측정·검사·정밀·의료용 기기"
+        );
+    }
 
     #[test]
     fn the_whole_shipped_nomenclature_loads() {

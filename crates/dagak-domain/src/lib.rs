@@ -26,7 +26,7 @@ pub use business_number::BusinessNumber;
 pub use country::{Country, CountryCode, countries};
 pub use csv_cell::{escape_csv_cell, unescape_csv_cell};
 pub use error::{DomainError, FieldError, FieldErrors};
-pub use hs::{HsCode, HsEntry, hs_lookup, hs_search};
+pub use hs::{HsCode, HsEntry, hs_lookup, hs_name_ko, hs_search};
 pub use ids::{AffiliationId, ApiTokenId, OrgId, PersonId, SessionId, UserId};
 pub use locale::{Currency, Lang, iso_date, iso_timestamp, parse_iso_date};
 pub use names::{

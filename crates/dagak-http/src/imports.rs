@@ -193,6 +193,42 @@ impl ImportPage {
     }
 }
 
+/// An import problem in the reader's language: the column as the file's header wrote it, and
+/// the reason with the value that broke it or its limit. The English explanation is shown on
+/// English pages only, when the reason alone does not say it.
+fn problem_view(t: Tr, p: &dagak_service::imports::ImportProblem) -> ProblemView {
+    let column = match (&p.at.header, &p.at.position) {
+        (Some(header), Some(position)) => {
+            t.t("import.column_at").replace("{header}", header).replace("{position}", position)
+        }
+        (None, Some(position)) => t.t("import.column_only").replace("{position}", position),
+        (Some(header), None) => header.clone(),
+        (None, None) => p.column.clone().unwrap_or_default(),
+    };
+    let mut reason = problem_reason(t, p.code);
+    match (&p.at.value, p.at.limit) {
+        (Some(value), _) if !value.trim().is_empty() => {
+            let shown: String = value.trim().chars().take(60).collect();
+            let typed = t.t("form.you_typed").replace("{value}", &shown);
+            reason = format!("{reason} ({typed})");
+        }
+        (_, Some(limit)) => reason = format!("{reason} ({})", t.count("form.limit", limit as u64)),
+        _ => {}
+    }
+    let explained = p.at.value.is_some() || p.at.limit.is_some();
+    ProblemView {
+        file: p.file.clone(),
+        line: p.line.map(|l| l.to_string()).unwrap_or_default(),
+        column,
+        reason,
+        detail: if t.lang == crate::Lang::En && !explained {
+            p.message.clone()
+        } else {
+            String::new()
+        },
+    }
+}
+
 /// `GET /import`, after a commit with its summary (`done`).
 async fn import_page(t: Tr, PageQuery(q): PageQuery<HashMap<String, String>>) -> Response {
     let mut page = ImportPage::new(t);
@@ -234,16 +270,7 @@ async fn upload(Using(app): Using, t: Tr, multipart: Multipart) -> PageResult {
             Ok(render(&page))
         }
         Err(ServiceError::ImportRejected(problems)) => {
-            page.problems = problems
-                .iter()
-                .map(|p| ProblemView {
-                    file: p.file.clone(),
-                    line: p.line.map(|l| l.to_string()).unwrap_or_default(),
-                    column: p.column.clone().unwrap_or_default(),
-                    reason: problem_reason(t, p.code),
-                    detail: p.message.clone(),
-                })
-                .collect();
+            page.problems = problems.iter().map(|p| problem_view(t, p)).collect();
             Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Err(other) => Err(fail(t)(other)),

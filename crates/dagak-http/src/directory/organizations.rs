@@ -210,7 +210,7 @@ pub(super) async fn detail(
             .iter()
             .map(|h| HsView {
                 code: h.to_string(),
-                description: h.entry().map(|e| e.description.clone()).unwrap_or_default(),
+                description: h.entry().map(|e| e.described(t.lang)).unwrap_or_default(),
             })
             .collect(),
         offers: roles(t, &org.offers),

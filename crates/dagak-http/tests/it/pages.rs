@@ -492,3 +492,27 @@ async fn the_import_form_without_a_file_says_so_in_the_readers_language() {
     assert!(text.contains("id=\"missing-file\"") && text.contains("하나 이상 고르세요"), "{text}");
     assert!(!text.contains("Failed") && !text.contains("holds no file"), "{text}");
 }
+
+/// See: issue 14, point 7 (import errors on Korean pages added an English line and a raw
+/// `business_number (column 7)`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_problems_name_the_column_as_the_file_wrote_it_in_the_readers_language() {
+    let app = app().await;
+    let csv = "kind,name_ko,name_en,country,city,domain,사업자등록번호,hs_codes\n\
+               local_firm,구미전자,,KR,,,123-45-67890,\"901819, 12345\"\n";
+    let request = axum::http::Request::post("/import").header(header::COOKIE, "lang=ko");
+    let answer = app.upload_with(request, &[("firms.csv", csv.as_bytes())]).await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", answer.text());
+    let html = answer.text();
+    let problems = html.split("id=\"import-problems\"").nth(1).unwrap();
+    let problems = problems.split("</table>").next().unwrap();
+    assert!(problems.contains("사업자등록번호 (7열)"), "{problems}");
+    assert!(problems.contains("hs_codes (8열)"), "{problems}");
+    assert!(problems.contains("&#39;12345&#39;"), "the wrong code is named: {problems}");
+    assert!(!problems.contains("column"), "no English: {problems}");
+    assert!(!problems.contains("check digit"), "no English detail: {problems}");
+
+    let request = axum::http::Request::post("/import").header(header::COOKIE, "lang=en");
+    let english = app.upload_with(request, &[("firms.csv", csv.as_bytes())]).await.text();
+    assert!(english.contains("사업자등록번호 (column 7)"), "{english}");
+}

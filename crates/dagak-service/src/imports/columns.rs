@@ -57,26 +57,28 @@ pub(super) fn map_headers(
             *name == key || aliases.iter().any(|a| a.to_lowercase() == key)
         });
         match found {
-            Some((name, _)) if map.contains_key(name) => problems.push(ImportProblem {
-                file: table.file.clone(),
-                line: Some(1),
-                column: Some(table.column_name(index)),
-                code: "column_repeated",
-                message: format!("the column {name} appears twice"),
-            }),
+            Some((name, _)) if map.contains_key(name) => problems.push(ImportProblem::at_column(
+                table,
+                Some(index),
+                name,
+                Some(1),
+                "column_repeated",
+                format!("the column {name} appears twice"),
+            )),
             Some((name, _)) => {
                 map.insert(*name, index);
             }
-            None => problems.push(ImportProblem {
-                file: table.file.clone(),
-                line: Some(1),
-                column: Some(table.column_name(index)),
-                code: "column_unknown",
-                message: format!(
+            None => problems.push(ImportProblem::at_column(
+                table,
+                Some(index),
+                header,
+                Some(1),
+                "column_unknown",
+                format!(
                     "unknown column '{header}'; the columns are {}",
                     columns.iter().map(|c| c.0).collect::<Vec<_>>().join(", ")
                 ),
-            }),
+            )),
         }
     }
     for alternatives in required {
@@ -87,6 +89,7 @@ pub(super) fn map_headers(
                 column: None,
                 code: "column_missing",
                 message: format!("the required column {} is missing", alternatives.join(" or ")),
+                ..Default::default()
             });
         }
     }
@@ -153,6 +156,7 @@ pub(super) fn read_tables(
                     file.bytes.len() / (1024 * 1024),
                     MAX_IMPORT_BYTES / (1024 * 1024)
                 ),
+                ..Default::default()
             }])
         } else if file.bytes.is_empty() {
             Err(vec![ImportProblem {
@@ -161,6 +165,7 @@ pub(super) fn read_tables(
                 column: None,
                 code: "file_empty",
                 message: "the file is empty".into(),
+                ..Default::default()
             }])
         } else if file.bytes.starts_with(b"PK\x03\x04")
             || file.name.to_lowercase().ends_with(".xlsx")
@@ -182,6 +187,7 @@ pub(super) fn read_tables(
                             column: None,
                             code: "table_unrecognised",
                             message: "the header names neither organisations (kind, name_ko, name_en, country, …) nor people (family_name, given_name, organization, …)".into(),
+                            ..Default::default()
                         }),
                     }
                 }

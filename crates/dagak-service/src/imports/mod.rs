@@ -47,15 +47,79 @@ pub struct ImportFile {
 }
 
 /// Why a file or a row was rejected.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ImportProblem {
     pub file: String,
     pub line: Option<u64>,
+    /// The column in English words, for the CLI and logs: `business_number (column 7)`.
     pub column: Option<String>,
     /// Stable snake_case code, translated by the UI.
     pub code: &'static str,
     /// An English explanation for the CLI and logs.
     pub message: String,
+    /// Where and what, for a page to say it in its own language.
+    pub at: Box<ProblemAt>,
+}
+
+/// The column of a problem as the file's header wrote it and where it is, and the value that
+/// broke the rule or the limit it went past, when the rule names one.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ProblemAt {
+    pub header: Option<String>,
+    /// `7`, or `G` in a spreadsheet.
+    pub position: Option<String>,
+    pub value: Option<String>,
+    pub limit: Option<usize>,
+}
+
+impl ImportProblem {
+    /// The problem of `error` at column `index` of `table` (`field` when the table has no such
+    /// column), on `line`.
+    pub(crate) fn of_field(
+        table: &table::Table,
+        index: Option<usize>,
+        field: &str,
+        line: u64,
+        error: &dagak_domain::DomainError,
+    ) -> ImportProblem {
+        let mut problem = ImportProblem::at_column(
+            table,
+            index,
+            field,
+            Some(line),
+            error.code(),
+            error.to_string(),
+        );
+        problem.at.value = error.value().map(str::to_owned);
+        problem.at.limit = error.limit();
+        problem
+    }
+
+    /// A problem at column `index` of `table` (or the column named `field`).
+    pub(crate) fn at_column(
+        table: &table::Table,
+        index: Option<usize>,
+        field: &str,
+        line: Option<u64>,
+        code: &'static str,
+        message: String,
+    ) -> ImportProblem {
+        let (column, header, position) = match index {
+            Some(i) => {
+                let (header, position) = table.column_parts(i);
+                (table.column_name(i), Some(header).filter(|h| !h.is_empty()), Some(position))
+            }
+            None => (field.to_owned(), Some(field.to_owned()), None),
+        };
+        ImportProblem {
+            file: table.file.clone(),
+            line,
+            column: Some(column),
+            code,
+            message,
+            at: Box::new(ProblemAt { header, position, ..Default::default() }),
+        }
+    }
 }
 
 impl std::fmt::Display for ImportProblem {
@@ -206,14 +270,8 @@ fn field_problems(
     line: u64,
     errors: FieldErrors,
 ) -> impl Iterator<Item = ImportProblem> {
-    errors.0.into_iter().map(move |e| ImportProblem {
-        file: table.file.clone(),
-        line: Some(line),
-        column: Some(
-            map.get(e.field).map(|&i| table.column_name(i)).unwrap_or_else(|| e.field.to_owned()),
-        ),
-        code: e.error.code(),
-        message: e.error.to_string(),
+    errors.0.into_iter().map(move |e| {
+        ImportProblem::of_field(table, map.get(e.field).copied(), e.field, line, &e.error)
     })
 }
 
@@ -232,6 +290,7 @@ fn updated_twice(
         message: format!(
             "this row changes the same stored {what} as {first_file} line {first_line}; keep one of them"
         ),
+        ..Default::default()
     }
 }
 
@@ -334,6 +393,7 @@ impl Acting {
                             "this row repeats the organisation of {} line {first_line}",
                             files_seen[first_table]
                         ),
+                        ..Default::default()
                     });
                     continue;
                 }
@@ -427,17 +487,10 @@ impl Acting {
                 }
                 let problems_before = problems.len();
                 let mut report = |field: &str, code: &'static str, message: String| {
-                    let column = map
-                        .get(field)
-                        .map(|&i| table.column_name(i))
-                        .unwrap_or_else(|| field.to_owned());
-                    problems.push(ImportProblem {
-                        file: table.file.clone(),
-                        line: Some(line),
-                        column: Some(column),
-                        code,
-                        message,
-                    });
+                    let index = map.get(field).copied();
+                    let problem =
+                        ImportProblem::at_column(&table, index, field, Some(line), code, message);
+                    problems.push(problem);
                 };
                 let draft = PersonDraft {
                     family_name: cell(row, &map, "family_name"),

@@ -82,6 +82,7 @@ impl Service {
                     message: format!(
                         "this row changes the same stored person as {file} line {first}; keep one of them"
                     ),
+                    ..Default::default()
                 });
                 continue;
             }
@@ -104,6 +105,12 @@ impl Service {
                             column: Some(e.field.to_owned()),
                             code: e.error.code(),
                             message: e.error.to_string(),
+                            at: Box::new(super::ProblemAt {
+                                header: Some(e.field.to_owned()),
+                                position: None,
+                                value: e.error.value().map(str::to_owned),
+                                limit: e.error.limit(),
+                            }),
                         });
                     }
                 }

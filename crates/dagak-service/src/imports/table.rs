@@ -119,6 +119,15 @@ impl Table {
     }
 
     /// How a column is named in messages: `business_number (column G)`.
+    /// The header of column `index` as the file wrote it, and its position (`7`, or `G` in a
+    /// spreadsheet).
+    pub fn column_parts(&self, index: usize) -> (String, String) {
+        let header = self.headers.get(index).map(|h| h.trim().to_owned()).unwrap_or_default();
+        let position =
+            if self.spreadsheet { column_letter(index) } else { (index + 1).to_string() };
+        (header, position)
+    }
+
     pub fn column_name(&self, index: usize) -> String {
         let header = self.headers.get(index).map(String::as_str).unwrap_or("");
         let position =
@@ -151,7 +160,7 @@ fn problem(
     code: &'static str,
     message: String,
 ) -> ImportProblem {
-    ImportProblem { file: file.to_owned(), line, column, code, message }
+    ImportProblem { file: file.to_owned(), line, column, code, message, ..Default::default() }
 }
 
 /// Decodes a CSV file's bytes: UTF-8 (with or without BOM), UTF-16 with BOM, or EUC-KR/CP949

@@ -22,7 +22,14 @@ fn problem(
     code: &'static str,
     message: String,
 ) -> ImportProblem {
-    ImportProblem { file: file.to_owned(), line, column: column.map(str::to_owned), code, message }
+    ImportProblem {
+        file: file.to_owned(),
+        line,
+        column: column.map(str::to_owned),
+        code,
+        message,
+        ..Default::default()
+    }
 }
 
 fn sheet(
