@@ -130,7 +130,7 @@ impl ApiError {
                             })
                             .collect();
                     }
-                    ServiceError::Duplicate { existing } => {
+                    ServiceError::Duplicate { existing, .. } => {
                         body.existing = existing.iter().map(|id| id.0).collect()
                     }
                     ServiceError::EditConflict(current) => {

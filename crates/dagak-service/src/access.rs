@@ -208,6 +208,11 @@ impl Acting {
         &self.actor
     }
 
+    /// Today, in UTC, by the service's clock: what tells a past affiliation from a current one.
+    pub fn today(&self) -> time::Date {
+        self.clock.now().date()
+    }
+
     /// Who is changing something, and when, for the audit entry the store writes with it.
     pub(crate) fn audit(&self) -> dagak_store::Audit {
         let a = &self.actor;

@@ -13,8 +13,9 @@ pub enum ServiceError {
     NotFound,
     #[error("invalid input: {0}")]
     Invalid(FieldErrors),
+    /// `names`: the display names of `existing` (Korean first), in the same order.
     #[error("an organisation with the same business number or domain already exists")]
-    Duplicate { existing: Vec<OrgId> },
+    Duplicate { existing: Vec<OrgId>, names: Vec<String> },
     #[error("this deletes data: confirm to proceed")]
     ConfirmationRequired,
     #[error("the request cannot be done: {0}")]

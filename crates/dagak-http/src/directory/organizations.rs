@@ -239,7 +239,8 @@ struct OrgFormPage {
     roles: Vec<(String, String)>,
     offers: Vec<String>,
     seeks: Vec<String>,
-    duplicates: Vec<i64>,
+    /// The organisations like this one: id and name.
+    duplicates: Vec<(i64, String)>,
     allow_duplicate: bool,
     /// The version the form was read at (0 for a new organisation).
     version: u64,
@@ -253,8 +254,12 @@ impl FormPage for OrgFormPage {
 
     /// A new organisation like an existing one is shown with links to those, and saving again
     /// creates it anyway.
-    fn show_duplicates(&mut self, existing: &[OrgId]) -> bool {
-        self.duplicates = existing.iter().map(|id| id.0).collect();
+    fn show_duplicates(&mut self, existing: &[OrgId], names: &[String]) -> bool {
+        self.duplicates = existing
+            .iter()
+            .zip(names.iter().chain(std::iter::repeat(&String::new())))
+            .map(|(id, name)| (id.0, name.clone()))
+            .collect();
         self.allow_duplicate = true;
         true
     }

@@ -20,8 +20,12 @@ use crate::web::{PageResult, fail, render};
 struct PersonRow {
     id: i64,
     name: String,
+    /// The person has no name: `name` is their title and organisation.
+    unnamed: bool,
     titles: String,
-    organizations: String,
+    /// Current affiliations, then those that ended.
+    current: Vec<String>,
+    past: Vec<String>,
 }
 
 /// The name shown for a person: theirs, or "Erased person" once their data was erased.
@@ -32,14 +36,31 @@ fn shown_name(t: Tr, p: &PersonEntry) -> String {
     }
 }
 
-fn person_row(t: Tr, p: &PersonEntry) -> PersonRow {
-    let orgs: Vec<&str> = p.affiliations.iter().map(|a| a.org_name(t.lang)).collect();
-    PersonRow {
-        id: p.id.0,
-        name: shown_name(t, p),
-        titles: p.person.titles.join(", "),
-        organizations: orgs.join(", "),
-    }
+fn person_row(t: Tr, p: &PersonEntry, today: time::Date) -> PersonRow {
+    let (past, current): (Vec<_>, Vec<_>) = p.affiliations.iter().partition(|a| a.ended(today));
+    let names = |list: Vec<&dagak_service::AffiliationEntry>| {
+        let mut names: Vec<String> = list.iter().map(|a| a.org_name(t.lang).to_owned()).collect();
+        names.dedup();
+        names
+    };
+    let (current, past) = (names(current), names(past));
+    let named = p.person.family_name.is_some() || p.person.given_name.is_some();
+    let unnamed = !named && p.erased_at.is_none();
+    // A person known only by a title (the delegation's "Mayor of Irvine") reads as the title
+    // at their organisation, so that six CEOs are six rows one can tell apart.
+    let (name, titles) = if unnamed {
+        let mut titles = p.person.titles.iter();
+        let title = titles.next().cloned().unwrap_or_else(|| t.t("person.no_name").to_owned());
+        let at = current.first().or(past.first());
+        let name = match at {
+            Some(org) => format!("{title} · {org}"),
+            None => title,
+        };
+        (name, titles.cloned().collect::<Vec<_>>().join(", "))
+    } else {
+        (shown_name(t, p), p.person.titles.join(", "))
+    };
+    PersonRow { id: p.id.0, name, unnamed, titles, current, past }
 }
 
 #[derive(Template)]
@@ -71,7 +92,7 @@ pub(super) async fn list(
     let page = PersonListPage {
         t,
         path: url_with("/people", &params),
-        rows: listing.items.iter().map(|r| person_row(t, r)).collect(),
+        rows: listing.items.iter().map(|r| person_row(t, r, app.today())).collect(),
         pager: Pager::new(t, &listing, "/people", &params),
         q,
     };

@@ -106,7 +106,7 @@ pub(crate) trait FormPage: Template {
 
     /// Shows that the input matches existing organisations; `false` when this form has no place
     /// for that (the refusal is then an error page).
-    fn show_duplicates(&mut self, _existing: &[OrgId]) -> bool {
+    fn show_duplicates(&mut self, _existing: &[OrgId], _names: &[String]) -> bool {
         false
     }
 
@@ -179,7 +179,7 @@ pub(crate) fn submitted<F: FormPage>(
     let mut page = form();
     match err {
         ServiceError::Invalid(errors) => page.errors_mut().add(t, &errors),
-        ServiceError::Duplicate { existing } if page.show_duplicates(&existing) => {}
+        ServiceError::Duplicate { existing, names } if page.show_duplicates(&existing, &names) => {}
         ServiceError::EditConflict(current) if page.show_conflict(t, &current) => {
             return Ok(render_with(StatusCode::CONFLICT, &page));
         }

@@ -516,3 +516,78 @@ async fn import_problems_name_the_column_as_the_file_wrote_it_in_the_readers_lan
     let english = app.upload_with(request, &[("firms.csv", csv.as_bytes())]).await.text();
     assert!(english.contains("사업자등록번호 (column 7)"), "{english}");
 }
+
+/// See: issue 14, point 8 (the people list did not mark past affiliations; people known only
+/// by a title repeated it in the name column and six CEOs read alike; the duplicate warning
+/// linked `#15`; the region chart closed up missing years and cited bare URLs).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lists_mark_past_affiliations_tell_unnamed_people_apart_and_warnings_name_organisations() {
+    use dagak_domain::{OrganizationDraft, PersonDraft};
+    use dagak_service::{AffiliationInput, PersonInput};
+    let app = app().await;
+    let org = |ko: &str, number: &str| OrganizationDraft {
+        kind: "local_firm".into(),
+        name_ko: ko.into(),
+        country: "KR".into(),
+        business_number: number.into(),
+        ..Default::default()
+    };
+    let a =
+        app.service.create_organization(&org("구미메디텍", "124-81-00998"), false).await.unwrap();
+    let b = app.service.create_organization(&org("경북카본", ""), false).await.unwrap();
+    let ceo = |at: i64| PersonInput {
+        person: PersonDraft { titles: "대표이사 (CEO)".into(), ..Default::default() },
+        affiliations: vec![AffiliationInput { org_id: at.to_string(), ..Default::default() }],
+    };
+    app.service.create_person(&ceo(a.id.0)).await.unwrap();
+    app.service.create_person(&ceo(b.id.0)).await.unwrap();
+    let moved = PersonInput {
+        person: PersonDraft {
+            family_name: "김".into(),
+            given_name: "민수".into(),
+            ..Default::default()
+        },
+        affiliations: vec![
+            AffiliationInput {
+                org_id: b.id.to_string(),
+                start: "2025-01-01".into(),
+                ..Default::default()
+            },
+            AffiliationInput {
+                org_id: a.id.to_string(),
+                start: "2019-01-01".into(),
+                end: "2024-12-31".into(),
+                ..Default::default()
+            },
+        ],
+    };
+    app.service.create_person(&moved).await.unwrap();
+    let html = app.get("/people", Some("ko")).await.text();
+    assert!(html.contains("대표이사 (CEO) · 구미메디텍"), "{html}");
+    assert!(html.contains("대표이사 (CEO) · 경북카본"), "{html}");
+    assert!(html.contains("<span class=\"past\">구미메디텍 (전)</span>"), "{html}");
+
+    // The duplicate warning names the organisation it links.
+    let fields = [
+        ("kind", "local_firm"),
+        ("country", "KR"),
+        ("name_ko", "새 기관"),
+        ("business_number", "124-81-00998"),
+    ];
+    let warned = app.form("/organizations", &fields, "ko").await.text();
+    let warning = warned.split("id=\"duplicate-warning\"").nth(1).unwrap();
+    assert!(warning.split("</div>").next().unwrap().contains(">구미메디텍</a>"), "{warning}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_region_chart_shows_missing_years_and_cites_outlets_and_dates() {
+    let app = app().await;
+    crate::load_gumi(&app.service).await;
+    let html = app.get("/region", Some("en")).await.text();
+    assert!(html.contains("Years without a published figure: 2006, 2009–2012"), "{html}");
+    assert_eq!(html.matches("class=\"bar-gap\"").count(), 5, "one gap per missing year");
+    // The notes are on the page, not only in hover text.
+    let table = html.split("id=\"region-years\"").nth(1).unwrap();
+    assert!(table.contains("crossed $30B in 2005"), "{table}");
+    assert!(html.contains(">Maeil Shinmun, 26 Sep 2007</a>"), "{html}");
+}

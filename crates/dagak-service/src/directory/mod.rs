@@ -157,7 +157,18 @@ impl Acting {
                 .find_organizations_by_keys(org.business_number.as_ref(), org.domain.as_ref(), &[])
                 .await?;
             if !existing.is_empty() {
-                return Err(ServiceError::Duplicate { existing });
+                let found = self.store.get_organizations(&existing).await?;
+                let names = existing
+                    .iter()
+                    .map(|id| {
+                        found
+                            .iter()
+                            .find(|r| r.id == *id)
+                            .map(|r| r.org.display_name(dagak_domain::Lang::Ko).to_owned())
+                            .unwrap_or_default()
+                    })
+                    .collect();
+                return Err(ServiceError::Duplicate { existing, names });
             }
         }
         let id = self.store.insert_organization(&org, &self.audit()).await?;

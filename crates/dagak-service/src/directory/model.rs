@@ -41,6 +41,11 @@ pub struct AffiliationEntry {
 }
 
 impl AffiliationEntry {
+    /// Whether the affiliation ended before `today` (its end date has passed).
+    pub fn ended(&self, today: time::Date) -> bool {
+        self.affiliation.end.is_some_and(|end| end < today)
+    }
+
     /// The organisation's name in `lang`, else in the other language.
     pub fn org_name(&self, lang: Lang) -> &str {
         let (first, second) = lang

@@ -17,7 +17,10 @@ async fn an_organisation_with_a_taken_business_number_is_a_duplicate() {
     let first = service.create_organization(&draft, false).await.unwrap().id;
     let again = OrganizationDraft { name_ko: "다른이름".into(), ..draft.clone() };
     match service.create_organization(&again, false).await {
-        Err(ServiceError::Duplicate { existing }) => assert_eq!(existing, [first]),
+        Err(ServiceError::Duplicate { existing, names }) => {
+            assert_eq!(existing, [first]);
+            assert_eq!(names.len(), 1);
+        }
         other => panic!("expected a duplicate, got {other:?}"),
     }
     // Explicitly allowed, it is stored, and duplicate review finds the pair.
