@@ -48,7 +48,7 @@ pub(crate) fn api() -> Routes {
 }
 
 /// The file as an attachment under the name the service gave it.
-fn download(file: ExportFile) -> Response {
+pub(crate) fn download(file: ExportFile) -> Response {
     let disposition = format!("attachment; filename=\"{}\"", file.file_name);
     (
         [

@@ -76,4 +76,12 @@
   });
 
   document.querySelectorAll("input[data-org-picker]").forEach(attachPicker);
+
+  // Bulk selection: the heading's box ticks every row's box of the table.
+  document.querySelectorAll("input[data-select-all]").forEach(function (all) {
+    var table = all.closest("table");
+    all.addEventListener("change", function () {
+      table.querySelectorAll("input[name=ids]").forEach(function (box) { box.checked = all.checked; });
+    });
+  });
 })();

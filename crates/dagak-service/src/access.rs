@@ -208,6 +208,11 @@ impl Acting {
         &self.actor
     }
 
+    /// Whether this acts for the command line rather than a signed-in user.
+    pub fn is_command_line(&self) -> bool {
+        matches!(self.actor.credential, crate::Credential::CommandLine)
+    }
+
     /// Today, in UTC, by the service's clock: what tells a past affiliation from a current one.
     pub fn today(&self) -> time::Date {
         self.clock.now().date()

@@ -47,8 +47,8 @@ pub struct ExportFile {
 
 const BATCH: u64 = 1000;
 
-fn org_row(record: &OrgRecord) -> Vec<String> {
-    let d = record.org.to_draft();
+fn org_row(org: &dagak_domain::Organization) -> Vec<String> {
+    let d = org.to_draft();
     vec![
         d.kind,
         d.name_ko,
@@ -114,7 +114,7 @@ impl Service {
         let references: std::collections::HashMap<_, _> =
             orgs.iter().map(|r| (r.id, org_reference(r))).collect();
         let mut org_rows = vec![ORG_COLUMNS.iter().map(|c| c.0.to_owned()).collect::<Vec<_>>()];
-        org_rows.extend(orgs.iter().map(org_row));
+        org_rows.extend(orgs.iter().map(|r| org_row(&r.org)));
         let mut people_rows =
             vec![PERSON_COLUMNS.iter().map(|c| c.0.to_owned()).collect::<Vec<_>>()];
         let persons = if people { self.all_people().await? } else { Vec::new() };
@@ -192,6 +192,28 @@ impl Service {
 }
 
 impl Acting {
+    /// Exports the selected organisations as a CSV in the import's columns.
+    pub async fn export_selected(
+        &self,
+        ids: &[dagak_domain::OrgId],
+    ) -> Result<ExportFile, ServiceError> {
+        self.may(UseCase::ExportOrganizations)?;
+        let selected = self.selected_organizations(ids).await?;
+        let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+        writer.write_record(ORG_COLUMNS.iter().map(|c| c.0)).context("writing the CSV export")?;
+        for entry in &selected {
+            let cells = org_row(&entry.org);
+            let cells = cells.iter().map(|cell| dagak_domain::escape_csv_cell(cell).into_owned());
+            writer.write_record(cells).context("writing the CSV export")?;
+        }
+        let bytes = writer.into_inner().context("finishing the CSV export")?;
+        Ok(ExportFile {
+            file_name: "dagak-organizations-selected.csv",
+            format: ExportFormat::Csv,
+            bytes,
+        })
+    }
+
     /// Exports the directory in the columns the import reads: a CSV of one list, or a workbook
     /// of both.
     pub async fn export(

@@ -15,6 +15,7 @@ mod exports;
 pub mod imports;
 mod merge;
 pub mod region;
+mod views;
 
 use std::sync::Arc;
 
@@ -41,6 +42,7 @@ pub use imports::{
     PendingPreview, PreviewRow, RowAction,
 };
 pub use merge::{MergeField, PersonMergePlan};
+pub use views::SavedView;
 
 /// The use cases, over any store.
 #[derive(Clone)]

@@ -494,6 +494,60 @@ impl AccountStore for SqliteStore {
         .await
     }
 
+    async fn save_view(
+        &self,
+        user: UserId,
+        area: &str,
+        name: &str,
+        query: &str,
+    ) -> Result<i64, StoreError> {
+        let (area, name, query) = (area.to_owned(), name.to_owned(), query.to_owned());
+        self.write_quiet(move |tx| {
+            tx.query_row(
+                "INSERT INTO saved_views (user_id, area, name, query) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (user_id, area, name) DO UPDATE SET query = excluded.query
+                 RETURNING id",
+                params![user.0, area, name, query],
+                |r| r.get(0),
+            )
+            .map_err(map_err)
+        })
+        .await
+    }
+
+    async fn list_views(
+        &self,
+        user: UserId,
+        area: &str,
+    ) -> Result<Vec<(i64, String, String)>, StoreError> {
+        let area = area.to_owned();
+        self.read(move |conn| {
+            conn.prepare_cached(
+                "SELECT id, name, query FROM saved_views WHERE user_id = ?1 AND area = ?2
+                 ORDER BY name, id",
+            )
+            .map_err(map_err)?
+            .query_map(params![user.0, area], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(map_err)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(map_err)
+        })
+        .await
+    }
+
+    async fn delete_view(&self, user: UserId, id: i64) -> Result<(), StoreError> {
+        self.write_quiet(move |tx| {
+            let n = tx
+                .execute(
+                    "DELETE FROM saved_views WHERE id = ?1 AND user_id = ?2",
+                    params![id, user.0],
+                )
+                .map_err(map_err)?;
+            if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+        })
+        .await
+    }
+
     async fn get_setting(&self, key: &str) -> Result<Option<String>, StoreError> {
         let key = key.to_owned();
         self.read(move |conn| {

@@ -35,6 +35,17 @@ fn log_person(
     log(tx, audit, ("person", Some(id.0)), action, before, after, &Snapshot::new()).map(drop)
 }
 
+/// Deletes one organisation in the caller's transaction, logging what a restore needs.
+fn delete_one(tx: &rusqlite::Connection, audit: &Audit, id: OrgId) -> Result<(), StoreError> {
+    // What a restore needs: the fields and who was affiliated, how.
+    let before = org_with_members(tx, id)?;
+    log_org(tx, audit, id, "delete", Some(&before), None)?;
+    // Its people lose an affiliation.
+    changed(tx, "person", &people_of(tx, id)?)?;
+    organizations::delete(tx, id)?;
+    changed(tx, "organization", &[id.0])
+}
+
 /// Records that `removed` went into `kept`, and moves on the links to `removed` of earlier
 /// merges, so that every old link leads to the record kept now.
 fn record_merge(
@@ -135,14 +146,46 @@ impl DirectoryStore for SqliteStore {
 
     async fn delete_organization(&self, id: OrgId, audit: &Audit) -> Result<(), StoreError> {
         let audit = audit.clone();
+        self.write(move |tx| delete_one(tx, &audit, id)).await
+    }
+
+    async fn delete_organizations(&self, ids: &[OrgId], audit: &Audit) -> Result<(), StoreError> {
+        let (ids, audit) = (ids.to_vec(), audit.clone());
         self.write(move |tx| {
-            // What a restore needs: the fields and who was affiliated, how.
-            let before = org_with_members(tx, id)?;
-            log_org(tx, &audit, id, "delete", Some(&before), None)?;
-            // Its people lose an affiliation.
-            changed(tx, "person", &people_of(tx, id)?)?;
-            organizations::delete(tx, id)?;
-            changed(tx, "organization", &[id.0])
+            for id in ids {
+                delete_one(tx, &audit, id)?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn tag_organizations(
+        &self,
+        ids: &[OrgId],
+        tag: &str,
+        audit: &Audit,
+    ) -> Result<u64, StoreError> {
+        let (ids, audit) = (ids.to_vec(), audit.clone());
+        let tag = tag.trim().to_lowercase();
+        self.write(move |tx| {
+            let spellings = dagak_domain::tag_spellings(&tag);
+            let mut changed_ids = Vec::new();
+            for id in ids {
+                let mut org = organizations::get(tx, id)?.org;
+                if org.industry_tags.iter().any(|t| spellings.contains(&t.to_lowercase())) {
+                    continue;
+                }
+                let before = dagak_store::org_snapshot(&org);
+                org.industry_tags.push(tag.clone());
+                org.industry_tags.sort();
+                organizations::write(tx, Some(id), &org)?;
+                let after = dagak_store::org_snapshot(&org);
+                log_org(tx, &audit, id, "update", Some(&before), Some(&after))?;
+                changed_ids.push(id.0);
+            }
+            changed(tx, "organization", &changed_ids)?;
+            Ok(changed_ids.len() as u64)
         })
         .await
     }

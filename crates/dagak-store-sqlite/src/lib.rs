@@ -60,6 +60,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0017_record_versions.sql"),
     include_str!("../migrations/0018_wider_search.sql"),
     include_str!("../migrations/0019_merges.sql"),
+    include_str!("../migrations/0020_saved_views.sql"),
 ];
 
 /// The migration that creates `store_generation`, which every later write transaction bumps.

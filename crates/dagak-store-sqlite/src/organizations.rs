@@ -312,6 +312,12 @@ fn sorting(sort: OrgSort) -> Sorting {
             "o.country, o.sort_ko, o.id",
             false,
         ),
+        OrgSort::Kind => (
+            "SELECT id FROM organizations INDEXED BY organizations_kind ORDER BY kind, sort_ko, id",
+            "SELECT kind, sort_ko FROM organizations WHERE id = ?1",
+            "o.kind, o.sort_ko, o.id",
+            false,
+        ),
         OrgSort::RecentlyUpdated => (
             "SELECT id FROM organizations INDEXED BY organizations_updated ORDER BY updated_at DESC, id DESC",
             "SELECT updated_at FROM organizations WHERE id = ?1",

@@ -111,6 +111,22 @@ pub trait AccountStore: Send + Sync + 'static {
         token_hash: &str,
     ) -> Result<Option<(UserId, OffsetDateTime)>, StoreError>;
     async fn delete_login_challenge(&self, token_hash: &str) -> Result<(), StoreError>;
+    /// Saves (or replaces, by name) a user's view of list `area`: the list URL's query string.
+    async fn save_view(
+        &self,
+        user: UserId,
+        area: &str,
+        name: &str,
+        query: &str,
+    ) -> Result<i64, StoreError>;
+    /// A user's saved views of `area` as (id, name, query), by name.
+    async fn list_views(
+        &self,
+        user: UserId,
+        area: &str,
+    ) -> Result<Vec<(i64, String, String)>, StoreError>;
+    /// Deletes a saved view of `user` (another user's view is `NotFound`).
+    async fn delete_view(&self, user: UserId, id: i64) -> Result<(), StoreError>;
     /// A workspace setting's value, if set.
     async fn get_setting(&self, key: &str) -> Result<Option<String>, StoreError>;
     async fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError>;

@@ -56,6 +56,8 @@ pub enum OrgSort {
     NameKo,
     NameEn,
     Country,
+    /// By kind (its stable key), then Korean name.
+    Kind,
     RecentlyUpdated,
 }
 
@@ -124,6 +126,17 @@ pub trait DirectoryStore: Send + Sync + 'static {
     ) -> Result<PageOf<OrgRecord>, StoreError>;
     /// Deletes the organisation and its affiliations (people stay).
     async fn delete_organization(&self, id: OrgId, audit: &Audit) -> Result<(), StoreError>;
+    /// Deletes every organisation of `ids` with its affiliations, in one transaction: one that
+    /// does not exist fails the whole call.
+    async fn delete_organizations(&self, ids: &[OrgId], audit: &Audit) -> Result<(), StoreError>;
+    /// Adds industry tag `tag` (lower-cased) to every organisation of `ids` that lacks it, in
+    /// one transaction; returns how many changed. One that does not exist fails the whole call.
+    async fn tag_organizations(
+        &self,
+        ids: &[OrgId],
+        tag: &str,
+        audit: &Audit,
+    ) -> Result<u64, StoreError>;
     async fn count_organizations(&self) -> Result<u64, StoreError>;
     /// Organisations with this business number, domain or exact name key.
     async fn find_organizations_by_keys(

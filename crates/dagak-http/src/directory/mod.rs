@@ -3,6 +3,7 @@
 //! share the list pager, the form-error answer and the delete flow from [`crate::web`].
 
 mod api;
+mod bulk;
 mod duplicates;
 mod organizations;
 mod people;
@@ -24,6 +25,9 @@ pub(crate) fn pages() -> Routes {
     Routes::new()
         .get("/organizations", organizations::list)
         .post("/organizations", organizations::create)
+        .post("/organizations/bulk", bulk::bulk)
+        .post("/views", bulk::save_view)
+        .post("/views/{id}/delete", bulk::delete_view)
         .get("/organizations/new", organizations::new)
         .get("/organizations/{id}", organizations::detail)
         .post("/organizations/{id}", organizations::update)
@@ -81,6 +85,7 @@ struct OrgRow {
     city: String,
     tags: String,
     people: String,
+    updated: String,
 }
 
 impl OrgRow {
@@ -104,6 +109,7 @@ fn org_row(t: Tr, entry: &OrgEntry) -> OrgRow {
         city: org.city.clone().unwrap_or_default(),
         tags: tag_labels(t, &org.industry_tags).join(", "),
         people: t.number(entry.people_count),
+        updated: t.date(entry.updated_at.date()),
     }
 }
 

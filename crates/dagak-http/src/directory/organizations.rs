@@ -15,9 +15,24 @@ use crate::accounts::auth::Using;
 use crate::web::delete::Deletable;
 use crate::web::extract::{PageForm, PagePath, PageQuery};
 use crate::web::form::{Conflict, FormErrors, FormPage, submitted};
-use crate::web::paging::{Pager, url_with};
+use crate::web::paging::Pager;
+use crate::web::paging::url_with;
 use crate::web::{PageResult, fail, render, render_with};
 use crate::{Lang, Tr};
+
+/// The list's columns a reader may show or hide, in their order.
+pub(super) const COLUMNS: [&str; 6] = ["kind", "country", "city", "tags", "people", "updated"];
+/// The columns shown when the URL names none.
+const DEFAULT_COLUMNS: [&str; 5] = ["kind", "country", "city", "tags", "people"];
+
+/// A column heading: a link that sorts by it, where the list can be sorted so.
+struct Heading {
+    key: &'static str,
+    label: String,
+    /// The list sorted by this column, when it can be.
+    url: Option<String>,
+    active: bool,
+}
 
 #[derive(Template)]
 #[template(path = "org_list.html")]
@@ -39,14 +54,70 @@ struct OrgListPage {
     cities: Vec<String>,
     errors: Vec<String>,
     filtered: bool,
+    /// The optional columns shown, in order, and every one with its label and whether shown.
+    columns: Vec<&'static str>,
+    column_choices: Vec<(&'static str, String, bool)>,
+    name_heading: Heading,
+    headings: Vec<Heading>,
+    /// After a bulk action: what it did (counts only, never text from the URL).
+    notice: Option<String>,
+    /// The named views the reader saved of this list.
+    views: Vec<(i64, String, String)>,
 }
 
-/// `GET /organizations`.
+/// The first value of `key` in a query.
+pub(super) fn first(pairs: &[(String, String)], key: &str) -> Option<String> {
+    pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+}
+
+/// `GET /organizations`: the list with its filters, sortable headings, chosen columns and the
+/// bulk actions on a selection.
 pub(super) async fn list(
     Using(app): Using,
     t: Tr,
-    PageQuery(mut p): PageQuery<OrgListParams>,
+    PageQuery(pairs): PageQuery<Vec<(String, String)>>,
 ) -> PageResult {
+    let number = |key: &str| -> Result<Option<u64>, crate::web::PageError> {
+        match first(&pairs, key).filter(|v| !v.trim().is_empty()) {
+            None => Ok(None),
+            Some(v) => v.trim().parse().map(Some).map_err(|_| {
+                crate::web::PageError(
+                    crate::web::rejection::unreadable(
+                        crate::web::rejection::Part::Query,
+                        &format!("`{key}`"),
+                    ),
+                    t,
+                )
+            }),
+        }
+    };
+    let mut p = OrgListParams {
+        kind: first(&pairs, "kind"),
+        country: first(&pairs, "country"),
+        city: first(&pairs, "city"),
+        tag: first(&pairs, "tag"),
+        hs: first(&pairs, "hs"),
+        q: first(&pairs, "q"),
+        sort: first(&pairs, "sort"),
+        page: number("page")?,
+        per_page: None,
+    };
+    // The columns: `cols=kind,city` (a saved link), or one `col` per ticked box.
+    let mut chosen: Vec<&'static str> = Vec::new();
+    let named: Vec<String> = pairs
+        .iter()
+        .filter(|(k, _)| k == "col" || k == "cols")
+        .flat_map(|(_, v)| v.split(',').map(|c| c.trim().to_owned()).collect::<Vec<_>>())
+        .collect();
+    for column in COLUMNS {
+        if named.iter().any(|n| n == column) {
+            chosen.push(column);
+        }
+    }
+    let columns_given = pairs.iter().any(|(k, _)| k == "col" || k == "cols");
+    if !columns_given {
+        chosen = DEFAULT_COLUMNS.to_vec();
+    }
     // An English reader sees the list in English-name order unless they chose another.
     if p.sort.as_deref().is_none_or(str::is_empty) && t.lang == Lang::En {
         p.sort = Some("name_en".into());
@@ -61,7 +132,9 @@ pub(super) async fn list(
         text(&p.hs),
         text(&p.sort),
     );
+    let views = app.saved_views("organizations").await.map_err(fail(t))?;
     let directory = app.organization_directory(&p.into()).await.map_err(fail(t))?;
+    let cols = if columns_given { chosen.join(",") } else { String::new() };
     let params = [
         ("q", q.as_str()),
         ("kind", &kind),
@@ -70,7 +143,41 @@ pub(super) async fn list(
         ("tag", &tag),
         ("hs", &hs),
         ("sort", &sort),
+        ("cols", &cols),
     ];
+    let sorted_by = |key: &str| {
+        let mut with: Vec<(&str, &str)> =
+            params.iter().filter(|(k, _)| *k != "sort").copied().collect();
+        with.push(("sort", key));
+        url_with("/organizations", &with)
+    };
+    let name_sort = if t.lang == Lang::En { "name_en" } else { "name_ko" };
+    let current = if sort.is_empty() { "name_ko" } else { sort.as_str() };
+    let name_heading = Heading {
+        key: "name",
+        label: t.t("field.name").to_owned(),
+        url: Some(sorted_by(name_sort)),
+        active: current == name_sort,
+    };
+    let headings = chosen
+        .iter()
+        .map(|&key| {
+            let (label, sort_key) = match key {
+                "kind" => (t.t("field.kind"), Some("kind")),
+                "country" => (t.t("field.country"), Some("country")),
+                "city" => (t.t("field.city"), None),
+                "tags" => (t.t("field.industry_tags"), None),
+                "people" => (t.t("org.people"), None),
+                _ => (t.t("field.updated"), Some("updated")),
+            };
+            Heading {
+                key,
+                label: label.to_owned(),
+                url: sort_key.map(sorted_by),
+                active: sort_key == Some(current),
+            }
+        })
+        .collect();
     let (rows, pager, errors) = match &directory.found {
         Ok(listing) => (
             listing.items.iter().map(|r| org_row(t, r)).collect(),
@@ -79,7 +186,27 @@ pub(super) async fn list(
         ),
         Err(errors) => (Vec::new(), Pager::empty(t), super::field_messages(t, errors)),
     };
+    let count = |key: &str| first(&pairs, key).and_then(|v| v.parse::<u64>().ok());
+    let notice = match (count("tagged"), count("deleted")) {
+        (Some(n), _) => Some(t.count("bulk.tagged", n)),
+        (_, Some(n)) => Some(t.count("bulk.deleted", n)),
+        _ => None,
+    };
     let filtered = [&q, &kind, &country, &city, &tag, &hs].iter().any(|v| !v.is_empty());
+    let column_choices = COLUMNS
+        .iter()
+        .map(|&c| {
+            let label = match c {
+                "kind" => t.t("field.kind"),
+                "country" => t.t("field.country"),
+                "city" => t.t("field.city"),
+                "tags" => t.t("field.industry_tags"),
+                "people" => t.t("org.people"),
+                _ => t.t("field.updated"),
+            };
+            (c, label.to_owned(), chosen.contains(&c))
+        })
+        .collect();
     let page = OrgListPage {
         t,
         path: url_with("/organizations", &params),
@@ -104,6 +231,12 @@ pub(super) async fn list(
         hs,
         sort,
         errors,
+        columns: chosen,
+        column_choices,
+        name_heading,
+        headings,
+        notice,
+        views: views.into_iter().map(|v| (v.id, v.name, v.url)).collect(),
     };
     let status =
         if page.errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };

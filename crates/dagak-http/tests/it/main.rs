@@ -4,6 +4,7 @@
 mod accounts;
 mod api;
 mod conflicts;
+mod lists;
 mod pages;
 mod snapshots;
 

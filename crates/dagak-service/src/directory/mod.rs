@@ -1,5 +1,6 @@
 //! The partner directory: organisations and people.
 
+mod bulk;
 mod model;
 
 use dagak_domain::{
@@ -27,7 +28,7 @@ pub struct OrgListQuery {
     pub tag: Option<String>,
     pub hs: Option<String>,
     pub q: Option<String>,
-    /// `name_ko` (default), `name_en`, `country` or `updated`.
+    /// `name_ko` (default), `name_en`, `country`, `kind` or `updated`.
     pub sort: Option<String>,
     /// 1-based.
     pub page: Option<u64>,
@@ -56,6 +57,7 @@ impl OrgListQuery {
             None | Some("name_ko") => OrgSort::NameKo,
             Some("name_en") => OrgSort::NameEn,
             Some("country") => OrgSort::Country,
+            Some("kind") => OrgSort::Kind,
             Some("updated") => OrgSort::RecentlyUpdated,
             Some(other) => {
                 errors.push("sort", DomainError::UnknownValue(other.to_owned()));
@@ -122,7 +124,7 @@ fn reaches(scope: Scope, entry: &PersonEntry) -> bool {
 }
 
 /// Whether a firm's scope reaches this organisation.
-fn reaches_org(scope: Scope, id: OrgId) -> bool {
+pub(super) fn reaches_org(scope: Scope, id: OrgId) -> bool {
     !matches!(scope, Scope::Firm(org) if org != id)
 }
 
@@ -131,7 +133,7 @@ impl Service {
     /// (for SQLite: the sort orders it caches) before the first reader asks.
     pub async fn warm_up(&self) -> Result<(), ServiceError> {
         let system = self.as_command_line();
-        for sort in ["name_ko", "name_en", "country", "updated"] {
+        for sort in ["name_ko", "name_en", "country", "kind", "updated"] {
             let query = OrgListQuery { sort: Some(sort.into()), ..Default::default() };
             system.list_organizations(&query).await?;
         }

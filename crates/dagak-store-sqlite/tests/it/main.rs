@@ -99,6 +99,14 @@ async fn sqlite_store_keeps_the_search_contract() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_store_keeps_the_bulk_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("bulk.db")).unwrap();
+    dagak_store::Store::migrate(&store).await.unwrap();
+    dagak_testkit::contract::directory::bulk_contract(&store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_store_keeps_the_region_contract() {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(dir.path().join("region.db")).unwrap();
@@ -313,6 +321,7 @@ async fn cached_lists_agree_with_plain_sql_across_writers() {
         (OrgSort::NameKo, "o.sort_ko, o.id"),
         (OrgSort::NameEn, "o.sort_en, o.id"),
         (OrgSort::Country, "o.country, o.sort_ko, o.id"),
+        (OrgSort::Kind, "o.kind, o.sort_ko, o.id"),
         (OrgSort::RecentlyUpdated, "o.updated_at DESC, o.id DESC"),
     ];
     let check = |round: usize| {
@@ -599,7 +608,7 @@ async fn hs_placeholders_stored_before_migration_8_are_removed() {
         conn.execute_batch(&format!(
             "INSERT INTO organization_hs_codes (code, org_id) VALUES ('9999', {0}), ('99', {0});
              -- Later migrations run again: their tables go too.
-             DROP TABLE settings; DROP TABLE login_challenges; DROP TABLE recovery_codes;
+             DROP TABLE saved_views; DROP TABLE settings; DROP TABLE login_challenges; DROP TABLE recovery_codes;
              DROP TABLE audit_log; DROP TABLE setup_links; DROP TABLE api_tokens; DROP TABLE sessions;
              DROP TABLE users;
              DROP INDEX people_retain_until; ALTER TABLE people DROP COLUMN retain_until;

@@ -395,7 +395,13 @@ pub async fn search_contract<S: Store>(store: &S) {
 
     // "구미" is the city of one and the name of the other: both, the name match first, in
     // every sort order.
-    for sort in [OrgSort::NameKo, OrgSort::NameEn, OrgSort::Country, OrgSort::RecentlyUpdated] {
+    for sort in [
+        OrgSort::NameKo,
+        OrgSort::NameEn,
+        OrgSort::Country,
+        OrgSort::Kind,
+        OrgSort::RecentlyUpdated,
+    ] {
         let filter = OrgFilter { sort, ..text("구미") };
         let found = store.list_organizations(&filter, ALL).await.unwrap();
         assert_eq!(found.total, 2);
@@ -445,4 +451,29 @@ pub async fn search_contract<S: Store>(store: &S) {
     assert_eq!(ids_of(store.list_organizations(&text("sourcing"), ALL).await.unwrap()), [alpha]);
     store.delete_person(buyer, &audit).await.unwrap();
     assert!(store.list_organizations(&text("sourcing"), ALL).await.unwrap().items.is_empty());
+}
+
+/// Bulk writes: tagging and deleting several organisations is one transaction each, all or
+/// nothing.
+pub async fn bulk_contract<S: Store>(store: &S) {
+    let audit = crate::audit();
+    let mut ids = Vec::new();
+    for (ko, en) in [("가온", "Gaon"), ("나래", "Narae"), ("다솜", "Dasom")] {
+        ids.push(store.insert_organization(&org(org_draft(ko, en)), &audit).await.unwrap());
+    }
+    // The fixture's tag is "medical devices"; its Korean name is the same tag.
+    assert_eq!(store.tag_organizations(&ids, "의료기기", &audit).await.unwrap(), 0);
+    assert_eq!(store.tag_organizations(&ids[..2], "Export Club", &audit).await.unwrap(), 2);
+    assert_eq!(store.tag_organizations(&ids, "export club", &audit).await.unwrap(), 1);
+    let filter = OrgFilter { industry_tag: Some("export club".into()), ..Default::default() };
+    assert_eq!(store.list_organizations(&filter, ALL).await.unwrap().total, 3);
+    // One unknown id: nothing is tagged, nothing deleted.
+    let with_unknown = [ids[0], OrgId(999_999)];
+    assert!(store.tag_organizations(&with_unknown, "later", &audit).await.is_err());
+    let later = OrgFilter { industry_tag: Some("later".into()), ..Default::default() };
+    assert_eq!(store.list_organizations(&later, ALL).await.unwrap().total, 0);
+    assert!(store.delete_organizations(&with_unknown, &audit).await.is_err());
+    assert_eq!(store.count_organizations().await.unwrap(), 3);
+    store.delete_organizations(&ids[..2], &audit).await.unwrap();
+    assert_eq!(store.count_organizations().await.unwrap(), 1);
 }

@@ -573,3 +573,61 @@ fn a_merge_takes_the_removed_organisations_city_when_chosen_and_its_link_leads_t
     browser.open(&format!("{}/organizations/{removed}", server.base));
     browser.wait_text("#org-title", |t| t == "Irvine Sensor Labs");
 }
+
+/// See: issue 14, points 9 and 11: a heading sorts the list, three ticked rows get a tag in one
+/// go, and `/` and `n` work from the keyboard.
+#[test]
+fn a_list_sorts_by_a_heading_bulk_tags_three_organisations_and_answers_the_keyboard() {
+    if !ensure_browser() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &["--demo"]);
+    let browser = signed_in(&server, "/organizations");
+    browser.open(&format!("{}/lang/en?next=/organizations", server.base));
+    browser.wait_text("h1", |t| t.contains("Organisation directory"));
+    browser.click("#sort-country");
+    browser.wait_text("#sort-country", |t| t.contains('▲'));
+    let countries = browser.script(
+        "return Array.from(document.querySelectorAll('#org-table tbody tr td:nth-child(4)')).map(td => td.textContent.trim());",
+    );
+    let countries: Vec<String> = serde_json::from_value(countries).unwrap();
+    assert!(!countries.is_empty());
+    // Sorted by the country's code, so names group by country.
+    let mut groups = countries.clone();
+    groups.dedup();
+    let mut distinct = groups.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(groups.len(), distinct.len(), "each country's rows are together: {countries:?}");
+
+    // Tick the first three rows and tag them.
+    for n in 1..=3 {
+        browser.click(&format!("#org-table tbody tr:nth-child({n}) input[name=ids]"));
+    }
+    browser.clear_and_type("#bulk-tag", "irvine mission 2026");
+    browser.click("#bulk-tag-button");
+    browser.wait_text("#bulk-notice", |t| t.contains("Tagged 3 organisations"));
+    browser.open(&format!("{}/organizations?tag=irvine%20mission%202026", server.base));
+    browser.wait_text("#result-count", |t| t == "3 organisations");
+
+    // "/" focuses the search box; "n" opens the new organisation form.
+    browser.script("document.activeElement.blur();");
+    let body = browser.find("body");
+    browser.call(
+        "POST",
+        &browser.session_path(&format!("/element/{body}/value")),
+        Some(json!({"text": "/"})),
+    );
+    let focused = browser.script("return document.activeElement.id;");
+    assert_eq!(focused, "search");
+    browser.script("document.activeElement.blur();");
+    browser.call(
+        "POST",
+        &browser.session_path("/actions"),
+        Some(json!({"actions": [{"type": "key", "id": "keyboard", "actions": [
+            {"type": "keyDown", "value": "n"}, {"type": "keyUp", "value": "n"}
+        ]}]})),
+    );
+    browser.wait_text("h1", |t| t == "Add organisation" || t == "New organisation");
+}
