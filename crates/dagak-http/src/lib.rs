@@ -15,6 +15,7 @@ mod exports;
 mod guard;
 mod i18n;
 mod imports;
+mod notes;
 mod region;
 mod web;
 
@@ -121,6 +122,7 @@ fn pages() -> Routes {
         .merge(accounts::pages())
         .merge(audit::pages())
         .merge(directory::pages())
+        .merge(notes::pages())
         .merge(imports::pages())
         .merge(exports::pages())
         .merge(region::pages())

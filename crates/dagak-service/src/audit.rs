@@ -191,6 +191,8 @@ const EXPORT_LIMIT: u64 = 100_000;
 pub struct WithHistory<T> {
     pub record: T,
     pub history: Vec<AuditEntry>,
+    /// The record's notes, newest first.
+    pub notes: Vec<crate::Note>,
 }
 
 /// How many entries a record's page shows; the history page shows them all.
@@ -203,7 +205,9 @@ impl Acting {
         id: OrgId,
     ) -> Result<WithHistory<crate::OrgDetail>, ServiceError> {
         let record = self.get_organization(id).await?;
-        Ok(WithHistory { record, history: self.recent(Entity::Organization, id.0).await? })
+        let history = self.recent(Entity::Organization, id.0).await?;
+        let notes = self.notes(Entity::Organization, id.0).await?;
+        Ok(WithHistory { record, history, notes })
     }
 
     /// A person for their page, with their latest history.
@@ -212,7 +216,9 @@ impl Acting {
         id: PersonId,
     ) -> Result<WithHistory<crate::PersonEntry>, ServiceError> {
         let record = self.get_person(id).await?;
-        Ok(WithHistory { record, history: self.recent(Entity::Person, id.0).await? })
+        let history = self.recent(Entity::Person, id.0).await?;
+        let notes = self.notes(Entity::Person, id.0).await?;
+        Ok(WithHistory { record, history, notes })
     }
 
     async fn recent(&self, entity: Entity, id: i64) -> Result<Vec<AuditEntry>, ServiceError> {

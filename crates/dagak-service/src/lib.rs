@@ -14,6 +14,7 @@ mod error;
 mod exports;
 pub mod imports;
 mod merge;
+mod notes;
 pub mod region;
 mod views;
 
@@ -42,6 +43,7 @@ pub use imports::{
     PendingPreview, PreviewRow, RowAction,
 };
 pub use merge::{MergeField, PersonMergePlan};
+pub use notes::{MAX_NOTE, Note};
 pub use views::SavedView;
 
 /// The use cases, over any store.

@@ -432,6 +432,9 @@ impl DirectoryStore for SqliteStore {
                 [id.0],
             )
             .map_err(map_err)?;
+            // Notes about the person hold personal data too.
+            tx.execute("DELETE FROM notes WHERE entity = 'person' AND entity_id = ?1", [id.0])
+                .map_err(map_err)?;
             changed(tx, "person", &[id.0])
         })
         .await

@@ -20,6 +20,7 @@ mod cache;
 mod directory;
 mod idset;
 mod imports;
+mod notes;
 mod organizations;
 mod people;
 mod pool;
@@ -61,6 +62,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0018_wider_search.sql"),
     include_str!("../migrations/0019_merges.sql"),
     include_str!("../migrations/0020_saved_views.sql"),
+    include_str!("../migrations/0021_notes.sql"),
 ];
 
 /// The migration that creates `store_generation`, which every later write transaction bumps.

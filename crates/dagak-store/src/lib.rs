@@ -17,6 +17,7 @@ mod accounts;
 mod audit;
 mod directory;
 mod imports;
+mod notes;
 mod region;
 
 use async_trait::async_trait;
@@ -37,6 +38,7 @@ pub use imports::{
     ImportAffiliation, ImportBatch, ImportIds, ImportStore, OrgRef, PersonUpdate, PreviewFile,
     StoredPreview, WriteProgress,
 };
+pub use notes::{NoteRecord, NoteStore};
 pub use region::{AnnualFigure, RegionFigures, RegionStore, ShareFigure, ShareKind};
 
 /// A store failure. `NotFound` and `Conflict` are expected outcomes the service turns into user
@@ -72,7 +74,15 @@ pub struct PageOf<T> {
 /// transaction.
 #[async_trait]
 pub trait Store:
-    AccountStore + AuditStore + DirectoryStore + ImportStore + RegionStore + Send + Sync + 'static
+    AccountStore
+    + AuditStore
+    + DirectoryStore
+    + ImportStore
+    + NoteStore
+    + RegionStore
+    + Send
+    + Sync
+    + 'static
 {
     /// Applies pending schema migrations (of every area).
     async fn migrate(&self) -> Result<(), StoreError>;

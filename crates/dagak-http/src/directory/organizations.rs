@@ -282,8 +282,10 @@ struct OrgDetailPage {
     created: String,
     updated: String,
     people: Vec<AffiliatedPerson>,
-    /// The latest history, for those who may read it.
-    entries: Vec<crate::audit::EntryView>,
+    /// Notes and the latest changes, newest first.
+    timeline: Vec<crate::notes::TimelineItem>,
+    /// Whether the reader may add a note.
+    can_note: bool,
 }
 
 /// `GET /organizations/{id}`.
@@ -297,7 +299,8 @@ pub(super) async fn detail(
     let merged = q.get("merged").and_then(|m| m.parse::<i64>().ok());
     let notice = merged.map(|m| t.t("merge.done").replace("{id}", &m.to_string()));
     let page = app.organization_page(OrgId(id)).await.map_err(fail(t))?;
-    let entries = page.history.iter().map(|e| crate::audit::entry_view(t, e)).collect();
+    let timeline = crate::notes::timeline(t, &page.notes, &page.history);
+    let can_note = crate::accounts::auth::may(dagak_service::UseCase::UpdateOrganization);
     let detail = page.record;
     let entry = &detail.organization;
     let org = &entry.org;
@@ -329,7 +332,8 @@ pub(super) async fn detail(
         t,
         path: format!("/organizations/{id}"),
         id,
-        entries,
+        timeline,
+        can_note,
         name: row.name,
         other_name: row.other_name,
         kind: row.kind,

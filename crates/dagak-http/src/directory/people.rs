@@ -125,8 +125,10 @@ struct PersonDetailPage {
     updated: String,
     /// When the person's data was erased, as shown; empty otherwise.
     erased: String,
-    /// The latest history, for those who may read it.
-    entries: Vec<crate::audit::EntryView>,
+    /// Notes and the latest changes, newest first.
+    timeline: Vec<crate::notes::TimelineItem>,
+    /// Whether the reader may add a note.
+    can_note: bool,
 }
 
 /// `GET /people/{id}`.
@@ -140,12 +142,15 @@ pub(super) async fn detail(
     let merged = q.get("merged").and_then(|m| m.parse::<i64>().ok());
     let notice = merged.map(|m| t.t("merge.done").replace("{id}", &m.to_string()));
     let found = app.person_page(PersonId(id)).await.map_err(fail(t))?;
-    let entries = found.history.iter().map(|e| crate::audit::entry_view(t, e)).collect();
+    let timeline = crate::notes::timeline(t, &found.notes, &found.history);
+    let can_note = crate::accounts::auth::may(dagak_service::UseCase::UpdatePerson)
+        && found.record.erased_at.is_none();
     let entry = found.record;
     let p = &entry.person;
     let page = PersonDetailPage {
         notice,
-        entries,
+        timeline,
+        can_note,
         t,
         path: format!("/people/{id}"),
         id,

@@ -494,8 +494,18 @@ pub(crate) struct PersonDataView {
     pub person: PersonView,
     /// Every audit entry about the person, newest first.
     pub audit_entries: Vec<PersonAuditView>,
+    /// The notes staff wrote about the person, newest first.
+    pub notes: Vec<NoteView>,
     /// Interactions with the person (a later issue records them; none yet).
     pub interactions: Vec<serde_json::Value>,
+}
+
+/// A note about a person, in their data export.
+#[derive(Debug, Serialize)]
+pub(crate) struct NoteView {
+    pub at: String,
+    pub author: String,
+    pub text: String,
 }
 
 /// One audit entry about a person, in their data export.
@@ -533,6 +543,11 @@ impl From<PersonData> for PersonDataView {
                         .collect(),
                     redacted: e.redacted,
                 })
+                .collect(),
+            notes: data
+                .notes
+                .into_iter()
+                .map(|n| NoteView { at: rfc3339(n.at), author: n.author_label, text: n.text })
                 .collect(),
             interactions: Vec::new(),
         }

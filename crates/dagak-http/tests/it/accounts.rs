@@ -728,10 +728,7 @@ async fn histories_show_each_change_and_an_administrator_restores_from_the_log()
     assert!(html.contains("admin@gumi.go.kr") && html.contains("Changed"));
     // The record's page shows its latest history too.
     let record = admin.get(&format!("/organizations/{id}"), Some("en")).await.text();
-    assert!(
-        record.contains("id=\"recent-history\"") && record.contains("<del>구미</del>"),
-        "{record}"
-    );
+    assert!(record.contains("id=\"activity\"") && record.contains("<del>구미</del>"), "{record}");
 
     // The whole log, filtered, as JSON and CSV.
     let log = admin.get(&format!("/api/v1/audit?entity=organization&entity_id={id}"), None).await;

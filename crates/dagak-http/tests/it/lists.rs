@@ -158,3 +158,52 @@ async fn a_view_is_saved_per_user_and_opens_the_same_list() {
     let unnamed = app.form("/views", &[("area", "organizations"), ("view_name", " ")], "en").await;
     assert_eq!(unnamed.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+/// See: issue 14, point 10: a dated note on a record, shown with its changes in one timeline.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_note_joins_the_records_changes_in_one_timeline_and_only_its_author_or_an_admin_deletes_it()
+ {
+    let app = app().await;
+    let ids = three(&app).await;
+    let page = format!("/organizations/{}", ids[0]);
+    let empty = app.form(&format!("{page}/notes"), &[("note", "  ")], "en").await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let added =
+        app.form(&format!("{page}/notes"), &[("note", "Met at MEDICA; wants samples")], "en").await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.text());
+    assert_eq!(added.headers.get("location").unwrap(), &format!("{page}#activity"));
+    let html = app.get(&page, Some("en")).await.text();
+    let timeline = html.split("id=\"timeline\"").nth(1).unwrap().split("</ol>").next().unwrap();
+    assert!(timeline.contains("Met at MEDICA; wants samples"), "{timeline}");
+    assert!(
+        timeline.contains("admin@gumi.go.kr") || timeline.contains("관리자"),
+        "who: {timeline}"
+    );
+    // The creation of the record is in the same list, after the note (older).
+    let note_at = timeline.find("Met at MEDICA").unwrap();
+    let created_at = timeline.find("class=\"change\"").expect("the record's creation is listed");
+    assert!(note_at < created_at, "newest first: {timeline}");
+
+    // Another staff member sees it but may not delete it; the author may.
+    let note_id: i64 =
+        timeline.split("id=\"note-").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
+    let other = dagak_domain::UserDraft {
+        email: "staff@gumi.go.kr".into(),
+        display_name: "Staff".into(),
+        role: "staff".into(),
+        lang: "en".into(),
+        organization: String::new(),
+    };
+    let user = app.service.create_user(&other, crate::PASSWORD).await.unwrap();
+    let staff = app.with_session(Some(app.sign_in_as(user.id).await));
+    let seen = staff.get(&page, Some("en")).await.text();
+    assert!(
+        seen.contains("Met at MEDICA") && !seen.contains(&format!("/notes/{note_id}/delete")),
+        "{seen}"
+    );
+    let refused = staff.form(&format!("/notes/{note_id}/delete"), &[], "en").await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let deleted = app.form(&format!("/notes/{note_id}/delete"), &[], "en").await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER);
+    assert!(!app.get(&page, Some("en")).await.text().contains("Met at MEDICA"));
+}

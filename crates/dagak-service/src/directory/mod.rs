@@ -505,7 +505,21 @@ impl Acting {
         };
         let audit = self.store.list_audit(&filter, Page { offset: 0, limit: 10_000 }).await?;
         let audit = audit.items.into_iter().map(crate::audit::AuditEntry::from).collect();
-        Ok(PersonData { person, exported_at: self.clock.now(), audit })
+        let notes = self
+            .store
+            .list_notes("person", id.0, u64::MAX)
+            .await?
+            .into_iter()
+            .map(|n| crate::Note {
+                id: n.id,
+                text: n.text,
+                author: n.author,
+                author_label: n.author_label,
+                at: n.at,
+                deletable: false,
+            })
+            .collect();
+        Ok(PersonData { person, exported_at: self.clock.now(), audit, notes })
     }
 
     /// The people whose retention date has passed and who are not erased yet (at most 500,

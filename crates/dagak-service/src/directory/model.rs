@@ -100,6 +100,8 @@ pub struct PersonData {
     pub exported_at: OffsetDateTime,
     /// Every audit entry about the person, newest first (this export's own entry included).
     pub audit: Vec<crate::audit::AuditEntry>,
+    /// The notes about the person, newest first.
+    pub notes: Vec<crate::Note>,
 }
 
 /// One page of a list: its items, the exact number of matches and where the page lies.

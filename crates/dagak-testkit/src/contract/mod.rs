@@ -3,13 +3,14 @@
 //! the same behaviour. A backend's `tests/it` calls [`accounts::accounts_contract`],
 //! [`audit::audit_contract`],
 //! [`directory::directory_contract`],
-//! [`imports::imports_contract`], [`imports::previews_contract`] and
+//! [`imports::imports_contract`], [`imports::previews_contract`], [`notes::notes_contract`] and
 //! [`region::region_contract`], each on its own store.
 
 pub mod accounts;
 pub mod audit;
 pub mod directory;
 pub mod imports;
+pub mod notes;
 pub mod region;
 
 use dagak_store::{DirectoryStore, OrgFilter, Page};
