@@ -10,6 +10,10 @@ use crate::DomainError;
 const NAMES_KO: &str = include_str!("../../../data/nomenclature/country_names_ko.csv");
 /// English names, same shape and licence.
 const NAMES_EN: &str = include_str!("../../../data/nomenclature/country_names_en.csv");
+/// The common short English names (following CLDR) where the ISO name is a formal one:
+/// `alpha2,name`.
+const NAMES_EN_COMMON: &str =
+    include_str!("../../../data/nomenclature/country_names_en_common.csv");
 
 /// One country of ISO 3166-1.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,8 +50,15 @@ fn read_names(csv_text: &str) -> Vec<(u16, String, String, String)> {
 fn all() -> &'static Countries {
     static COUNTRIES: OnceLock<Countries> = OnceLock::new();
     COUNTRIES.get_or_init(|| {
-        let english: HashMap<String, String> =
+        let iso_english: HashMap<String, String> =
             read_names(NAMES_EN).into_iter().map(|(_, a2, _, name)| (a2, name)).collect();
+        let mut english = iso_english.clone();
+        let mut reader = csv::Reader::from_reader(NAMES_EN_COMMON.as_bytes());
+        for record in reader.records().flatten() {
+            if let (Some(code), Some(name)) = (record.get(0), record.get(1)) {
+                english.insert(code.to_ascii_uppercase(), name.to_owned());
+            }
+        }
         let mut list: Vec<Country> = read_names(NAMES_KO)
             .into_iter()
             .map(|(numeric, alpha2, alpha3, name_ko)| Country {
@@ -65,6 +76,10 @@ fn all() -> &'static Countries {
             by_key.insert(c.alpha3.clone(), i);
             by_key.insert(c.name_ko.clone(), i);
             by_key.insert(c.name_en.to_uppercase(), i);
+            // The ISO name is still what many files write.
+            if let Some(iso) = iso_english.get(c.code.as_str()) {
+                by_key.insert(iso.to_uppercase(), i);
+            }
         }
         // Common short forms people type that the reference names spell out.
         for (alias, code) in [
@@ -152,6 +167,25 @@ mod tests {
         assert_eq!(CountryCode::parse("미국").unwrap().as_str(), "US");
         assert_eq!(CountryCode::parse("United States of America").unwrap().as_str(), "US");
         assert_eq!(kr.name(crate::Lang::Ko), "대한민국");
+    }
+
+    /// See: issue 14, point 7 (English names were ISO's formal ones).
+    #[test]
+    fn english_names_are_the_common_short_ones_and_the_iso_names_still_parse() {
+        let name = |code: &str| CountryCode::parse(code).unwrap().name(crate::Lang::En).to_owned();
+        assert_eq!(name("KR"), "South Korea");
+        assert_eq!(name("TW"), "Taiwan");
+        assert_eq!(name("US"), "United States");
+        assert_eq!(name("GB"), "United Kingdom");
+        assert_eq!(name("FR"), "France");
+        for iso in ["Korea, Republic of", "Taiwan, Province of China", "Viet Nam", "south korea"] {
+            assert!(CountryCode::parse(iso).is_ok(), "{iso}");
+        }
+        // Every override names a country that exists.
+        for line in NAMES_EN_COMMON.lines().skip(1) {
+            let code = line.split(',').next().unwrap();
+            assert!(CountryCode::parse(code).is_ok(), "{code}");
+        }
     }
 
     #[test]

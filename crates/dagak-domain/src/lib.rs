@@ -7,6 +7,7 @@
 
 mod accounts;
 mod business_number;
+mod collation;
 mod country;
 mod csv_cell;
 mod error;
@@ -23,6 +24,7 @@ pub use accounts::{
     MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, Role, User, UserDraft, UserStatus, check_new_password,
 };
 pub use business_number::BusinessNumber;
+pub use collation::COLLATION_VERSION;
 pub use country::{Country, CountryCode, countries};
 pub use csv_cell::{escape_csv_cell, unescape_csv_cell};
 pub use error::{DomainError, FieldError, FieldErrors};

@@ -36,7 +36,7 @@ use async_trait::async_trait;
 pub use backup::{DatabaseInfo, check_database, restore};
 use dagak_domain::OrgId;
 use dagak_store::{Store, StoreError};
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, OptionalExtension as _, TransactionBehavior};
 
 use crate::pool::Pool;
 
@@ -338,7 +338,24 @@ impl Store for SqliteStore {
                 }
                 tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1)).map_err(map_err)?;
             }
-            if applied < MIGRATIONS.len() {
+            // Sort keys made by another collation (an older dagak, or a database from before
+            // them) are made again: the lists' order depends on them.
+            let keys: Option<String> = tx
+                .query_row("SELECT value FROM settings WHERE key = 'sort_keys'", [], |r| r.get(0))
+                .optional()
+                .map_err(map_err)?;
+            let stale_keys = keys.as_deref() != Some(dagak_domain::COLLATION_VERSION);
+            if stale_keys {
+                organizations::refresh_sort_keys(tx)?;
+                people::refresh_sort_keys(tx)?;
+                tx.execute(
+                    "INSERT INTO settings (key, value) VALUES ('sort_keys', ?1)
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    [dagak_domain::COLLATION_VERSION],
+                )
+                .map_err(map_err)?;
+            }
+            if applied < MIGRATIONS.len() || stale_keys {
                 changed_everything(tx)?;
             }
             Ok(())

@@ -19,6 +19,35 @@ fn join_roles<T: Copy>(roles: &[T], as_str: fn(T) -> &'static str) -> String {
     roles.iter().map(|r| as_str(*r)).collect::<Vec<_>>().join(",")
 }
 
+/// The keys the list sorts by: the Korean and the English display name, as each language's
+/// collation orders them (see `dagak_domain::Lang::sort_key`).
+fn sort_keys(org: &Organization) -> (String, String) {
+    use dagak_domain::Lang::{En, Ko};
+    (Ko.sort_key(org.display_name(Ko)), En.sort_key(org.display_name(En)))
+}
+
+/// Computes every organisation's sort keys again (after a collation change), in chunks.
+pub(crate) fn refresh_sort_keys(tx: &Connection) -> Result<(), StoreError> {
+    let ids: Vec<i64> = tx
+        .prepare("SELECT id FROM organizations")
+        .map_err(map_err)?
+        .query_map([], |r| r.get(0))
+        .map_err(map_err)?
+        .collect::<rusqlite::Result<Vec<i64>>>()
+        .map_err(map_err)?;
+    for chunk in ids.chunks(1000) {
+        let chunk: Vec<OrgId> = chunk.iter().map(|id| OrgId(*id)).collect();
+        for record in get_many(tx, &chunk)? {
+            let (ko, en) = sort_keys(&record.org);
+            tx.prepare_cached("UPDATE organizations SET sort_ko = ?1, sort_en = ?2 WHERE id = ?3")
+                .map_err(map_err)?
+                .execute(params![ko, en, record.id.0])
+                .map_err(map_err)?;
+        }
+    }
+    Ok(())
+}
+
 /// Inserts (`id` = None) or replaces an organisation and all its derived rows.
 pub(crate) fn write(
     tx: &Connection,
@@ -30,8 +59,7 @@ pub(crate) fn write(
         None => Vec::new(),
     };
     let search = search_text(org, &titles);
-    let sort_ko = org.display_name(dagak_domain::Lang::Ko).to_lowercase();
-    let sort_en = org.display_name(dagak_domain::Lang::En).to_lowercase();
+    let (sort_ko, sort_en) = sort_keys(org);
     let city_key = org.city.as_ref().map(|c| c.to_lowercase());
     let fields = params![
         org.kind.as_str(),

@@ -40,7 +40,7 @@ pub(crate) fn write(
         person.languages.join(","),
         date_text(person.consent.as_ref().map(|c| c.date)),
         person.consent.as_ref().map(|c| c.basis.clone()),
-        display.to_lowercase(),
+        dagak_domain::Lang::Ko.sort_key(&display),
         search,
         person.consent.as_ref().and_then(|c| c.scope.clone()),
         person.consent.as_ref().and_then(|c| c.source.clone()),
@@ -92,6 +92,28 @@ pub(crate) fn write(
         insert_affiliations(tx, id, affiliations)?;
     }
     Ok(id)
+}
+
+/// Computes every person's sort key again (after a collation change), in chunks.
+pub(crate) fn refresh_sort_keys(tx: &Connection) -> Result<(), StoreError> {
+    let ids: Vec<i64> = tx
+        .prepare("SELECT id FROM people")
+        .map_err(map_err)?
+        .query_map([], |r| r.get(0))
+        .map_err(map_err)?
+        .collect::<rusqlite::Result<Vec<i64>>>()
+        .map_err(map_err)?;
+    for chunk in ids.chunks(1000) {
+        let chunk: Vec<PersonId> = chunk.iter().map(|id| PersonId(*id)).collect();
+        for record in get_many(tx, &chunk)? {
+            let key = dagak_domain::Lang::Ko.sort_key(&record.person.display_name());
+            tx.prepare_cached("UPDATE people SET sort_key = ?1 WHERE id = ?2")
+                .map_err(map_err)?
+                .execute(params![key, record.id.0])
+                .map_err(map_err)?;
+        }
+    }
+    Ok(())
 }
 
 /// Adds affiliations to a person, refusing one to an organisation that does not exist.

@@ -202,9 +202,10 @@ pub(crate) fn name_condition(word: &str) -> SetCondition {
         SetCondition {
             entity: "organization",
             id_column: "id",
-            sql: "SELECT id FROM organizations
-                  WHERE (sort_ko LIKE ?1 ESCAPE '\\' OR sort_en LIKE ?1 ESCAPE '\\')"
-                .into(),
+            sql:
+                "SELECT id FROM organizations
+                  WHERE (coalesce(name_ko, '') || ' ' || coalesce(name_en, '')) LIKE ?1 ESCAPE '\\'"
+                    .into(),
             values: vec![Value::Text(like_pattern(word))],
         }
     }

@@ -125,7 +125,7 @@ fn kind_options(t: Tr) -> Vec<(String, String)> {
 fn country_options(t: Tr) -> Vec<(String, String)> {
     let mut list: Vec<(String, String)> =
         countries().iter().map(|c| (c.code.to_string(), t.country(&c.code))).collect();
-    list.sort_by(|a, b| a.1.cmp(&b.1));
+    list.sort_by(|a, b| t.lang.compare(&a.1, &b.1));
     list
 }
 

@@ -217,11 +217,15 @@ pub(super) async fn list(
         tags: {
             // Both languages' spellings of a tag are one entry, in the reader's language.
             let mut tags = super::tag_labels(t, &directory.tags);
-            tags.sort();
+            tags.sort_by(|a, b| t.lang.compare(a, b));
             tags.dedup();
             tags
         },
-        cities: directory.cities,
+        cities: {
+            let mut cities = directory.cities;
+            cities.sort_by(|a, b| t.lang.compare(a, b));
+            cities
+        },
         filtered,
         q,
         kind,
