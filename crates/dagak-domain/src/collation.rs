@@ -6,7 +6,7 @@
 use std::cmp::Ordering;
 use std::sync::OnceLock;
 
-use icu_collator::options::CollatorOptions;
+use icu_collator::options::{CollatorOptions, Strength};
 use icu_collator::{Collator, CollatorBorrowed};
 use icu_locale_core::locale;
 
@@ -14,19 +14,27 @@ use crate::Lang;
 
 /// What the stored sort keys were made with: a store whose keys were made with another
 /// version computes them again (ICU4X does not promise stable keys across its versions).
-pub const COLLATION_VERSION: &str = "icu_collator 2.4, CLDR, tertiary";
+pub const COLLATION_VERSION: &str = "icu_collator 2.4, CLDR, secondary keys";
 
-fn collator(lang: Lang) -> &'static CollatorBorrowed<'static> {
-    static KO: OnceLock<CollatorBorrowed<'static>> = OnceLock::new();
-    static EN: OnceLock<CollatorBorrowed<'static>> = OnceLock::new();
-    let (cell, locale) = match lang {
-        Lang::Ko => (&KO, locale!("ko")),
-        Lang::En => (&EN, locale!("en")),
-    };
-    cell.get_or_init(|| {
+/// The collator of `lang`: full strength for comparing in memory, or (`keys`) secondary strength
+/// for stored sort keys, which are a third shorter and order case-insensitively, as the lists
+/// did before (a tie goes by id).
+fn collator(lang: Lang, keys: bool) -> &'static CollatorBorrowed<'static> {
+    static CELLS: [OnceLock<CollatorBorrowed<'static>>; 4] =
+        [OnceLock::new(), OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    let index = usize::from(lang == Lang::En) * 2 + usize::from(keys);
+    CELLS[index].get_or_init(|| {
+        let locale = match lang {
+            Lang::Ko => locale!("ko"),
+            Lang::En => locale!("en"),
+        };
+        let mut options = CollatorOptions::default();
+        if keys {
+            options.strength = Some(Strength::Secondary);
+        }
         // The compiled data holds both locales: this cannot fail at run time.
         #[allow(clippy::expect_used)]
-        Collator::try_new(locale.into(), CollatorOptions::default())
+        Collator::try_new(locale.into(), options)
             .expect("ICU4X's compiled data has the ko and en collations")
     })
 }
@@ -34,14 +42,14 @@ fn collator(lang: Lang) -> &'static CollatorBorrowed<'static> {
 impl Lang {
     /// Compares two names as this language's readers sort them.
     pub fn compare(self, a: &str, b: &str) -> Ordering {
-        collator(self).compare(a, b)
+        collator(self, false).compare(a, b)
     }
 
     /// A key whose byte order is this language's order of names, as lowercase hex (so that it
     /// stores as text and compares as bytes).
     pub fn sort_key(self, text: &str) -> String {
         let mut key: Vec<u8> = Vec::with_capacity(text.len() * 3);
-        let Ok(()) = collator(self).write_sort_key_to(text, &mut key);
+        let Ok(()) = collator(self, true).write_sort_key_to(text, &mut key);
         let mut hex = String::with_capacity(key.len() * 2);
         for byte in key {
             hex.push(char::from(b"0123456789abcdef"[usize::from(byte >> 4)]));

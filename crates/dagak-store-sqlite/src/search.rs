@@ -84,27 +84,92 @@ pub(crate) fn refresh_pending_search(tx: &Connection) -> Result<(), StoreError> 
     if ids.is_empty() {
         return Ok(());
     }
-    for chunk in ids.chunks(500) {
+    let total: i64 =
+        tx.query_row("SELECT COUNT(*) FROM organizations", [], |r| r.get(0)).map_err(map_err)?;
+    if ids.len() >= BULK_REFRESH && ids.len() as i64 * 2 >= total {
+        rebuild_search(tx)?;
+    } else {
+        for chunk in ids.chunks(500) {
+            let orgs = get_many(tx, &chunk.iter().map(|id| OrgId(*id)).collect::<Vec<_>>())?;
+            let mut touched = Vec::new();
+            for record in &orgs {
+                let search = search_text(&record.org, &titles_at(tx, record.id)?);
+                let stored: String = tx
+                    .prepare_cached("SELECT search_text FROM organizations WHERE id = ?1")
+                    .map_err(map_err)?
+                    .query_row([record.id.0], |r| r.get(0))
+                    .map_err(map_err)?;
+                if stored == search {
+                    continue;
+                }
+                tx.prepare_cached("UPDATE organizations SET search_text = ?1 WHERE id = ?2")
+                    .map_err(map_err)?
+                    .execute(params![search, record.id.0])
+                    .map_err(map_err)?;
+                for sql in [
+                    "DELETE FROM organization_bigrams WHERE org_id = ?1",
+                    "DELETE FROM organization_fts WHERE rowid = ?1",
+                ] {
+                    tx.prepare_cached(sql)
+                        .map_err(map_err)?
+                        .execute([record.id.0])
+                        .map_err(map_err)?;
+                }
+                insert_search(tx, record.id, &search)?;
+                touched.push(record.id.0);
+            }
+            crate::changed(tx, "organization", &touched)?;
+        }
+    }
+    tx.execute("DELETE FROM organization_search_pending", []).map_err(map_err)?;
+    Ok(())
+}
+
+/// From this many organisations to refresh (and at least half of them all), the search index is
+/// built again whole: emptying it and inserting every row is far cheaper than a delete and an
+/// insert per row (a bulk import of people touches every organisation).
+const BULK_REFRESH: usize = 5_000;
+
+/// Computes every organisation's search text and builds its indexes again from empty.
+fn rebuild_search(tx: &Connection) -> Result<(), StoreError> {
+    let mut titles: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::new();
+    {
+        let mut stmt = tx
+            .prepare(
+                "SELECT DISTINCT a.org_id, p.titles FROM affiliations a
+                 JOIN people p ON p.id = a.person_id WHERE p.titles <> ''",
+            )
+            .map_err(map_err)?;
+        let mut rows = stmt.query([]).map_err(map_err)?;
+        while let Some(row) = rows.next().map_err(map_err)? {
+            let org: i64 = row.get(0).map_err(map_err)?;
+            let text: String = row.get(1).map_err(map_err)?;
+            titles.entry(org).or_default().extend(text.lines().map(str::to_owned));
+        }
+    }
+    tx.execute("INSERT INTO organization_fts (organization_fts) VALUES ('delete-all')", [])
+        .map_err(map_err)?;
+    tx.execute("DELETE FROM organization_bigrams", []).map_err(map_err)?;
+    let ids: Vec<i64> = tx
+        .prepare("SELECT id FROM organizations")
+        .map_err(map_err)?
+        .query_map([], |r| r.get(0))
+        .map_err(map_err)?
+        .collect::<rusqlite::Result<Vec<i64>>>()
+        .map_err(map_err)?;
+    let none = Vec::new();
+    for chunk in ids.chunks(1000) {
         let orgs = get_many(tx, &chunk.iter().map(|id| OrgId(*id)).collect::<Vec<_>>())?;
         for record in &orgs {
-            let search = search_text(&record.org, &titles_at(tx, record.id)?);
+            let search = search_text(&record.org, titles.get(&record.id.0).unwrap_or(&none));
             tx.prepare_cached("UPDATE organizations SET search_text = ?1 WHERE id = ?2")
                 .map_err(map_err)?
                 .execute(params![search, record.id.0])
                 .map_err(map_err)?;
-            for sql in [
-                "DELETE FROM organization_bigrams WHERE org_id = ?1",
-                "DELETE FROM organization_fts WHERE rowid = ?1",
-            ] {
-                tx.prepare_cached(sql).map_err(map_err)?.execute([record.id.0]).map_err(map_err)?;
-            }
             insert_search(tx, record.id, &search)?;
         }
-        let found: Vec<i64> = orgs.iter().map(|r| r.id.0).collect();
-        crate::changed(tx, "organization", &found)?;
     }
-    tx.execute("DELETE FROM organization_search_pending", []).map_err(map_err)?;
-    Ok(())
+    crate::changed_everything(tx)
 }
 
 /// Two-character windows of every word holding a non-ASCII character.

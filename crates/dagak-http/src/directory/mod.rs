@@ -122,11 +122,20 @@ fn kind_options(t: Tr) -> Vec<(String, String)> {
     OrgKind::ALL.iter().map(|k| (k.as_str().to_owned(), t.code("kind", k.as_str()))).collect()
 }
 
+/// Every country as (code, name), in the reader's collation order: sorted once per language
+/// (collating 249 names on every page would cost each page a millisecond or two).
 fn country_options(t: Tr) -> Vec<(String, String)> {
-    let mut list: Vec<(String, String)> =
-        countries().iter().map(|c| (c.code.to_string(), t.country(&c.code))).collect();
-    list.sort_by(|a, b| t.lang.compare(&a.1, &b.1));
-    list
+    static SORTED: std::sync::OnceLock<[Vec<(String, String)>; 2]> = std::sync::OnceLock::new();
+    let sorted = SORTED.get_or_init(|| {
+        [dagak_domain::Lang::Ko, dagak_domain::Lang::En].map(|lang| {
+            let t = Tr::new(lang);
+            let mut list: Vec<(String, String)> =
+                countries().iter().map(|c| (c.code.to_string(), t.country(&c.code))).collect();
+            list.sort_by(|a, b| lang.compare(&a.1, &b.1));
+            list
+        })
+    });
+    sorted[usize::from(t.lang == dagak_domain::Lang::En)].clone()
 }
 
 fn roles(t: Tr, list: &[ValueChainRole]) -> Vec<String> {

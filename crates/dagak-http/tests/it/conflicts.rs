@@ -232,3 +232,51 @@ async fn an_affiliation_names_its_organisation_by_part_of_its_name_or_says_which
     expected.sort();
     assert_eq!(orgs, expected);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_lists_duplicate_people_and_merges_them_with_chosen_fields() {
+    let app = app().await;
+    let org = app.service.create_organization(&gumi_meditech(), false).await.unwrap();
+    let person = |family: &str, given: &str, email: &str| {
+        serde_json::json!({
+            "family_name": family, "given_name": given, "emails": [email],
+            "affiliations": [{"organization_id": org.id.0}]
+        })
+    };
+    let a = app.json("POST", "/api/v1/people", person("김", "민수", "minsu@gumi.kr")).await.json();
+    let b =
+        app.json("POST", "/api/v1/people", person("Kim", "Minsu", "minsu@gumi.kr")).await.json();
+    let pairs = app.get("/api/v1/duplicates/people", None).await;
+    assert_eq!(pairs.status, StatusCode::OK, "{}", pairs.text());
+    let pairs = pairs.json();
+    assert_eq!(pairs["items"][0]["reasons"][0], "same_email", "{pairs}");
+    let uri = format!("/api/v1/people/{}/merge", a["id"]);
+    let plan = app
+        .json(
+            "POST",
+            &uri,
+            serde_json::json!({"remove": b["id"], "dry_run": true, "take_removed": ["given_name"]}),
+        )
+        .await;
+    assert_eq!(plan.status, StatusCode::OK, "{}", plan.text());
+    let fields: Vec<String> = plan.json()["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(fields, ["family_name", "given_name", "name_order"]);
+    let bad = app
+        .json("POST", &uri, serde_json::json!({"remove": b["id"], "take_removed": ["emails"]}))
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "lists are joined, never chosen");
+    let done = app
+        .json("POST", &uri, serde_json::json!({"remove": b["id"], "take_removed": ["given_name"]}))
+        .await;
+    assert_eq!(done.status, StatusCode::OK);
+    let kept = app.get(&format!("/api/v1/people/{}", a["id"]), None).await.json();
+    assert_eq!(kept["given_name"], "Minsu");
+    let gone = app.get(&format!("/api/v1/people/{}", b["id"]), None).await;
+    assert_eq!(gone.status, StatusCode::MOVED_PERMANENTLY);
+    assert_eq!(gone.headers.get(header::LOCATION).unwrap(), &format!("/api/v1/people/{}", a["id"]));
+}

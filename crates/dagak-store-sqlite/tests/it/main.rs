@@ -645,3 +645,56 @@ async fn hs_placeholders_stored_before_migration_8_are_removed() {
         .collect();
     assert_eq!(codes, ["901819"]);
 }
+
+/// A bulk import of people touches every organisation's search text (their titles are part of
+/// it): the index is built again whole, and finds names and titles alike afterwards.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bulk_import_of_people_rebuilds_the_organisations_search_with_their_titles() {
+    use dagak_store::{ImportAffiliation, ImportBatch, OrgFilter, OrgRef, Page, Store as _};
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("titles.db")).unwrap();
+    store.migrate().await.unwrap();
+    let orgs: Vec<_> = (0..6000)
+        .map(|i| {
+            dagak_testkit::org(dagak_testkit::org_draft(
+                &format!("직함기업{i}"),
+                &format!("Title Firm {i}"),
+            ))
+        })
+        .collect();
+    let batch = ImportBatch { new_organizations: orgs, ..Default::default() };
+    let ids = store
+        .apply_import(batch, &|_, _| {}, &dagak_testkit::audit(), &Default::default())
+        .await
+        .unwrap();
+    let people = ids
+        .organizations
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            let title = if i == 17 { "수출입 담당 이사" } else { "Purchasing lead" };
+            let link = ImportAffiliation {
+                org: OrgRef::Existing(*id),
+                role: None,
+                start: None,
+                end: None,
+            };
+            (dagak_testkit::person("박", "서연", title), vec![link])
+        })
+        .collect();
+    let batch = ImportBatch { new_people: people, ..Default::default() };
+    store
+        .apply_import(batch, &|_, _| {}, &dagak_testkit::audit(), &Default::default())
+        .await
+        .unwrap();
+    let page = Page { offset: 0, limit: 5 };
+    let count = |q: &str| {
+        let filter = OrgFilter { text: Some(q.into()), ..Default::default() };
+        let store = store.clone();
+        async move { store.list_organizations(&filter, page).await.unwrap().total }
+    };
+    assert_eq!(count("purchasing").await, 5999);
+    assert_eq!(count("수출입").await, 1);
+    assert_eq!(count("직함기업5999").await, 1, "the names are indexed still");
+    assert_eq!(count("직함").await, 6000);
+}
