@@ -12,9 +12,10 @@ use icu_locale_core::locale;
 
 use crate::Lang;
 
-/// What the stored sort keys were made with: a store whose keys were made with another
-/// version computes them again (ICU4X does not promise stable keys across its versions).
-pub const COLLATION_VERSION: &str = "icu_collator 2.4, CLDR, secondary keys";
+/// What the stored keys were made with (the sort keys by ICU4X, the city keys by
+/// [`crate::city_key`]): a store whose keys were made otherwise computes them again (ICU4X does
+/// not promise stable keys across its versions).
+pub const COLLATION_VERSION: &str = "sort: icu_collator 2.4 CLDR secondary; city: romanised v1";
 
 /// The collator of `lang`: full strength for comparing in memory, or (`keys`) secondary strength
 /// for stored sort keys, which are a third shorter and order case-insensitively, as the lists

@@ -32,7 +32,8 @@ pub use hs::{HsCode, HsEntry, hs_lookup, hs_name_ko, hs_search};
 pub use ids::{AffiliationId, ApiTokenId, OrgId, PersonId, SessionId, UserId};
 pub use locale::{Currency, Lang, iso_date, iso_timestamp, parse_iso_date};
 pub use names::{
-    NameProfile, name_keys, normalize_name, profile_similarity, romanize_hangul, similarity,
+    NameProfile, city_key, name_keys, normalize_name, profile_similarity, romanize_hangul,
+    similarity,
 };
 pub use organization::{OrgKind, Organization, OrganizationDraft, ValueChainRole};
 pub use person::{Affiliation, AffiliationDraft, Consent, NameOrder, Person, PersonDraft};

@@ -197,3 +197,26 @@ mod tests {
         assert!(similarity(&ko, &other) < 0.3);
     }
 }
+
+/// The key a city is filtered and grouped by, the same in either script: lower-cased, Hangul
+/// romanised, without spaces, dots or hyphens (`구미`, `Gumi` → `gumi`; `구미시`, `Gumi-si` →
+/// `gumisi`).
+pub fn city_key(city: &str) -> String {
+    romanize_hangul(&city.trim().to_lowercase())
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '.' | '\'' | '’'))
+        .collect()
+}
+
+#[cfg(test)]
+mod city_tests {
+    use super::city_key;
+
+    #[test]
+    fn a_city_has_one_key_in_either_script() {
+        assert_eq!(city_key("구미"), city_key("Gumi"));
+        assert_eq!(city_key("구미시"), city_key("Gumi-si"));
+        assert_eq!(city_key(" IRVINE "), "irvine");
+        assert_ne!(city_key("구미"), city_key("대구"));
+    }
+}

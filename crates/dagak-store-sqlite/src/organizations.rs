@@ -26,7 +26,8 @@ fn sort_keys(org: &Organization) -> (String, String) {
     (Ko.sort_key(org.display_name(Ko)), En.sort_key(org.display_name(En)))
 }
 
-/// Computes every organisation's sort keys again (after a collation change), in chunks.
+/// Computes every organisation's sort and city keys again (after a change of how they are
+/// made), in chunks.
 pub(crate) fn refresh_sort_keys(tx: &Connection) -> Result<(), StoreError> {
     let ids: Vec<i64> = tx
         .prepare("SELECT id FROM organizations")
@@ -39,10 +40,13 @@ pub(crate) fn refresh_sort_keys(tx: &Connection) -> Result<(), StoreError> {
         let chunk: Vec<OrgId> = chunk.iter().map(|id| OrgId(*id)).collect();
         for record in get_many(tx, &chunk)? {
             let (ko, en) = sort_keys(&record.org);
-            tx.prepare_cached("UPDATE organizations SET sort_ko = ?1, sort_en = ?2 WHERE id = ?3")
-                .map_err(map_err)?
-                .execute(params![ko, en, record.id.0])
-                .map_err(map_err)?;
+            let city = record.org.city.as_deref().map(dagak_domain::city_key);
+            tx.prepare_cached(
+                "UPDATE organizations SET sort_ko = ?1, sort_en = ?2, city_key = ?3 WHERE id = ?4",
+            )
+            .map_err(map_err)?
+            .execute(params![ko, en, city, record.id.0])
+            .map_err(map_err)?;
         }
     }
     Ok(())
@@ -60,7 +64,7 @@ pub(crate) fn write(
     };
     let search = search_text(org, &titles);
     let (sort_ko, sort_en) = sort_keys(org);
-    let city_key = org.city.as_ref().map(|c| c.to_lowercase());
+    let city_key = org.city.as_deref().map(dagak_domain::city_key);
     let fields = params![
         org.kind.as_str(),
         org.name_ko,
@@ -387,7 +391,7 @@ fn conditions(filter: &OrgFilter) -> Vec<SetCondition> {
             entity: "organization",
             id_column: "id",
             sql: "SELECT id FROM organizations WHERE city_key = ?".into(),
-            values: vec![Value::Text(city.trim().to_lowercase())],
+            values: vec![Value::Text(dagak_domain::city_key(city))],
         });
     }
     if let Some(tag) = &filter.industry_tag {

@@ -66,7 +66,7 @@ pub enum OrgSort {
 pub struct OrgFilter {
     pub kind: Option<OrgKind>,
     pub country: Option<CountryCode>,
-    /// Exact city, case-insensitive.
+    /// The city, in either script and any case (`Gumi` is `구미`, `Gumi-si` is `구미시`).
     pub city: Option<String>,
     /// A tag in either language when the glossary knows it (`의료기기` is `medical devices`),
     /// case-insensitive.

@@ -423,6 +423,9 @@ pub async fn search_contract<S: Store>(store: &S) {
     }
     let city = OrgFilter { city: Some("IRVINE".into()), ..Default::default() };
     assert_eq!(ids_of(store.list_organizations(&city, ALL).await.unwrap()), [zeta]);
+    // A city in the other script is the same city.
+    let gumi = OrgFilter { city: Some("Gumi".into()), ..Default::default() };
+    assert_eq!(ids_of(store.list_organizations(&gumi, ALL).await.unwrap()), [alpha]);
 
     // The titles of the people affiliated, kept in step as people change.
     assert!(store.list_organizations(&text("procurement"), ALL).await.unwrap().items.is_empty());
