@@ -262,6 +262,12 @@ impl DirectoryStore for SqliteStore {
                 (kept.0, removed.0),
             )
             .map_err(map_err)?;
+            // Its notes move too: everything that points at the removed record.
+            tx.execute(
+                "UPDATE notes SET entity_id = ?1 WHERE entity = 'organization' AND entity_id = ?2",
+                (kept.0, removed.0),
+            )
+            .map_err(map_err)?;
             organizations::delete(tx, removed)?;
             record_merge(tx, "organization", removed.0, kept.0)?;
             let kept_after = org_with_members(tx, kept)?;
@@ -328,6 +334,11 @@ impl DirectoryStore for SqliteStore {
                      AND k.org_id = affiliations.org_id AND k.role IS affiliations.role
                      AND k.start_date IS affiliations.start_date
                      AND k.end_date IS affiliations.end_date)",
+                (kept.0, removed.0),
+            )
+            .map_err(map_err)?;
+            tx.execute(
+                "UPDATE notes SET entity_id = ?1 WHERE entity = 'person' AND entity_id = ?2",
                 (kept.0, removed.0),
             )
             .map_err(map_err)?;

@@ -124,3 +124,25 @@ async fn the_import_preview_in_both_languages() {
         stable(|| insta::assert_snapshot!(format!("import_preview_{lang}"), html));
     }
 }
+
+/// The conflict page of a stale edit (issue 14, point 2).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_edit_conflict_page_in_both_languages() {
+    let (app, org, _) = seeded().await;
+    let id = dagak_domain::OrgId(org);
+    let stored = app.service.get_organization(id).await.unwrap().organization;
+    let mut moved = stored.org.to_draft();
+    moved.city = "대구".into();
+    app.service.update_organization(id, &moved, Some(stored.version)).await.unwrap();
+    let mut mine = stored.org.to_draft();
+    mine.employees = "1500".into();
+    let version = stored.version.to_string();
+    let mut fields: Vec<(&str, &str)> = mine.fields().to_vec();
+    fields.push(("version", &version));
+    for lang in ["ko", "en"] {
+        let answer = app.form(&format!("/organizations/{org}"), &fields, lang).await;
+        assert_eq!(answer.status, axum::http::StatusCode::CONFLICT);
+        let html = answer.text();
+        stable(|| insta::assert_snapshot!(format!("edit_conflict_{lang}"), html));
+    }
+}

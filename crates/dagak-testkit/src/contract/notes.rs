@@ -38,6 +38,17 @@ pub async fn notes_contract<S: Store>(store: &S) {
     assert!(actions.contains(&"note_added") && actions.contains(&"note_deleted"), "{actions:?}");
     assert!(entries.iter().all(|e| !format!("{e:?}").contains("샘플")), "no text in the log");
 
+    // A merge moves the removed organisation's notes to the kept one.
+    let other = store
+        .insert_organization(&crate::org(crate::org_draft("경북카본", "Gyeongbuk Carbon")), &later)
+        .await
+        .unwrap();
+    store.add_note("organization", other.0, "탄소섬유 샘플", &later).await.unwrap();
+    let kept = store.get_organization(org).await.unwrap().org;
+    store.merge_organizations(org, &kept, other, &later).await.unwrap();
+    let moved = store.list_notes("organization", org.0, 10).await.unwrap();
+    assert!(moved.iter().any(|n| n.text == "탄소섬유 샘플"), "{moved:?}");
+
     // Erasing a person removes what was noted about them.
     first.at += time::Duration::minutes(10);
     let kim = store.insert_person(&person("김", "민수", "대표"), &[], &first).await.unwrap();
