@@ -25,7 +25,7 @@ fn list_of(area: &str) -> Option<(&'static str, UseCase, &'static [&'static str]
             UseCase::ListOrganizations,
             &["q", "kind", "country", "city", "tag", "hs", "sort", "cols", "col"],
         )),
-        "people" => Some(("/people", UseCase::ListPeople, &["q"])),
+        "people" => Some(("/people", UseCase::ListPeople, &["q", "sort"])),
         _ => None,
     }
 }

@@ -46,6 +46,22 @@ fn delete_one(tx: &rusqlite::Connection, audit: &Audit, id: OrgId) -> Result<(),
     changed(tx, "organization", &[id.0])
 }
 
+/// Deletes one person in the caller's transaction, logging what a restore needs.
+fn delete_one_person(
+    tx: &rusqlite::Connection,
+    audit: &Audit,
+    id: PersonId,
+) -> Result<(), StoreError> {
+    let before = person_with_affiliations(tx, id)?;
+    log_person(tx, audit, id, "delete", Some(&before), None)?;
+    tx.execute("DELETE FROM people_fts WHERE rowid = ?1", [id.0]).map_err(map_err)?;
+    let n = tx.execute("DELETE FROM people WHERE id = ?1", [id.0]).map_err(map_err)?;
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    changed(tx, "person", &[id.0])
+}
+
 /// Records that `removed` went into `kept`, and moves on the links to `removed` of earlier
 /// merges, so that every old link leads to the record kept now.
 fn record_merge(
@@ -416,15 +432,16 @@ impl DirectoryStore for SqliteStore {
 
     async fn delete_person(&self, id: PersonId, audit: &Audit) -> Result<(), StoreError> {
         let audit = audit.clone();
+        self.write(move |tx| delete_one_person(tx, &audit, id)).await
+    }
+
+    async fn delete_people(&self, ids: &[PersonId], audit: &Audit) -> Result<(), StoreError> {
+        let (ids, audit) = (ids.to_vec(), audit.clone());
         self.write(move |tx| {
-            let before = person_with_affiliations(tx, id)?;
-            log_person(tx, &audit, id, "delete", Some(&before), None)?;
-            tx.execute("DELETE FROM people_fts WHERE rowid = ?1", [id.0]).map_err(map_err)?;
-            let n = tx.execute("DELETE FROM people WHERE id = ?1", [id.0]).map_err(map_err)?;
-            if n == 0 {
-                return Err(StoreError::NotFound);
+            for id in ids {
+                delete_one_person(tx, &audit, id)?;
             }
-            changed(tx, "person", &[id.0])
+            Ok(())
         })
         .await
     }

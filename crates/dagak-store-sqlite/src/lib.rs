@@ -63,6 +63,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0019_merges.sql"),
     include_str!("../migrations/0020_saved_views.sql"),
     include_str!("../migrations/0021_notes.sql"),
+    include_str!("../migrations/0022_people_updated.sql"),
 ];
 
 /// The migration that creates `store_generation`, which every later write transaction bumps.

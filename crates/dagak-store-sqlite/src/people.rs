@@ -333,13 +333,23 @@ pub(crate) fn list(
             sets.push(word_condition(&PERSON_SEARCH, "people", "id", &word));
         }
     }
-    let sorting = Sorting {
-        entity: "person",
-        all_ids: "SELECT id FROM people INDEXED BY people_sort ORDER BY sort_key, id",
-        key_of: "SELECT sort_key FROM people WHERE id = ?1",
-        descending: false,
-        table: "people p",
-        order_by: "p.sort_key, p.id",
+    let sorting = match filter.sort {
+        dagak_store::PersonSort::Name => Sorting {
+            entity: "person",
+            all_ids: "SELECT id FROM people INDEXED BY people_sort ORDER BY sort_key, id",
+            key_of: "SELECT sort_key FROM people WHERE id = ?1",
+            descending: false,
+            table: "people p",
+            order_by: "p.sort_key, p.id",
+        },
+        dagak_store::PersonSort::RecentlyUpdated => Sorting {
+            entity: "person",
+            all_ids: "SELECT id FROM people INDEXED BY people_updated ORDER BY updated_at DESC, id DESC",
+            key_of: "SELECT updated_at FROM people WHERE id = ?1",
+            descending: true,
+            table: "people p",
+            order_by: "p.updated_at DESC, p.id DESC",
+        },
     };
     let (page_ids, total) = view.page(conn, &sorting, &sets, page)?;
     let sql =

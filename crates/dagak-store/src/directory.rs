@@ -86,6 +86,16 @@ pub struct PersonFilter {
     /// Any part of the family name, given name, display name or title.
     pub text: Option<String>,
     pub org_id: Option<OrgId>,
+    pub sort: PersonSort,
+}
+
+/// How the people list is sorted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PersonSort {
+    /// By the displayed name, in Korean collation.
+    #[default]
+    Name,
+    RecentlyUpdated,
 }
 
 /// What identifies an organisation when looking for duplicates.
@@ -200,6 +210,8 @@ pub trait DirectoryStore: Send + Sync + 'static {
         page: Page,
     ) -> Result<PageOf<PersonRecord>, StoreError>;
     async fn delete_person(&self, id: PersonId, audit: &Audit) -> Result<(), StoreError>;
+    /// Deletes every person of `ids` in one transaction: one that does not exist fails it all.
+    async fn delete_people(&self, ids: &[PersonId], audit: &Audit) -> Result<(), StoreError>;
     /// Removes every personal field of the person (and their search text) but keeps the record,
     /// its id and its affiliations; marks it erased, and redacts the audit entries about them.
     async fn erase_person(&self, id: PersonId, audit: &Audit) -> Result<(), StoreError>;

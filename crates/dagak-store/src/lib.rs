@@ -32,7 +32,7 @@ pub use audit::{
 };
 pub use directory::{
     AffiliationRecord, DirectoryStore, OrgFilter, OrgKeys, OrgRecord, OrgSort, PersonFilter,
-    PersonRecord,
+    PersonRecord, PersonSort,
 };
 pub use imports::{
     ImportAffiliation, ImportBatch, ImportIds, ImportStore, OrgRef, PersonUpdate, PreviewFile,

@@ -189,6 +189,7 @@ pub(super) struct PersonListParams {
     organization_id: Option<i64>,
     page: Option<u64>,
     per_page: Option<u64>,
+    sort: Option<String>,
 }
 
 /// `GET /people`.
@@ -197,8 +198,13 @@ pub(super) async fn list_people(
     ApiQuery(p): ApiQuery<PersonListParams>,
 ) -> Result<Json<ListView<PersonView>>, ApiError> {
     check_paging(p.page, p.per_page)?;
-    let query =
-        PersonListQuery { q: p.q, org: p.organization_id, page: p.page, per_page: p.per_page };
+    let query = PersonListQuery {
+        q: p.q,
+        org: p.organization_id,
+        page: p.page,
+        per_page: p.per_page,
+        sort: p.sort,
+    };
     let listing = app.list_people(&query).await?;
     Ok(Json(ListView::new(listing, PersonView::from)))
 }

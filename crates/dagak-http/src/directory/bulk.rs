@@ -14,6 +14,10 @@ use crate::web::{PageResult, fail, render};
 #[derive(Template)]
 #[template(path = "bulk_confirm.html")]
 struct BulkConfirmPage {
+    /// `/organizations/bulk` or `/people/bulk`.
+    action: &'static str,
+    title: String,
+    consequence: String,
     t: Tr,
     path: String,
     /// "This deletes 3 organisations."
@@ -23,10 +27,15 @@ struct BulkConfirmPage {
     back: String,
 }
 
-/// A return address from a form: a path of the directory list only, else the list itself.
+/// A return address from a form: a path of the organisation or people list only, else the
+/// organisation list.
 fn back_to(fields: &[(String, String)]) -> String {
     first(fields, "back")
-        .filter(|b| b.starts_with("/organizations") && !b.starts_with("//") && !b.contains('\\'))
+        .filter(|b| {
+            (b.starts_with("/organizations") || b.starts_with("/people"))
+                && !b.starts_with("//")
+                && !b.contains('\\')
+        })
         .unwrap_or_else(|| "/organizations".to_owned())
 }
 
@@ -87,6 +96,9 @@ pub(super) async fn bulk(
                 Err(ServiceError::ConfirmationRequired) => {
                     let selected = app.selected_organizations(&ids).await.map_err(fail(t))?;
                     let page = BulkConfirmPage {
+                        action: "/organizations/bulk",
+                        title: t.t("bulk.delete_title").to_owned(),
+                        consequence: t.t("bulk.delete_consequence").to_owned(),
                         t,
                         path: back.clone(),
                         count: t.count("bulk.delete_count", selected.len() as u64),
@@ -136,4 +148,52 @@ pub(super) async fn delete_view(
 ) -> PageResult {
     app.delete_view(id).await.map_err(fail(t))?;
     Ok(crate::web::see_other(&back_to(&fields)))
+}
+
+/// `POST /people/bulk`: deletes the selected people after a confirmation that counts them.
+pub(super) async fn people(
+    Using(app): Using,
+    t: Tr,
+    PageForm(fields): PageForm<Vec<(String, String)>>,
+) -> PageResult {
+    let back = back_to(&fields);
+    let mut errors = dagak_domain::FieldErrors::default();
+    let ids: Vec<dagak_domain::PersonId> = fields
+        .iter()
+        .filter(|(k, _)| k == "ids")
+        .filter_map(|(_, v)| match v.trim().parse::<i64>() {
+            Ok(id) => Some(dagak_domain::PersonId(id)),
+            Err(_) => {
+                errors.push("ids", dagak_domain::DomainError::Number(v.clone()));
+                None
+            }
+        })
+        .collect();
+    let action = first(&fields, "action").unwrap_or_default();
+    if action != "delete" {
+        errors.push("action", dagak_domain::DomainError::UnknownValue(action));
+    }
+    if !errors.is_empty() {
+        return Err(fail(t)(ServiceError::Invalid(errors)));
+    }
+    let confirmed = first(&fields, "confirm").is_some_and(|v| v == "yes");
+    match app.delete_people(&ids, confirmed).await {
+        Ok(n) => Ok(crate::web::see_other(&with_param(&back, "deleted", n))),
+        Err(ServiceError::ConfirmationRequired) => {
+            let selected = app.selected_people(&ids).await.map_err(fail(t))?;
+            let page = BulkConfirmPage {
+                action: "/people/bulk",
+                title: t.t("bulk.delete_people_title").to_owned(),
+                consequence: t.t("bulk.delete_people_consequence").to_owned(),
+                t,
+                path: back.clone(),
+                count: t.count("bulk.delete_people_count", selected.len() as u64),
+                names: selected.iter().map(|p| p.person.display_name()).collect(),
+                ids: selected.iter().map(|p| p.id.0).collect(),
+                back,
+            };
+            Ok(render(&page))
+        }
+        Err(other) => Err(fail(t)(other)),
+    }
 }

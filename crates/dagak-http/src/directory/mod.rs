@@ -26,6 +26,7 @@ pub(crate) fn pages() -> Routes {
         .get("/organizations", organizations::list)
         .post("/organizations", organizations::create)
         .post("/organizations/bulk", bulk::bulk)
+        .post("/people/bulk", bulk::people)
         .post("/views", bulk::save_view)
         .post("/views/{id}/delete", bulk::delete_view)
         .get("/organizations/new", organizations::new)

@@ -26,6 +26,7 @@ struct PersonRow {
     /// Current affiliations, then those that ended.
     current: Vec<String>,
     past: Vec<String>,
+    updated: String,
 }
 
 /// The name shown for a person: theirs, or "Erased person" once their data was erased.
@@ -60,7 +61,8 @@ fn person_row(t: Tr, p: &PersonEntry, today: time::Date) -> PersonRow {
     } else {
         (shown_name(t, p), p.person.titles.join(", "))
     };
-    PersonRow { id: p.id.0, name, unnamed, titles, current, past }
+    let updated = t.date(p.updated_at.date());
+    PersonRow { id: p.id.0, name, unnamed, titles, current, past, updated }
 }
 
 #[derive(Template)]
@@ -69,14 +71,24 @@ struct PersonListPage {
     t: Tr,
     path: String,
     q: String,
+    /// `name` or `updated`.
+    sort: String,
+    /// The list sorted by name, and by the latest change.
+    by_name: String,
+    by_updated: String,
     rows: Vec<PersonRow>,
     pager: Pager,
+    /// After a bulk deletion: how many (a count only, never text from the URL).
+    notice: Option<String>,
+    views: Vec<(i64, String, String)>,
 }
 
 #[derive(Deserialize)]
 pub(super) struct PersonListParams {
     q: Option<String>,
     page: Option<u64>,
+    sort: Option<String>,
+    deleted: Option<String>,
 }
 
 /// `GET /people`.
@@ -86,14 +98,30 @@ pub(super) async fn list(
     PageQuery(p): PageQuery<PersonListParams>,
 ) -> PageResult {
     let q = p.q.clone().unwrap_or_default();
-    let query = PersonListQuery { q: p.q, org: None, page: p.page, per_page: None };
+    let sort = p.sort.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "name".into());
+    let query = PersonListQuery {
+        q: p.q,
+        org: None,
+        page: p.page,
+        per_page: None,
+        sort: Some(sort.clone()),
+    };
     let listing = app.list_people(&query).await.map_err(fail(t))?;
-    let params = [("q", q.as_str())];
+    let views = app.saved_views("people").await.map_err(fail(t))?;
+    let sort_param = if sort == "name" { "" } else { sort.as_str() };
+    let params = [("q", q.as_str()), ("sort", sort_param)];
+    let notice =
+        p.deleted.and_then(|n| n.parse::<u64>().ok()).map(|n| t.count("bulk.people_deleted", n));
     let page = PersonListPage {
         t,
         path: url_with("/people", &params),
+        by_name: url_with("/people", &[("q", q.as_str())]),
+        by_updated: url_with("/people", &[("q", q.as_str()), ("sort", "updated")]),
         rows: listing.items.iter().map(|r| person_row(t, r, app.today())).collect(),
         pager: Pager::new(t, &listing, "/people", &params),
+        notice,
+        views: views.into_iter().map(|v| (v.id, v.name, v.url)).collect(),
+        sort,
         q,
     };
     Ok(render(&page))

@@ -207,3 +207,51 @@ async fn a_note_joins_the_records_changes_in_one_timeline_and_only_its_author_or
     assert_eq!(deleted.status, StatusCode::SEE_OTHER);
     assert!(!app.get(&page, Some("en")).await.text().contains("Met at MEDICA"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_people_list_sorts_saves_views_and_deletes_a_selection_after_asking() {
+    use dagak_domain::PersonDraft;
+    use dagak_service::PersonInput;
+    let app = app().await;
+    let mut ids = Vec::new();
+    for (family, given) in [("하", "은"), ("가", "온"), ("나", "래")] {
+        let input = PersonInput {
+            person: PersonDraft {
+                family_name: family.into(),
+                given_name: given.into(),
+                ..Default::default()
+            },
+            affiliations: Vec::new(),
+        };
+        ids.push(app.service.create_person(&input).await.unwrap().id.0);
+    }
+    let names = ["가온", "나래", "하은"];
+    let by_name = app.get("/people", Some("ko")).await.text();
+    assert_eq!(order(&by_name, &names), [0, 1, 2]);
+    // The latest change first: 나래 was created last.
+    let by_updated = app.get("/people?sort=updated", Some("ko")).await.text();
+    assert_eq!(order(&by_updated, &names)[0], 1, "{by_updated}");
+    assert!(by_updated.contains("aria-sort=\"descending\""));
+    let bad = app.get("/api/v1/people?sort=age", None).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let save = [("area", "people"), ("view_name", "최근"), ("back", "/people?sort=updated")];
+    let saved = app.form("/views", &save, "ko").await;
+    assert_eq!(saved.headers.get("location").unwrap(), "/people?sort=updated");
+
+    let (a, b) = (ids[0].to_string(), ids[1].to_string());
+    let ask =
+        app.form("/people/bulk", &[("action", "delete"), ("ids", &a), ("ids", &b)], "ko").await;
+    assert!(ask.text().contains("인물 2명을 삭제합니다."), "{}", ask.text());
+    assert_eq!(app.service.list_people(&Default::default()).await.unwrap().total, 3);
+    let confirm = [
+        ("action", "delete"),
+        ("confirm", "yes"),
+        ("ids", a.as_str()),
+        ("ids", b.as_str()),
+        ("back", "/people"),
+    ];
+    let done = app.form("/people/bulk", &confirm, "ko").await;
+    assert_eq!(done.headers.get("location").unwrap(), "/people?deleted=2");
+    assert_eq!(app.service.list_people(&Default::default()).await.unwrap().total, 1);
+}

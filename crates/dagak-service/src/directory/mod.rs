@@ -88,6 +88,8 @@ pub struct PersonListQuery {
     pub org: Option<i64>,
     pub page: Option<u64>,
     pub per_page: Option<u64>,
+    /// `name` (default) or `updated`.
+    pub sort: Option<String>,
 }
 
 /// One affiliation as typed: the organisation by id (forms pick it from a list).
@@ -116,7 +118,7 @@ fn shown(scope: Scope, mut entry: PersonEntry) -> PersonEntry {
 }
 
 /// Whether a firm's scope reaches this person: one of their affiliations is to the firm.
-fn reaches(scope: Scope, entry: &PersonEntry) -> bool {
+pub(super) fn reaches(scope: Scope, entry: &PersonEntry) -> bool {
     match scope {
         Scope::Firm(org) => entry.affiliations.iter().any(|a| a.affiliation.org_id == org),
         Scope::All | Scope::NoContacts => true,
@@ -474,7 +476,15 @@ impl Acting {
             Scope::Firm(own) => Some(own),
             Scope::All | Scope::NoContacts => query.org.map(OrgId),
         };
-        let filter = PersonFilter { text: non_empty(&query.q).map(str::to_owned), org_id };
+        let sort = match non_empty(&query.sort) {
+            None | Some("name") => dagak_store::PersonSort::Name,
+            Some("updated") => dagak_store::PersonSort::RecentlyUpdated,
+            Some(other) => {
+                let error = DomainError::UnknownValue(other.to_owned());
+                return Err(FieldErrors::single("sort", error).into());
+            }
+        };
+        let filter = PersonFilter { text: non_empty(&query.q).map(str::to_owned), org_id, sort };
         let page = page_of(query.page, query.per_page);
         let found = self.store.list_people(&filter, page).await?;
         let found = dagak_store::PageOf {

@@ -616,7 +616,7 @@ async fn hs_placeholders_stored_before_migration_8_are_removed() {
         conn.execute_batch(&format!(
             "INSERT INTO organization_hs_codes (code, org_id) VALUES ('9999', {0}), ('99', {0});
              -- Later migrations run again: their tables go too.
-             DROP TABLE notes; DROP TABLE saved_views; DROP TABLE settings; DROP TABLE login_challenges; DROP TABLE recovery_codes;
+             DROP INDEX people_updated; DROP TABLE notes; DROP TABLE saved_views; DROP TABLE settings; DROP TABLE login_challenges; DROP TABLE recovery_codes;
              DROP TABLE audit_log; DROP TABLE setup_links; DROP TABLE api_tokens; DROP TABLE sessions;
              DROP TABLE users;
              DROP INDEX people_retain_until; ALTER TABLE people DROP COLUMN retain_until;
