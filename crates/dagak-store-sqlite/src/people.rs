@@ -27,9 +27,7 @@ pub(crate) fn write(
     affiliations: Option<&[Affiliation]>,
 ) -> Result<PersonId, StoreError> {
     let display = person.display_name();
-    let search =
-        [display.to_lowercase(), person.titles.join(" ").to_lowercase(), person.emails.join(" ")]
-            .join(" | ");
+    let search = dagak_store::search::person_search_text(person);
     let fields = params![
         person.family_name,
         person.given_name,

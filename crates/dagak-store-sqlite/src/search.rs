@@ -4,56 +4,15 @@
 //! a scan for shorter ASCII), the names' own indexes that rank name matches first, and keeping an
 //! organisation's text in step when its people change (`organization_search_pending`).
 
-use dagak_domain::{OrgId, Organization, romanize_hangul, tag_spellings};
+use dagak_domain::OrgId;
 use dagak_store::StoreError;
+pub(crate) use dagak_store::search::{bigrams, like_pattern, name_text, search_text, search_words};
 use rusqlite::types::Value;
 use rusqlite::{Connection, params};
 
 use crate::idset::SetCondition;
 use crate::map_err;
 use crate::organizations::get_many;
-
-/// The names as searched: lower-cased, the Korean name also romanised. Name matches rank first.
-pub(crate) fn name_text(org: &Organization) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    if let Some(name) = &org.name_ko {
-        parts.push(name.to_lowercase());
-        parts.push(romanize_hangul(&name.to_lowercase()));
-    }
-    if let Some(name) = &org.name_en {
-        parts.push(name.to_lowercase());
-    }
-    parts.dedup();
-    parts.join(" | ")
-}
-
-/// The text searched by free-text queries, lower-cased: the names, domain and business number,
-/// the city, the industry tags in both languages (the glossary's names), the descriptions and
-/// the titles of the people affiliated (`titles`).
-pub(crate) fn search_text(org: &Organization, titles: &[String]) -> String {
-    let mut parts: Vec<String> = vec![name_text(org)];
-    if let Some(domain) = &org.domain {
-        parts.push(domain.to_string());
-    }
-    if let Some(number) = &org.business_number {
-        parts.push(number.digits());
-    }
-    if let Some(city) = &org.city {
-        parts.push(city.to_lowercase());
-    }
-    for tag in &org.industry_tags {
-        parts.extend(tag_spellings(tag));
-    }
-    for text in [&org.description_ko, &org.description_en].into_iter().flatten() {
-        parts.push(text.to_lowercase());
-    }
-    for title in titles {
-        parts.push(title.to_lowercase());
-    }
-    parts.retain(|p| !p.is_empty());
-    parts.dedup();
-    parts.join(" | ")
-}
 
 /// The titles of everyone affiliated with `id`, now or formerly (newline-separated per person).
 pub(crate) fn titles_at(tx: &Connection, id: OrgId) -> Result<Vec<String>, StoreError> {
@@ -172,23 +131,6 @@ fn rebuild_search(tx: &Connection) -> Result<(), StoreError> {
     crate::changed_everything(tx)
 }
 
-/// Two-character windows of every word holding a non-ASCII character.
-pub(crate) fn bigrams(text: &str) -> Vec<String> {
-    let mut grams = Vec::new();
-    for word in text.split(|c: char| c.is_whitespace() || c == '|') {
-        if word.is_ascii() {
-            continue;
-        }
-        let chars: Vec<char> = word.chars().collect();
-        for pair in chars.windows(2) {
-            grams.push(pair.iter().collect::<String>());
-        }
-    }
-    grams.sort();
-    grams.dedup();
-    grams
-}
-
 /// The search rows of `search`: its two-character windows and its trigram index row.
 pub(crate) fn insert_search(tx: &Connection, id: OrgId, search: &str) -> Result<(), StoreError> {
     let mut grams = tx
@@ -202,31 +144,6 @@ pub(crate) fn insert_search(tx: &Connection, id: OrgId, search: &str) -> Result<
         .execute(params![id.0, search])
         .map_err(map_err)?;
     Ok(())
-}
-
-/// The words of a free-text query, lower-cased, without control characters (a NUL would end an
-/// FTS5 query string early and turn the query into a syntax error).
-pub(crate) fn search_words(text: &str) -> Vec<String> {
-    text.to_lowercase()
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect::<String>()
-        .split_whitespace()
-        .map(str::to_owned)
-        .collect()
-}
-
-/// Escapes `%`, `_` and `\` for a `LIKE ... ESCAPE '\'` pattern.
-pub(crate) fn like_pattern(text: &str) -> String {
-    let mut out = String::from("%");
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('%');
-    out
 }
 
 /// The search tables of one entity: its FTS5 trigram table, its bigram table and id column.
@@ -306,20 +223,5 @@ pub(crate) fn word_condition(
             sql: format!("SELECT {id_column} FROM {table} WHERE search_text LIKE ? ESCAPE '\\'"),
             values: vec![Value::Text(like_pattern(word))],
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn control_characters_split_search_words() {
-        assert_eq!(search_words("Gumi\u{0}메디\tTEK"), vec!["gumi", "메디", "tek"]);
-    }
-
-    #[test]
-    fn bigrams_cover_only_non_ascii_words() {
-        assert_eq!(bigrams("구미텍 | gumitek"), vec!["구미", "미텍"]);
     }
 }

@@ -19,6 +19,7 @@ mod directory;
 mod imports;
 mod notes;
 mod region;
+pub mod search;
 
 use async_trait::async_trait;
 

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod contract;
+pub mod postgres;
 
 use dagak_domain::{
     Affiliation, AffiliationDraft, OrgId, Organization, OrganizationDraft, Person, PersonDraft,

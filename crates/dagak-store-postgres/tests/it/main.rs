@@ -1,0 +1,93 @@
+//! The store contract on PostgreSQL, each test on a fresh database of the test server
+//! (`dagak_testkit::postgres`: a throwaway server, or `DAGAK_TEST_POSTGRES_URL`). Never skipped:
+//! without a server these tests fail and say how to provide one.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use dagak_store::Store as _;
+use dagak_store_postgres::PgStore;
+
+async fn store() -> PgStore {
+    let store = PgStore::connect(&dagak_testkit::postgres::database()).await.unwrap();
+    store.migrate().await.unwrap();
+    store
+}
+
+macro_rules! contracts {
+    ($($name:ident => $contract:path;)*) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $name() {
+            $contract(&store().await).await;
+        }
+    )*};
+}
+
+contracts! {
+    postgres_store_keeps_the_directory_contract => dagak_testkit::contract::directory::directory_contract;
+    postgres_store_keeps_the_retention_contract => dagak_testkit::contract::directory::retention_contract;
+    postgres_store_keeps_the_versions_contract => dagak_testkit::contract::directory::versions_contract;
+    postgres_store_keeps_the_search_contract => dagak_testkit::contract::directory::search_contract;
+    postgres_store_keeps_the_bulk_contract => dagak_testkit::contract::directory::bulk_contract;
+    postgres_store_keeps_the_imports_contract => dagak_testkit::contract::imports::imports_contract;
+    postgres_store_keeps_the_previews_contract => dagak_testkit::contract::imports::previews_contract;
+    postgres_store_keeps_the_accounts_contract => dagak_testkit::contract::accounts::accounts_contract;
+    postgres_store_keeps_the_sessions_contract => dagak_testkit::contract::accounts::sessions_contract;
+    postgres_store_keeps_the_api_tokens_contract => dagak_testkit::contract::accounts::api_tokens_contract;
+    postgres_store_keeps_the_setup_links_contract => dagak_testkit::contract::accounts::setup_links_contract;
+    postgres_store_keeps_the_firm_users_contract => dagak_testkit::contract::accounts::firm_users_contract;
+    postgres_store_keeps_the_second_factor_contract => dagak_testkit::contract::accounts::second_factor_contract;
+    postgres_store_keeps_the_audit_contract => dagak_testkit::contract::audit::audit_contract;
+    postgres_store_keeps_the_notes_contract => dagak_testkit::contract::notes::notes_contract;
+    postgres_store_keeps_the_region_contract => dagak_testkit::contract::region::region_contract;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn servers_starting_together_migrate_once() {
+    let url = dagak_testkit::postgres::database();
+    let (a, b) = (PgStore::connect(&url).await.unwrap(), PgStore::connect(&url).await.unwrap());
+    let (ra, rb) = tokio::join!(a.migrate(), b.migrate());
+    ra.unwrap();
+    rb.unwrap();
+    assert_eq!(a.schema_version().await.unwrap(), PgStore::known_schema_version());
+    // And again: nothing left to do.
+    a.migrate().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_from_a_newer_dagak_is_refused_and_left_alone() {
+    let url = dagak_testkit::postgres::database();
+    let store = PgStore::connect(&url).await.unwrap();
+    store.migrate().await.unwrap();
+    let newer = i32::try_from(PgStore::known_schema_version()).unwrap() + 1;
+    sqlx::query("INSERT INTO dagak_schema (version, name) VALUES ($1, 'from_the_future')")
+        .bind(newer)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let err = store.migrate().await.unwrap_err();
+    assert!(err.to_string().contains("newer"), "{err}");
+    assert_eq!(store.schema_version().await.unwrap(), newer as usize);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_password_or_an_unreachable_server_is_a_clear_error() {
+    let url = dagak_testkit::postgres::database();
+    let wrong = url.replacen(":dagak@", ":not-the-password@", 1);
+    assert_ne!(wrong, url, "the test server's URL has the password dagak");
+    let err = PgStore::connect(&wrong).await.err().expect("a wrong password is refused");
+    let message = err.to_string();
+    assert!(message.contains("refused the password"), "{message}");
+    assert!(!message.contains("not-the-password"), "the password is not repeated: {message}");
+
+    // A port nothing listens on.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let err = PgStore::connect(&format!("postgres://dagak:dagak@127.0.0.1:{port}/dagak"))
+        .await
+        .err()
+        .expect("an unreachable server is an error");
+    assert!(err.to_string().contains("cannot reach"), "{err}");
+
+    let err = PgStore::connect("postgres://dagak@[bad").await.err().expect("a bad URL");
+    assert!(err.to_string().contains("not a PostgreSQL URL"), "{err}");
+}
