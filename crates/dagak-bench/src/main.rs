@@ -382,7 +382,7 @@ fn main() -> anyhow::Result<()> {
     );
 
     // The backend is opened the way `dagak serve` opens it.
-    let service = runtime.block_on(dagak::open(&db))?;
+    let service = runtime.block_on(dagak::open(&dagak::Database::Sqlite(db.clone())))?;
     let org_time = runtime.block_on(import(&service, orgs)).context("importing organisations")?;
     println!(
         "import {} organisations from CSV: {:.2} s (check {:.2} s + one transaction {:.2} s)  [target ≤ 10 s]",

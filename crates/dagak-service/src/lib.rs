@@ -70,6 +70,16 @@ impl Service {
         Ok(self.store.migrate().await?)
     }
 
+    /// Whether the workspace holds nothing yet: no organisation, no person, no account (what
+    /// the demo may fill).
+    pub async fn is_empty(&self) -> Result<bool, ServiceError> {
+        let first = dagak_store::Page { offset: 0, limit: 1 };
+        let people = self.store.list_people(&Default::default(), first).await?.total;
+        Ok(self.store.count_organizations().await? == 0
+            && people == 0
+            && self.store.count_users().await? == 0)
+    }
+
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
     }

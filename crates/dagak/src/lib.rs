@@ -1,38 +1,121 @@
-//! The library half of the `dagak` binary: the one place that picks and opens a store backend.
-//! The binary and the benchmark both open their database through [`open`], so the benchmark
-//! measures exactly the stack that `dagak serve` runs (SQLite today, PostgreSQL when an issue
-//! adds it).
+//! The library half of the `dagak` binary: the one place that names a store backend. The binary
+//! and the benchmark both open their database through [`open`], so the benchmark measures
+//! exactly the stack that `dagak serve` runs: the embedded SQLite file by default, or a
+//! PostgreSQL database shared by several servers.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context as _;
 use dagak_service::Service;
+use dagak_store::Store;
+use dagak_store_postgres::PgStore;
 use dagak_store_sqlite::SqliteStore;
 
-/// Opens the SQLite database at `db` (created if missing), migrates it and returns the service
-/// over it.
-pub async fn open(db: &Path) -> anyhow::Result<Service> {
-    let store = SqliteStore::open(db)?;
-    let service = Service::new(Arc::new(store));
-    service.migrate().await.with_context(|| format!("migrating {}", db.display()))?;
+/// Where a workspace lives: `--db` and `DAGAK_DATABASE_URL` take a file path (`dagak.db`,
+/// `sqlite:dagak.db`) or a PostgreSQL URL (`postgres://user:password@host:5432/dagak`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Database {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl std::str::FromStr for Database {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Database, String> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err("the database is empty: give a file path or a postgres:// URL".into());
+        }
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            return Ok(Database::Postgres(text.to_owned()));
+        }
+        if let Some(path) = text.strip_prefix("sqlite://").or_else(|| text.strip_prefix("sqlite:")) {
+            if path.is_empty() {
+                return Err("sqlite: needs a file path after it (sqlite:dagak.db)".into());
+            }
+            return Ok(Database::Sqlite(PathBuf::from(path)));
+        }
+        if let Some((scheme, _)) = text.split_once("://") {
+            return Err(format!(
+                "{scheme}:// is not a database dagak knows: give a file path, sqlite:PATH or postgres://…"
+            ));
+        }
+        Ok(Database::Sqlite(PathBuf::from(text)))
+    }
+}
+
+impl std::fmt::Display for Database {
+    /// The file's path, or the URL without its password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Database::Sqlite(path) => write!(f, "{}", path.display()),
+            Database::Postgres(url) => f.write_str(&dagak_store_postgres::redact_url(url)),
+        }
+    }
+}
+
+impl Database {
+    /// The SQLite file, for the commands that work on files (backup, restore).
+    pub fn sqlite_path(&self) -> Option<&Path> {
+        match self {
+            Database::Sqlite(path) => Some(path),
+            Database::Postgres(_) => None,
+        }
+    }
+
+    /// Whether there is something to open: a PostgreSQL database always counts (the server
+    /// says when it is not there); a file must exist.
+    pub fn exists(&self) -> bool {
+        match self {
+            Database::Sqlite(path) => path.exists(),
+            Database::Postgres(_) => true,
+        }
+    }
+}
+
+/// Opens the store of `db` (an SQLite file is created if missing), without migrating it.
+pub async fn open_store(db: &Database) -> anyhow::Result<Arc<dyn Store>> {
+    Ok(match db {
+        Database::Sqlite(path) => Arc::new(SqliteStore::open(path)?),
+        Database::Postgres(url) => Arc::new(PgStore::connect(url).await?),
+    })
+}
+
+/// Opens the database `db`, migrates it (refusing one newer than this binary) and returns the
+/// service over it.
+pub async fn open(db: &Database) -> anyhow::Result<Service> {
+    let service = Service::new(open_store(db).await?);
+    service.migrate().await.with_context(|| format!("migrating {db}"))?;
     Ok(service)
 }
 
 pub use dagak_store_sqlite::DatabaseInfo;
 
+/// What to say when a file-level command is asked of a PostgreSQL database.
+fn postgres_backups(db: &Database, what: &str) -> anyhow::Error {
+    anyhow::anyhow!(
+        "dagak {what} works on SQLite files; {db} is a PostgreSQL database: back it up with \
+         pg_dump --format=custom --file=dagak.dump \"$URL\" and restore it with \
+         pg_restore --clean --if-exists --dbname=\"$URL\" dagak.dump (see docs/deploy.md)"
+    )
+}
+
 /// Writes a checked, consistent copy of the database `db` to `out` while it may be in use.
-pub async fn backup(db: &Path, out: &Path, overwrite: bool) -> anyhow::Result<DatabaseInfo> {
-    if !db.exists() {
-        anyhow::bail!("{} does not exist", db.display());
+pub async fn backup(db: &Database, out: &Path, overwrite: bool) -> anyhow::Result<DatabaseInfo> {
+    let Some(path) = db.sqlite_path() else { return Err(postgres_backups(db, "backup")) };
+    if !path.exists() {
+        anyhow::bail!("{} does not exist", path.display());
     }
-    SqliteStore::open(db)?.backup(out, overwrite).await
+    SqliteStore::open(path)?.backup(out, overwrite).await
 }
 
 /// Checks the backup `from` and puts it in place of the database `to` (replacing one only with
 /// `force`).
-pub fn restore(from: &Path, to: &Path, force: bool) -> anyhow::Result<DatabaseInfo> {
-    dagak_store_sqlite::restore(from, to, force)
+pub fn restore(from: &Path, to: &Database, force: bool) -> anyhow::Result<DatabaseInfo> {
+    let Some(path) = to.sqlite_path() else { return Err(postgres_backups(to, "restore")) };
+    dagak_store_sqlite::restore(from, path, force)
 }
 
 /// Backups that `dagak serve` takes by itself: into `dir`, keeping the newest `keep`.
@@ -70,7 +153,7 @@ impl BackupSchedule {
         // The checked copy waits under a name that is not a backup's, so that the folder never
         // holds more than `keep` backups, not even for a moment, and a failed copy removes none.
         let incoming = self.dir.join(".incoming-backup");
-        let info = backup(db, &incoming, true).await?;
+        let info = backup(&Database::Sqlite(db.to_path_buf()), &incoming, true).await?;
         let removed = self.prune(self.keep.max(1) - 1)?;
         let path = self.dir.join(name);
         std::fs::rename(&incoming, &path)

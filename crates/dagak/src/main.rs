@@ -13,7 +13,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand, ValueEnum};
-use dagak::open;
+use dagak::{Database, open};
 use dagak_service::OnMatch;
 
 /// dagak (다각): the open-source platform for a region's export-diversification programme.
@@ -28,9 +28,10 @@ struct Cli {
 enum Command {
     /// Serve the web application and the JSON API.
     Serve {
-        /// The SQLite database file (created if missing). With --demo the default is ./dagak-demo.db.
-        #[arg(long, env = "DAGAK_DB")]
-        db: Option<PathBuf>,
+        /// The database: an SQLite file (created if missing; with --demo the default is
+        /// ./dagak-demo.db) or a PostgreSQL URL, postgres://user:password@host:5432/dagak.
+        #[arg(long, env = "DAGAK_DATABASE_URL")]
+        db: Option<Database>,
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080", env = "DAGAK_BIND")]
         bind: SocketAddr,
@@ -57,8 +58,8 @@ enum Command {
         /// The copy to write.
         #[arg(long)]
         out: PathBuf,
-        #[arg(long, default_value = "dagak.db", env = "DAGAK_DB")]
-        db: PathBuf,
+        #[arg(long, default_value = "dagak.db", env = "DAGAK_DATABASE_URL")]
+        db: Database,
         /// Replace `--out` if it exists.
         #[arg(long)]
         force: bool,
@@ -67,24 +68,24 @@ enum Command {
     Restore {
         /// The backup to restore.
         file: PathBuf,
-        #[arg(long, default_value = "dagak.db", env = "DAGAK_DB")]
-        db: PathBuf,
+        #[arg(long, default_value = "dagak.db", env = "DAGAK_DATABASE_URL")]
+        db: Database,
         /// Replace an existing database.
         #[arg(long)]
         force: bool,
     },
     /// Apply pending database migrations and exit.
     Migrate {
-        #[arg(long, default_value = "dagak.db", env = "DAGAK_DB")]
-        db: PathBuf,
+        #[arg(long, default_value = "dagak.db", env = "DAGAK_DATABASE_URL")]
+        db: Database,
     },
     /// Import organisations and people from CSV or XLSX files, all or nothing.
     Import {
         /// CSV (UTF-8 or EUC-KR/CP949) or XLSX files.
         #[arg(required = true)]
         files: Vec<PathBuf>,
-        #[arg(long, default_value = "dagak.db", env = "DAGAK_DB")]
-        db: PathBuf,
+        #[arg(long, default_value = "dagak.db", env = "DAGAK_DATABASE_URL")]
+        db: Database,
         /// Check and show what would happen without writing anything, with what the files
         /// change on the organisations and people already stored.
         #[arg(long)]
@@ -105,8 +106,8 @@ enum Command {
         /// The output file; `-` writes to standard output.
         #[arg(long)]
         out: PathBuf,
-        #[arg(long, default_value = "dagak.db", env = "DAGAK_DB")]
-        db: PathBuf,
+        #[arg(long, default_value = "dagak.db", env = "DAGAK_DATABASE_URL")]
+        db: Database,
     },
     /// User accounts.
     #[command(subcommand)]
@@ -143,13 +144,13 @@ enum UserCommand {
         /// For `--role firm`: the id of the local firm the account belongs to.
         #[arg(long, default_value = "")]
         organization: String,
-        #[arg(long, default_value = "dagak.db", env = "DAGAK_DB")]
-        db: PathBuf,
+        #[arg(long, default_value = "dagak.db", env = "DAGAK_DATABASE_URL")]
+        db: Database,
     },
     /// List the accounts.
     List {
-        #[arg(long, default_value = "dagak.db", env = "DAGAK_DB")]
-        db: PathBuf,
+        #[arg(long, default_value = "dagak.db", env = "DAGAK_DATABASE_URL")]
+        db: Database,
     },
 }
 
@@ -167,8 +168,8 @@ enum RegionCommand {
         /// Shares by product group: period, scope, item, share_pct, source_url.
         #[arg(long)]
         products: PathBuf,
-        #[arg(long, default_value = "dagak.db", env = "DAGAK_DB")]
-        db: PathBuf,
+        #[arg(long, default_value = "dagak.db", env = "DAGAK_DATABASE_URL")]
+        db: Database,
     },
 }
 
@@ -251,17 +252,17 @@ async fn run_async(command: Command) -> anyhow::Result<ExitCode> {
         }
         Command::Backup { out, db, force } => {
             let info = dagak::backup(&db, &out, force).await?;
-            eprintln!("backed up {} to {}", db.display(), describe(&info));
+            eprintln!("backed up {db} to {}", describe(&info));
             Ok(ExitCode::SUCCESS)
         }
         Command::Restore { file, db, force } => {
             let info = dagak::restore(&file, &db, force)?;
-            eprintln!("restored {} from {}: {}", db.display(), file.display(), describe(&info));
+            eprintln!("restored {db} from {}: {}", file.display(), describe(&info));
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate { db } => {
             open(&db).await?;
-            eprintln!("{} is up to date", db.display());
+            eprintln!("{db} is up to date");
             Ok(ExitCode::SUCCESS)
         }
         Command::Import { files, db, dry_run, on_match } => {
@@ -325,26 +326,35 @@ fn describe(info: &dagak::DatabaseInfo) -> String {
 }
 
 async fn serve(
-    db: Option<PathBuf>,
+    db: Option<Database>,
     bind: SocketAddr,
     demo: bool,
     trusted_proxies: Vec<std::net::IpAddr>,
     backups: Option<dagak::BackupSchedule>,
 ) -> anyhow::Result<ExitCode> {
     let db = match (db, demo) {
-        (Some(db), true) if db.exists() => bail!(
+        (Some(Database::Sqlite(path)), true) if path.exists() => bail!(
             "--demo creates a fresh database, but {} already exists; remove it or choose another --db",
-            db.display()
+            path.display()
         ),
         (Some(db), _) => db,
         (None, true) => {
             let db = PathBuf::from("dagak-demo.db");
             demo::remove_database(&db)?;
-            db
+            Database::Sqlite(db)
         }
-        (None, false) => PathBuf::from("dagak.db"),
+        (None, false) => Database::Sqlite(PathBuf::from("dagak.db")),
     };
+    if backups.is_some() && db.sqlite_path().is_none() {
+        bail!(
+            "--backup-dir takes copies of an SQLite file; back up the PostgreSQL database {db} \
+             with pg_dump (see docs/deploy.md)"
+        );
+    }
     let service = open(&db).await?;
+    if demo && matches!(db, Database::Postgres(_)) && !service.is_empty().await? {
+        bail!("--demo fills an empty database, but {db} already holds a workspace");
+    }
     if demo {
         demo::load(&service).await.context("loading the demo workspace")?;
         demo::load_region(&service).await.context("loading the demo region")?;
@@ -366,8 +376,7 @@ async fn serve(
         );
     }
     eprintln!(
-        "dagak is serving http://{address}/ from {}{}",
-        db.display(),
+        "dagak is serving http://{address}/ from {db}{}",
         if demo { " (demo workspace)" } else { "" }
     );
     // The first lists are quick too: their sort orders are prepared in the background.
@@ -383,7 +392,7 @@ async fn serve(
         keep: s.keep,
     });
     if let Some(schedule) = backups {
-        let db = db.clone();
+        let db = db.sqlite_path().map(std::path::Path::to_path_buf).unwrap_or_default();
         let logger = service.clone();
         eprintln!(
             "backing up to {} every {} s, keeping {}",

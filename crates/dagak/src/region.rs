@@ -4,14 +4,14 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use dagak::open;
+use dagak::{Database, open};
 use dagak_service::{ImportFile, ServiceError};
 
 pub(crate) async fn load_region(
     annual: &Path,
     destinations: &Path,
     products: &Path,
-    db: &Path,
+    db: &Database,
 ) -> anyhow::Result<ExitCode> {
     let read = |path: &Path| -> anyhow::Result<ImportFile> {
         let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
@@ -27,7 +27,7 @@ pub(crate) async fn load_region(
         Ok(loaded) => {
             eprintln!(
                 "loaded into {}: {} annual figures, {} shares",
-                db.display(),
+                db,
                 loaded.years,
                 loaded.shares
             );

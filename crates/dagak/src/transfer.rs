@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
-use dagak::open;
+use dagak::{Database, open};
 use dagak_service::{
     ExportFormat, ExportList, ImportFile, ImportPreview, OnMatch, RowAction, ServiceError,
 };
@@ -18,7 +18,7 @@ const DIFFERENCES_SHOWN: usize = 200;
 
 pub(crate) async fn import(
     files: &[PathBuf],
-    db: &Path,
+    db: &Database,
     dry_run: bool,
     on_match: OnMatch,
 ) -> anyhow::Result<ExitCode> {
@@ -57,7 +57,7 @@ pub(crate) async fn import(
     let outcome = outcome?;
     eprintln!(
         "imported into {}: {} organisations created, {} updated, {} people created, {} updated, {} rows skipped as already stored",
-        db.display(),
+        db,
         outcome.organizations_created,
         outcome.organizations_updated,
         outcome.people_created,
@@ -119,10 +119,10 @@ pub(crate) async fn export(
     what: ExportWhat,
     format: Format,
     out: &Path,
-    db: &Path,
+    db: &Database,
 ) -> anyhow::Result<ExitCode> {
     if !db.exists() {
-        bail!("{} does not exist", db.display());
+        bail!("{} does not exist", db);
     }
     let service = open(db).await?.as_command_line();
     let list = match what {

@@ -1,15 +1,14 @@
 //! `dagak user`: accounts from the command line (the first administrator of a new database).
 
 use std::io::Write as _;
-use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
-use dagak::open;
+use dagak::{Database, open};
 use dagak_service::ServiceError;
 
 pub(crate) async fn create_user(
-    db: &Path,
+    db: &Database,
     draft: dagak_service::accounts::UserDraft,
 ) -> anyhow::Result<ExitCode> {
     let service = open(db).await?.as_command_line();
@@ -20,7 +19,7 @@ pub(crate) async fn create_user(
                 user.user.role.as_str(),
                 user.user.email,
                 user.id,
-                db.display()
+                db
             );
             eprintln!("one-time password: {password}");
             eprintln!("it is shown only now; its user chooses their own at the first sign-in");
@@ -40,9 +39,9 @@ pub(crate) async fn create_user(
     }
 }
 
-pub(crate) async fn list_users(db: &Path) -> anyhow::Result<ExitCode> {
+pub(crate) async fn list_users(db: &Database) -> anyhow::Result<ExitCode> {
     if !db.exists() {
-        bail!("{} does not exist", db.display());
+        bail!("{} does not exist", db);
     }
     let service = open(db).await?.as_command_line();
     let users = service.list_users().await?;
