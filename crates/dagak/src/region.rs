@@ -27,9 +27,7 @@ pub(crate) async fn load_region(
         Ok(loaded) => {
             eprintln!(
                 "loaded into {}: {} annual figures, {} shares",
-                db,
-                loaded.years,
-                loaded.shares
+                db, loaded.years, loaded.shares
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -16,6 +16,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        super::extract::clean_query(parts);
         let Query(value) = Query::<T>::from_request_parts(parts, state).await.map_err(bad_query)?;
         Ok(ApiQuery(value))
     }
@@ -40,8 +41,22 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
-        let axum::Json(value) =
-            axum::Json::<T>::from_request(request, state).await.map_err(bad_json)?;
+        let axum::Json(mut value) = axum::Json::<serde_json::Value>::from_request(request, state)
+            .await
+            .map_err(bad_json)?;
+        // NUL characters are never text (and PostgreSQL cannot store them).
+        super::rejection::json_without_nul(&mut value);
+        // With the path of a field that does not fit, as axum's own extractor names it.
+        let value = serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
+            unreadable(
+                Part::Json,
+                &format!(
+                    "Failed to deserialize the JSON body into the target type: {}: {}",
+                    e.path(),
+                    e.inner()
+                ),
+            )
+        })?;
         Ok(ApiJson(value))
     }
 }

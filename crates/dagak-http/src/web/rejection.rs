@@ -49,6 +49,27 @@ pub(crate) fn unreadable(part: Part, text: &str) -> ApiError {
     ApiError::BadRequest(message)
 }
 
+/// A query string or an URL-encoded form without its NUL characters (`%00`, or a raw NUL):
+/// they are never text, and PostgreSQL cannot store them. `%00` only ever encodes a NUL (a typed
+/// `%00` arrives as `%2500`), so dropping the three characters is exact.
+pub(crate) fn without_nul(encoded: &str) -> std::borrow::Cow<'_, str> {
+    if encoded.contains("%00") || encoded.contains('\0') {
+        std::borrow::Cow::Owned(encoded.replace("%00", "").replace('\0', ""))
+    } else {
+        std::borrow::Cow::Borrowed(encoded)
+    }
+}
+
+/// A JSON value without NUL characters in its strings (see [`without_nul`]).
+pub(crate) fn json_without_nul(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::String(text) if text.contains('\0') => text.retain(|c| c != '\0'),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(json_without_nul),
+        serde_json::Value::Object(fields) => fields.values_mut().for_each(json_without_nul),
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

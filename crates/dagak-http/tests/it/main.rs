@@ -23,7 +23,7 @@ pub(crate) struct TestApp {
     /// The service as the command line (an administrator), to set the scene.
     pub service: Acting,
     /// Shared by the servers over the same database; removed with the last of them.
-    dir: Arc<tempfile::TempDir>,
+    dir: Arc<TestDb>,
     /// The browser session every request of [`TestApp::send`] carries, if any.
     pub session: Option<Session>,
 }
@@ -55,9 +55,8 @@ pub(crate) async fn app() -> TestApp {
 
 /// An application over a fresh database, with no account and no session.
 pub(crate) async fn anonymous_app() -> TestApp {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(dir.path().join("http.db")).unwrap();
-    let service = Service::new(Arc::new(store));
+    let dir = TestDb::new();
+    let service = Service::new(dir.store().await);
     service.migrate().await.unwrap();
     TestApp {
         router: router(AppState::new(service.clone())),
@@ -70,8 +69,7 @@ pub(crate) async fn anonymous_app() -> TestApp {
 /// A second application server over the database of `app` (or the same one after a restart),
 /// reading the time from `clock`; the same session works there.
 pub(crate) async fn server_beside(app: &TestApp, clock: Arc<dyn dagak_service::Clock>) -> TestApp {
-    let store = SqliteStore::open(app.dir.path().join("http.db")).unwrap();
-    let service = Service::with_clock(Arc::new(store), clock);
+    let service = Service::with_clock(app.dir.store().await, clock);
     service.migrate().await.unwrap();
     TestApp {
         router: router(AppState::new(service.clone())),
@@ -270,4 +268,32 @@ pub(crate) fn encode(text: &str) -> String {
             }
         })
         .collect()
+}
+
+/// The test binary this is: `it` runs every test on SQLite, `it_postgres` (the same sources,
+/// built twice: see Cargo.toml) on PostgreSQL, on the throwaway server of `dagak_testkit`.
+pub(crate) fn on_postgres() -> bool {
+    env!("CARGO_CRATE_NAME") == "it_postgres"
+}
+
+/// One test's database on this binary's backend: a file in a temporary directory, or a fresh
+/// PostgreSQL database. Each [`TestDb::store`] opens the same one again (a second server).
+pub(crate) struct TestDb {
+    dir: tempfile::TempDir,
+    url: Option<String>,
+}
+
+impl TestDb {
+    pub(crate) fn new() -> TestDb {
+        let url = on_postgres().then(dagak_testkit::postgres::database);
+        TestDb { dir: tempfile::tempdir().unwrap(), url }
+    }
+
+    /// A store over the database, not migrated.
+    pub(crate) async fn store(&self) -> Arc<dyn dagak_store::Store> {
+        match &self.url {
+            Some(url) => Arc::new(dagak_store_postgres::PgStore::connect(url).await.unwrap()),
+            None => Arc::new(SqliteStore::open(self.dir.path().join("test.db")).unwrap()),
+        }
+    }
 }

@@ -350,10 +350,12 @@ async fn hostile_text_in_every_form_and_search_box_is_stored_verbatim_and_shown_
         let id: i64 = page_url.rsplit('/').next().unwrap().parse().unwrap();
         let stored = app.get(&format!("/api/v1/organizations/{id}"), None).await.json();
         let org = &stored["organization"];
-        assert_eq!(org["name_en"], name.as_str(), "stored verbatim");
+        // Stored as typed, but for NUL characters, which are never text (on either backend).
+        let kept = text.replace('\0', "");
+        assert_eq!(org["name_en"], name.replace('\0', ""), "stored verbatim");
         assert_eq!(
             (org["city"].as_str(), org["description_en"].as_str()),
-            (Some(*text), Some(*text))
+            (Some(kept.as_str()), Some(kept.as_str()))
         );
         let html = app.get(&page_url, Some("en")).await.text();
         assert!(!html.contains("<script>alert"), "rendered escaped: {text:?}");
@@ -378,8 +380,8 @@ async fn hostile_text_in_every_form_and_search_box_is_stored_verbatim_and_shown_
         assert!(!html.contains("<script>alert"), "{text:?}");
         let person_id = person_url.rsplit('/').next().unwrap();
         let stored = app.get(&format!("/api/v1/people/{person_id}"), None).await.json();
-        assert_eq!(stored["family_name"], *text);
-        assert_eq!(stored["affiliations"][0]["role"], *text);
+        assert_eq!(stored["family_name"], kept);
+        assert_eq!(stored["affiliations"][0]["role"], kept);
     }
     // Every search box and filter: the text is a search, never part of a query.
     let before = app.get("/api/v1/organizations", None).await.json()["total"].clone();

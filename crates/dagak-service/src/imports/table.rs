@@ -165,7 +165,16 @@ fn problem(
 
 /// Decodes a CSV file's bytes: UTF-8 (with or without BOM), UTF-16 with BOM, or EUC-KR/CP949
 /// (what Korean Excel saves by default). Anything else is rejected rather than guessed.
+/// NUL characters are dropped: they are never text (and PostgreSQL cannot store them).
 pub fn decode<'b>(file: &str, bytes: &'b [u8]) -> Result<Cow<'b, str>, ImportProblem> {
+    decode_text(file, bytes).map(|text| match text {
+        Cow::Borrowed(text) if text.contains('\0') => Cow::Owned(text.replace('\0', "")),
+        Cow::Owned(text) if text.contains('\0') => Cow::Owned(text.replace('\0', "")),
+        text => text,
+    })
+}
+
+fn decode_text<'b>(file: &str, bytes: &'b [u8]) -> Result<Cow<'b, str>, ImportProblem> {
     if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
         let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
         if had_errors {
@@ -333,7 +342,7 @@ fn excel_date(serial: f64) -> Option<String> {
 fn cell_text(cell: &Data) -> Result<String, String> {
     Ok(match cell {
         Data::Empty => String::new(),
-        Data::String(s) => s.clone(),
+        Data::String(s) => s.replace('\0', ""),
         Data::Int(i) => i.to_string(),
         Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
         Data::Float(f) => f.to_string(),

@@ -553,7 +553,7 @@ async fn formula_names_export_as_text_and_import_back_exactly() {
     assert!(listing.items.iter().any(|o| o.org.name_en.as_deref() == Some("=1+1")));
 }
 
-async fn service_again() -> (Acting, tempfile::TempDir) {
+async fn service_again() -> (Acting, crate::TestDb) {
     crate::service().await
 }
 

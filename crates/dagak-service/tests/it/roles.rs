@@ -10,7 +10,6 @@ use dagak_service::{
     Acting, AffiliationInput, ExportFormat, ExportList, ImportFile, OnMatch, OrgListQuery,
     PersonInput, PersonListQuery, Rule, Service, ServiceError, UseCase, role_table_markdown, rule,
 };
-use dagak_store_sqlite::SqliteStore;
 use dagak_testkit::org_draft;
 
 const PASSWORD: &str = "correct horse battery staple";
@@ -24,7 +23,7 @@ struct Scene {
     partner: OrgId,
     own_person: PersonId,
     other_person: PersonId,
-    _dir: tempfile::TempDir,
+    _dir: crate::TestDb,
 }
 
 fn person_input(family: &str, email: &str, org: OrgId) -> PersonInput {
@@ -45,9 +44,9 @@ fn person_input(family: &str, email: &str, org: OrgId) -> PersonInput {
 }
 
 async fn scene() -> Scene {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(dir.path().join("roles.db")).unwrap();
-    let service = Service::new(Arc::new(store));
+    let dir = crate::TestDb::new();
+    let store = dir.store().await;
+    let service = Service::new(store);
     service.migrate().await.unwrap();
     let admin = service.as_command_line();
     let own_firm = admin.create_organization(&org_draft("구미정밀", "Gumi Precision"), false).await;

@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use dagak_domain::UserDraft;
 use dagak_service::{Acting, ManualClock, Service, ServiceError};
-use dagak_store_sqlite::SqliteStore;
 use time::Duration;
 use time::macros::datetime;
 
@@ -28,10 +27,10 @@ fn challenge_of(err: ServiceError) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_factor_is_set_up_then_asked_at_every_sign_in() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(dir.path().join("totp.db")).unwrap();
+    let dir = crate::TestDb::new();
+    let store = dir.store().await;
     let clock = ManualClock::new(datetime!(2026-12-01 09:00 UTC));
-    let service = Service::with_clock(Arc::new(store), Arc::new(clock.clone()));
+    let service = Service::with_clock(store, Arc::new(clock.clone()));
     service.migrate().await.unwrap();
     let admin =
         UserDraft { email: "admin@gumi.go.kr".into(), role: "admin".into(), ..Default::default() };

@@ -5,17 +5,16 @@ use std::sync::Arc;
 use dagak_domain::{Role, UserDraft, UserStatus};
 use dagak_service::accounts::sessions::{SESSION_IDLE, SESSION_LIFETIME, SETUP_LINK_LIFETIME};
 use dagak_service::{Acting, ApiTokenDraft, Credential, ManualClock, Service, ServiceError};
-use dagak_store_sqlite::SqliteStore;
 use time::Duration;
 use time::macros::datetime;
 
 const PASSWORD: &str = "correct horse battery staple";
 
-async fn clocked() -> (Acting, ManualClock, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(dir.path().join("sessions.db")).unwrap();
+async fn clocked() -> (Acting, ManualClock, crate::TestDb) {
+    let dir = crate::TestDb::new();
+    let store = dir.store().await;
     let clock = ManualClock::new(datetime!(2026-12-01 09:00 UTC));
-    let service = Service::with_clock(Arc::new(store), Arc::new(clock.clone()));
+    let service = Service::with_clock(store, Arc::new(clock.clone()));
     service.migrate().await.unwrap();
     (service.as_command_line(), clock, dir)
 }
