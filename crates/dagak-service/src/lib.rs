@@ -51,7 +51,6 @@ pub use views::SavedView;
 pub struct Service {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
-    throttle: Arc<accounts::throttle::Throttle>,
 }
 
 impl Service {
@@ -62,7 +61,7 @@ impl Service {
 
     /// The use cases over `store`, reading the time from `clock`.
     pub fn with_clock(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Service {
-        Service { store, clock, throttle: Arc::default() }
+        Service { store, clock }
     }
 
     /// Applies pending migrations.
@@ -78,6 +77,11 @@ impl Service {
         Ok(self.store.count_organizations().await? == 0
             && people == 0
             && self.store.count_users().await? == 0)
+    }
+
+    /// The sign-in throttle over the store's counts of failures.
+    pub(crate) fn throttle(&self) -> accounts::throttle::Throttle<'_> {
+        accounts::throttle::Throttle { store: self.store.as_ref() }
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {

@@ -27,13 +27,16 @@ mod notes;
 mod organizations;
 mod people;
 mod previews;
+mod rebuild;
 mod region;
 mod search;
+mod throttle;
 
 use std::time::Duration;
 
 use async_trait::async_trait;
 use dagak_store::{Store, StoreError};
+pub use rebuild::rebuild_search;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection as _, PgConnection, PgPool, Postgres};
 
@@ -42,6 +45,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_directory", include_str!("../migrations/0001_directory.sql")),
     ("0002_accounts", include_str!("../migrations/0002_accounts.sql")),
     ("0003_records", include_str!("../migrations/0003_records.sql")),
+    ("0004_login_failures", include_str!("../migrations/0004_login_failures.sql")),
 ];
 
 /// The key of the advisory lock that serialises migrations across servers ("dagak" in ASCII).

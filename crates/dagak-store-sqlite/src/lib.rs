@@ -25,8 +25,10 @@ mod organizations;
 mod people;
 mod pool;
 mod previews;
+mod rebuild;
 mod region;
 mod search;
+mod throttle;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -36,6 +38,7 @@ use async_trait::async_trait;
 pub use backup::{DatabaseInfo, check_database, restore};
 use dagak_domain::OrgId;
 use dagak_store::{Store, StoreError};
+pub use rebuild::rebuild_search;
 use rusqlite::{Connection, OpenFlags, OptionalExtension as _, TransactionBehavior};
 
 use crate::pool::Pool;
@@ -64,6 +67,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0020_saved_views.sql"),
     include_str!("../migrations/0021_notes.sql"),
     include_str!("../migrations/0022_people_updated.sql"),
+    include_str!("../migrations/0023_login_failures.sql"),
 ];
 
 /// The migration that creates `store_generation`, which every later write transaction bumps.

@@ -2,9 +2,10 @@
 //!
 //! One trait per area, each in its own module: [`AccountStore`] (users), [`DirectoryStore`]
 //! (organisations and people),
-//! [`ImportStore`] (import batches and previews) and [`RegionStore`] (published figures). The
-//! service holds them behind one handle, [`Store`], which every backend implements with one
-//! module per area; the binary picks the backend (`dagak-store-sqlite` today, PostgreSQL later).
+//! [`ImportStore`] (import batches and previews), [`RegionStore`] (published figures) and
+//! [`ThrottleStore`] (failed sign-ins). The service holds them behind one handle, [`Store`],
+//! which every backend implements with one module per area; the binary picks the backend
+//! (`dagak-store-sqlite`, the default, or `dagak-store-postgres`).
 //! Every method that writes does all of its writes in one transaction, so a failed call leaves
 //! the database as it was. Backend-specific SQL (full text search, upserts) stays behind these
 //! traits.
@@ -20,6 +21,7 @@ mod imports;
 mod notes;
 mod region;
 pub mod search;
+mod throttle;
 
 use async_trait::async_trait;
 
@@ -41,6 +43,7 @@ pub use imports::{
 };
 pub use notes::{NoteRecord, NoteStore};
 pub use region::{AnnualFigure, RegionFigures, RegionStore, ShareFigure, ShareKind};
+pub use throttle::ThrottleStore;
 
 /// A store failure. `NotFound` and `Conflict` are expected outcomes the service turns into user
 /// messages; `Other` is an internal failure that is logged, never shown.
@@ -81,6 +84,7 @@ pub trait Store:
     + ImportStore
     + NoteStore
     + RegionStore
+    + ThrottleStore
     + Send
     + Sync
     + 'static

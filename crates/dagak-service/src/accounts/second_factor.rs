@@ -234,7 +234,7 @@ impl Service {
         }
         let record = self.store.get_user(user).await?;
         let email = record.user.email.clone();
-        self.throttle.check(&email, client, now)?;
+        self.throttle().check(&email, client, now).await?;
         let secret = record.totp_secret.clone().ok_or(ServiceError::SignInExpired)?;
         let by_app = match matching_step(&totp(&secret, &email)?, code, now) {
             Some(step) => self.store.use_totp_step(user, step).await?,
@@ -248,12 +248,12 @@ impl Service {
             detail.insert("client".into(), c.to_string());
         }
         if !by_app && !by_recovery {
-            let locked = self.throttle.failed(&email, client, now);
+            let locked = self.throttle().failed(&email, client, now).await?;
             let action = if locked { "locked" } else { "second_factor_failed" };
             self.security_event(Some(user), &email, action, detail).await?;
             return Err(wrong_code());
         }
-        self.throttle.succeeded(&email, now);
+        self.throttle().succeeded(&email).await?;
         self.store.delete_login_challenge(&hash).await?;
         let how = if by_app { "totp" } else { "recovery_code" };
         detail.insert("second_factor".into(), how.into());

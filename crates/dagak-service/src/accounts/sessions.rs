@@ -167,7 +167,7 @@ impl Service {
         client: Option<std::net::IpAddr>,
     ) -> Result<SignedIn, ServiceError> {
         let now = self.clock.now();
-        self.throttle.check(email, client, now)?;
+        self.throttle().check(email, client, now).await?;
         let at = |client: Option<std::net::IpAddr>| {
             let mut detail = dagak_store::Snapshot::new();
             if let Some(c) = client {
@@ -189,12 +189,12 @@ impl Service {
                     return Err(ServiceError::SecondFactorRequired { challenge });
                 }
                 // Failures are forgotten only once every factor passed.
-                self.throttle.succeeded(email, now);
+                self.throttle().succeeded(email).await?;
                 self.security_event(Some(user.id), &user.user.email, "sign_in", at(client)).await?;
                 self.start_session(user.id).await
             }
             Err(ServiceError::InvalidCredentials) => {
-                let locked = self.throttle.failed(email, client, now);
+                let locked = self.throttle().failed(email, client, now).await?;
                 tracing::warn!(client = ?client, locked, "failed sign-in");
                 let typed: String = email.trim().to_lowercase().chars().take(200).collect();
                 let action = if locked { "locked" } else { "sign_in_failed" };

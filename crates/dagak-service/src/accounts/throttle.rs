@@ -5,11 +5,10 @@
 //! long after each further failure (1 s, 2 s, 4 s …); after [`LOCK_FAILURES`] it is locked for
 //! [`LOCK_FOR`]. An address gets [`ADDRESS_FAILURES`] failures (an office shares one address)
 //! before it is locked the same way. Failures older than [`LOCK_FOR`] are forgotten; a successful
-//! sign-in clears its account's count. The counts live in this process: a restart forgets them.
+//! sign-in clears its account's count. The counts live in the database (`ThrottleStore`): every
+//! application server on it counts the same failures, and a restart forgets none.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
 
 use time::{Duration, OffsetDateTime};
 
@@ -23,18 +22,10 @@ pub const LOCK_FAILURES: u32 = 10;
 pub const ADDRESS_FAILURES: u32 = 30;
 /// How long a lock lasts, and how long a failure is remembered.
 pub const LOCK_FOR: Duration = Duration::minutes(15);
-/// Entries kept before forgotten ones are swept.
-const SWEEP_ABOVE: usize = 10_000;
-
-#[derive(Debug, Clone, Copy)]
+///#[derive(Debug, Clone, Copy)]
 struct Failures {
     count: u32,
     last: OffsetDateTime,
-}
-
-#[derive(Debug, Default)]
-pub(crate) struct Throttle {
-    failures: Mutex<HashMap<String, Failures>>,
 }
 
 fn account_key(email: &str) -> String {
@@ -58,54 +49,66 @@ fn wait(f: Failures, free: u32, lock: u32, now: OffsetDateTime) -> Option<Durati
     (until > now).then(|| until - now)
 }
 
-impl Throttle {
+/// The longest wait of the account's and the address's counts, as the error to answer.
+fn decide(
+    account: Option<Failures>,
+    address: Option<Failures>,
+    now: OffsetDateTime,
+) -> Result<(), ServiceError> {
+    let account = account.and_then(|f| wait(f, FREE_FAILURES, LOCK_FAILURES, now));
+    let address = address.and_then(|f| wait(f, ADDRESS_FAILURES, ADDRESS_FAILURES, now));
+    match account.into_iter().chain(address).max() {
+        Some(left) => Err(ServiceError::TooManyAttempts {
+            retry_after_secs: left.whole_seconds().max(1).unsigned_abs(),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The throttle over the store's counts.
+pub(crate) struct Throttle<'s> {
+    pub(crate) store: &'s dyn dagak_store::Store,
+}
+
+impl Throttle<'_> {
     /// Refuses a sign-in that must wait, with how long.
-    pub(crate) fn check(
+    pub(crate) async fn check(
         &self,
         email: &str,
         client: Option<IpAddr>,
         now: OffsetDateTime,
     ) -> Result<(), ServiceError> {
-        let map = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let account =
-            map.get(&account_key(email)).and_then(|f| wait(*f, FREE_FAILURES, LOCK_FAILURES, now));
-        let address = client
-            .and_then(|c| map.get(&address_key(c)).copied())
-            .and_then(|f| wait(f, ADDRESS_FAILURES, ADDRESS_FAILURES, now));
-        match account.into_iter().chain(address).max() {
-            Some(left) => Err(ServiceError::TooManyAttempts {
-                retry_after_secs: left.whole_seconds().max(1).unsigned_abs(),
-            }),
-            None => Ok(()),
-        }
+        let account = account_key(email);
+        let address = client.map(address_key);
+        let keys: Vec<String> = std::iter::once(account.clone()).chain(address.clone()).collect();
+        let found = self.store.login_failures(&keys).await?;
+        let of = |key: &str| {
+            found
+                .iter()
+                .find(|(k, _, _)| k == key)
+                .map(|(_, count, last)| Failures { count: *count, last: *last })
+                // Failures older than the lock are forgotten.
+                .filter(|f| now - f.last < LOCK_FOR)
+        };
+        decide(of(&account), address.as_deref().and_then(of), now)
     }
 
     /// Counts a failure; returns whether the account is now locked.
-    pub(crate) fn failed(&self, email: &str, client: Option<IpAddr>, now: OffsetDateTime) -> bool {
-        let mut map = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if map.len() > SWEEP_ABOVE {
-            map.retain(|_, f| now - f.last < LOCK_FOR);
-        }
-        let mut bump = |key: String| {
-            let entry = map.entry(key).or_insert(Failures { count: 0, last: now });
-            if now - entry.last >= LOCK_FOR {
-                entry.count = 0;
-            }
-            entry.count += 1;
-            entry.last = now;
-            entry.count
-        };
-        let count = bump(account_key(email));
-        if let Some(client) = client {
-            bump(address_key(client));
-        }
-        count >= LOCK_FAILURES
+    pub(crate) async fn failed(
+        &self,
+        email: &str,
+        client: Option<IpAddr>,
+        now: OffsetDateTime,
+    ) -> Result<bool, ServiceError> {
+        let keys: Vec<String> =
+            std::iter::once(account_key(email)).chain(client.map(address_key)).collect();
+        let counts = self.store.record_login_failure(&keys, now, now - LOCK_FOR).await?;
+        Ok(counts.first().is_some_and(|count| *count >= LOCK_FAILURES))
     }
 
     /// Clears the account's failures after a successful sign-in.
-    pub(crate) fn succeeded(&self, email: &str, _now: OffsetDateTime) {
-        let mut map = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        map.remove(&account_key(email));
+    pub(crate) async fn succeeded(&self, email: &str) -> Result<(), ServiceError> {
+        Ok(self.store.clear_login_failures(&account_key(email)).await?)
     }
 }
 
@@ -114,52 +117,33 @@ mod tests {
     use super::*;
     use time::macros::datetime;
 
-    #[test]
-    fn delays_grow_then_lock_then_expire() {
-        let throttle = Throttle::default();
-        let t0 = datetime!(2026-12-01 09:00 UTC);
-        let ip: IpAddr = "10.0.0.7".parse().unwrap();
-        for _ in 0..FREE_FAILURES {
-            assert!(throttle.check("a@x.kr", Some(ip), t0).is_ok());
-            throttle.failed("a@x.kr", Some(ip), t0);
-        }
-        // Three failures: one second to wait, then two after the fourth.
-        assert!(throttle.check("A@X.kr ", Some(ip), t0).is_err());
-        assert!(throttle.check("a@x.kr", Some(ip), t0 + Duration::seconds(1)).is_ok());
-        throttle.failed("a@x.kr", Some(ip), t0 + Duration::seconds(1));
-        assert!(throttle.check("a@x.kr", None, t0 + Duration::seconds(2)).is_err());
-        assert!(throttle.check("a@x.kr", None, t0 + Duration::seconds(3)).is_ok());
-        // Another account from the same address is not slowed down.
-        assert!(throttle.check("b@x.kr", Some(ip), t0 + Duration::seconds(1)).is_ok());
-
-        let mut at = t0 + Duration::seconds(3);
-        let mut locked = false;
-        for _ in FREE_FAILURES + 1..LOCK_FAILURES {
-            at += Duration::seconds(600);
-            locked = throttle.failed("a@x.kr", Some(ip), at);
-        }
-        assert!(locked);
-        let err = throttle.check("a@x.kr", None, at + Duration::minutes(14)).unwrap_err();
-        assert!(matches!(err, ServiceError::TooManyAttempts { retry_after_secs: 60 }), "{err:?}");
-        assert!(throttle.check("a@x.kr", None, at + LOCK_FOR).is_ok());
+    fn failures(count: u32, last: OffsetDateTime) -> Option<Failures> {
+        Some(Failures { count, last })
     }
 
     #[test]
-    fn a_success_clears_the_account_and_an_address_locks_alone() {
-        let throttle = Throttle::default();
+    fn delays_grow_then_lock_then_expire() {
         let t0 = datetime!(2026-12-01 09:00 UTC);
-        let ip: IpAddr = "10.0.0.9".parse().unwrap();
-        for i in 0..ADDRESS_FAILURES {
-            throttle.failed(&format!("user{i}@x.kr"), Some(ip), t0);
-        }
-        assert!(throttle.check("new@x.kr", Some(ip), t0 + Duration::minutes(10)).is_err());
-        assert!(throttle.check("new@x.kr", None, t0 + Duration::minutes(10)).is_ok());
-        assert!(throttle.check("new@x.kr", Some(ip), t0 + LOCK_FOR).is_ok());
+        assert!(decide(failures(FREE_FAILURES - 1, t0), None, t0).is_ok());
+        // Three failures: one second to wait, then two after the fourth.
+        assert!(decide(failures(FREE_FAILURES, t0), None, t0).is_err());
+        assert!(decide(failures(FREE_FAILURES, t0), None, t0 + Duration::seconds(1)).is_ok());
+        let t1 = t0 + Duration::seconds(1);
+        assert!(decide(failures(FREE_FAILURES + 1, t1), None, t1 + Duration::seconds(1)).is_err());
+        assert!(decide(failures(FREE_FAILURES + 1, t1), None, t1 + Duration::seconds(2)).is_ok());
+        let err =
+            decide(failures(LOCK_FAILURES, t0), None, t0 + Duration::minutes(14)).unwrap_err();
+        assert!(matches!(err, ServiceError::TooManyAttempts { retry_after_secs: 60 }), "{err:?}");
+        assert!(decide(failures(LOCK_FAILURES, t0), None, t0 + LOCK_FOR).is_ok());
+    }
 
-        for _ in 0..FREE_FAILURES {
-            throttle.failed("c@x.kr", None, t0);
-        }
-        throttle.succeeded("c@x.kr", t0);
-        assert!(throttle.check("c@x.kr", None, t0).is_ok());
+    #[test]
+    fn an_address_locks_alone_after_its_own_count() {
+        let t0 = datetime!(2026-12-01 09:00 UTC);
+        let later = t0 + Duration::minutes(10);
+        assert!(decide(None, failures(ADDRESS_FAILURES - 1, t0), later).is_ok());
+        assert!(decide(None, failures(ADDRESS_FAILURES, t0), later).is_err());
+        assert!(decide(None, failures(ADDRESS_FAILURES, t0), t0 + LOCK_FOR).is_ok());
+        assert_eq!(account_key(" A@X.kr "), "account:a@x.kr");
     }
 }

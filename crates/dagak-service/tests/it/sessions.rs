@@ -197,3 +197,29 @@ async fn the_first_run_link_creates_one_administrator_within_a_day() {
     assert!(matches!(other.setup_link_role(&secret).await, Err(ServiceError::SetupLinkInvalid)));
     drop(clock);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failures_counted_by_one_server_lock_the_account_on_another() {
+    use dagak_service::accounts::throttle::LOCK_FAILURES;
+    let dir = crate::TestDb::new();
+    let clock = ManualClock::new(datetime!(2026-12-01 09:00 UTC));
+    let one = Service::with_clock(dir.store().await, Arc::new(clock.clone()));
+    one.migrate().await.unwrap();
+    let other = Service::with_clock(dir.store().await, Arc::new(clock.clone()));
+    one.as_command_line().create_user(&draft("staff@gumi.go.kr", "staff"), PASSWORD).await.unwrap();
+    // The failures alternate between the two servers, as a load balancer spreads them.
+    for i in 0..LOCK_FAILURES {
+        let server = if i % 2 == 0 { &one } else { &other };
+        let answer = server.sign_in("staff@gumi.go.kr", "wrong password!", None).await;
+        assert!(matches!(answer, Err(ServiceError::InvalidCredentials)), "{i}: {answer:?}");
+        clock.advance(Duration::minutes(2));
+    }
+    for server in [&one, &other] {
+        let locked = server.sign_in("staff@gumi.go.kr", PASSWORD, None).await.unwrap_err();
+        assert!(matches!(locked, ServiceError::TooManyAttempts { .. }), "{locked:?}");
+    }
+    // A restart forgets nothing either.
+    let restarted = Service::with_clock(dir.store().await, Arc::new(clock.clone()));
+    let locked = restarted.sign_in("staff@gumi.go.kr", PASSWORD, None).await.unwrap_err();
+    assert!(matches!(locked, ServiceError::TooManyAttempts { .. }), "{locked:?}");
+}

@@ -38,6 +38,7 @@ contracts! {
     postgres_store_keeps_the_audit_contract => dagak_testkit::contract::audit::audit_contract;
     postgres_store_keeps_the_notes_contract => dagak_testkit::contract::notes::notes_contract;
     postgres_store_keeps_the_region_contract => dagak_testkit::contract::region::region_contract;
+    postgres_store_keeps_the_throttle_contract => dagak_testkit::contract::throttle::throttle_contract;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

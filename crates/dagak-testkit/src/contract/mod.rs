@@ -4,7 +4,7 @@
 //! [`audit::audit_contract`],
 //! [`directory::directory_contract`],
 //! [`imports::imports_contract`], [`imports::previews_contract`], [`notes::notes_contract`] and
-//! [`region::region_contract`], each on its own store.
+//! [`region::region_contract`] and [`throttle::throttle_contract`], each on its own store.
 
 pub mod accounts;
 pub mod audit;
@@ -12,6 +12,7 @@ pub mod directory;
 pub mod imports;
 pub mod notes;
 pub mod region;
+pub mod throttle;
 
 use dagak_store::{DirectoryStore, OrgFilter, Page};
 
