@@ -308,3 +308,25 @@ async fn unreadable_requests_get_our_words_never_the_frameworks() {
     let page = app.get("/merge?keep=1", Some("ko")).await.text();
     assert!(page.contains("합칠 기록: 필수 항목입니다"), "{page}");
 }
+
+/// Two application servers on one database: what one writes, the other answers at once (its
+/// lists included, which it read before the write).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_through_one_server_is_seen_through_the_other_at_once() {
+    let app = app().await;
+    let other = crate::server_beside(&app, std::sync::Arc::new(dagak_service::SystemClock)).await;
+    let body = json!({"kind": "foreign_firm", "name_en": "Irvine Medical", "country": "US"});
+    let created = app.json("POST", "/api/v1/organizations", body).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+    let id = created.json()["id"].as_i64().unwrap();
+    let listed = other.get("/api/v1/organizations?q=irvine", None).await.json();
+    assert_eq!(listed["total"], 1, "{listed}");
+    let edit =
+        json!({"kind": "foreign_firm", "name_en": "Irvine Medical Devices", "country": "US"});
+    let saved = other.json("PUT", &format!("/api/v1/organizations/{id}"), edit).await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
+    let seen = app.get(&format!("/api/v1/organizations/{id}"), None).await.json();
+    assert_eq!(seen["organization"]["name_en"], "Irvine Medical Devices", "{seen}");
+    let listed = app.get("/api/v1/organizations?q=devices", None).await.json();
+    assert_eq!(listed["total"], 1, "{listed}");
+}
