@@ -31,7 +31,8 @@ impl std::str::FromStr for Database {
         if text.starts_with("postgres://") || text.starts_with("postgresql://") {
             return Ok(Database::Postgres(text.to_owned()));
         }
-        if let Some(path) = text.strip_prefix("sqlite://").or_else(|| text.strip_prefix("sqlite:")) {
+        if let Some(path) = text.strip_prefix("sqlite://").or_else(|| text.strip_prefix("sqlite:"))
+        {
             if path.is_empty() {
                 return Err("sqlite: needs a file path after it (sqlite:dagak.db)".into());
             }
