@@ -79,6 +79,15 @@ impl Service {
             && self.store.count_users().await? == 0)
     }
 
+    /// Claims this period's run of background job `name` (every `every`): `true` for exactly
+    /// one of the servers whose timers ask, `false` for the others and for a timer early by more
+    /// than a twentieth of the period. What runs a job runs it only when this says so.
+    pub async fn claim_job(&self, name: &str, every: time::Duration) -> Result<bool, ServiceError> {
+        let now = self.clock.now();
+        let due_before = now - every + every / 20;
+        Ok(self.store.claim_job(name, now, due_before).await?)
+    }
+
     /// The sign-in throttle over the store's counts of failures.
     pub(crate) fn throttle(&self) -> accounts::throttle::Throttle<'_> {
         accounts::throttle::Throttle { store: self.store.as_ref() }

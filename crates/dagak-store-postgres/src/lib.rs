@@ -23,6 +23,7 @@ mod accounts;
 mod audit;
 mod directory;
 mod imports;
+mod jobs;
 mod notes;
 mod organizations;
 mod people;
@@ -46,6 +47,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0002_accounts", include_str!("../migrations/0002_accounts.sql")),
     ("0003_records", include_str!("../migrations/0003_records.sql")),
     ("0004_login_failures", include_str!("../migrations/0004_login_failures.sql")),
+    ("0005_jobs", include_str!("../migrations/0005_jobs.sql")),
 ];
 
 /// The key of the advisory lock that serialises migrations across servers ("dagak" in ASCII).

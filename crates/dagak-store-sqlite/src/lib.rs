@@ -20,6 +20,7 @@ mod cache;
 mod directory;
 mod idset;
 mod imports;
+mod jobs;
 mod notes;
 mod organizations;
 mod people;
@@ -68,6 +69,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0021_notes.sql"),
     include_str!("../migrations/0022_people_updated.sql"),
     include_str!("../migrations/0023_login_failures.sql"),
+    include_str!("../migrations/0024_jobs.sql"),
 ];
 
 /// The migration that creates `store_generation`, which every later write transaction bumps.

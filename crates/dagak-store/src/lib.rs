@@ -2,8 +2,9 @@
 //!
 //! One trait per area, each in its own module: [`AccountStore`] (users), [`DirectoryStore`]
 //! (organisations and people),
-//! [`ImportStore`] (import batches and previews), [`RegionStore`] (published figures) and
-//! [`ThrottleStore`] (failed sign-ins). The service holds them behind one handle, [`Store`],
+//! [`ImportStore`] (import batches and previews), [`RegionStore`] (published figures),
+//! [`ThrottleStore`] (failed sign-ins) and [`JobStore`] (background jobs that run once). The
+//! service holds them behind one handle, [`Store`],
 //! which every backend implements with one module per area; the binary picks the backend
 //! (`dagak-store-sqlite`, the default, or `dagak-store-postgres`).
 //! Every method that writes does all of its writes in one transaction, so a failed call leaves
@@ -18,6 +19,7 @@ mod accounts;
 mod audit;
 mod directory;
 mod imports;
+mod jobs;
 mod notes;
 mod region;
 pub mod search;
@@ -41,6 +43,7 @@ pub use imports::{
     ImportAffiliation, ImportBatch, ImportIds, ImportStore, OrgRef, PersonUpdate, PreviewFile,
     StoredPreview, WriteProgress,
 };
+pub use jobs::JobStore;
 pub use notes::{NoteRecord, NoteStore};
 pub use region::{AnnualFigure, RegionFigures, RegionStore, ShareFigure, ShareKind};
 pub use throttle::ThrottleStore;
@@ -82,6 +85,7 @@ pub trait Store:
     + AuditStore
     + DirectoryStore
     + ImportStore
+    + JobStore
     + NoteStore
     + RegionStore
     + ThrottleStore

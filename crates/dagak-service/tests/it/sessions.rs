@@ -223,3 +223,22 @@ async fn failures_counted_by_one_server_lock_the_account_on_another() {
     let locked = restarted.sign_in("staff@gumi.go.kr", PASSWORD, None).await.unwrap_err();
     assert!(matches!(locked, ServiceError::TooManyAttempts { .. }), "{locked:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_due_on_two_servers_at_once_runs_on_one() {
+    let dir = crate::TestDb::new();
+    let clock = ManualClock::new(datetime!(2026-12-01 09:00 UTC));
+    let one = Service::with_clock(dir.store().await, Arc::new(clock.clone()));
+    one.migrate().await.unwrap();
+    let other = Service::with_clock(dir.store().await, Arc::new(clock.clone()));
+    let every = Duration::hours(6);
+    for period in 0..3 {
+        let (a, b) = tokio::join!(one.claim_job("backup", every), other.claim_job("backup", every));
+        assert!(a.unwrap() ^ b.unwrap(), "period {period}: exactly one server runs it");
+        // An hour later neither runs it again; at the next period one does.
+        clock.advance(Duration::hours(1));
+        assert!(!one.claim_job("backup", every).await.unwrap());
+        assert!(!other.claim_job("backup", every).await.unwrap());
+        clock.advance(Duration::hours(5));
+    }
+}

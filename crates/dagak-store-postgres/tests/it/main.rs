@@ -39,6 +39,7 @@ contracts! {
     postgres_store_keeps_the_notes_contract => dagak_testkit::contract::notes::notes_contract;
     postgres_store_keeps_the_region_contract => dagak_testkit::contract::region::region_contract;
     postgres_store_keeps_the_throttle_contract => dagak_testkit::contract::throttle::throttle_contract;
+    postgres_store_keeps_the_jobs_contract => dagak_testkit::contract::jobs::jobs_contract;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

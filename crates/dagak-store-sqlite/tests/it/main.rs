@@ -131,6 +131,14 @@ async fn sqlite_store_keeps_the_throttle_contract() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_store_keeps_the_jobs_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("jobs.db")).unwrap();
+    dagak_store::Store::migrate(&store).await.unwrap();
+    dagak_testkit::contract::jobs::jobs_contract(&store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_store_keeps_the_previews_contract() {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(dir.path().join("previews.db")).unwrap();
@@ -624,7 +632,7 @@ async fn hs_placeholders_stored_before_migration_8_are_removed() {
         conn.execute_batch(&format!(
             "INSERT INTO organization_hs_codes (code, org_id) VALUES ('9999', {0}), ('99', {0});
              -- Later migrations run again: their tables go too.
-             DROP TABLE login_failures; DROP INDEX people_updated; DROP TABLE notes; DROP TABLE saved_views; DROP TABLE settings; DROP TABLE login_challenges; DROP TABLE recovery_codes;
+             DROP TABLE jobs; DROP TABLE login_failures; DROP INDEX people_updated; DROP TABLE notes; DROP TABLE saved_views; DROP TABLE settings; DROP TABLE login_challenges; DROP TABLE recovery_codes;
              DROP TABLE audit_log; DROP TABLE setup_links; DROP TABLE api_tokens; DROP TABLE sessions;
              DROP TABLE users;
              DROP INDEX people_retain_until; ALTER TABLE people DROP COLUMN retain_until;

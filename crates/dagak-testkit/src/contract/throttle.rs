@@ -43,14 +43,16 @@ pub async fn throttle_contract<S: ThrottleStore>(store: &S) {
     // Failures counted at once are all counted.
     let key = vec!["account:busy@gumi.go.kr".to_owned()];
     let tries = (0..20).map(|_| store.record_login_failure(&key, later, forget));
-    for counted in futures_join(tries).await {
+    for counted in join_all(tries).await {
         counted.unwrap();
     }
     assert_eq!(store.login_failures(&key).await.unwrap()[0].1, 20);
 }
 
 /// Runs the futures at once and collects their outputs.
-async fn futures_join<F: std::future::Future>(futures: impl Iterator<Item = F>) -> Vec<F::Output> {
+pub(crate) async fn join_all<F: std::future::Future>(
+    futures: impl Iterator<Item = F>,
+) -> Vec<F::Output> {
     let mut pending: Vec<std::pin::Pin<Box<F>>> = futures.map(Box::pin).collect();
     let mut done: Vec<Option<F::Output>> = pending.iter().map(|_| None).collect();
     std::future::poll_fn(|cx| {
