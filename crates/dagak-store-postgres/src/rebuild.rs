@@ -3,7 +3,7 @@
 //! transaction. What it derives is what every write keeps in step row by row (see
 //! `organizations.rs`, `people.rs` and `search.rs`): `organizations.name_text`, the tables of
 //! two-character windows of the search texts and the names, and the empty
-//! `organization_search_pending`. The windows go in with `COPY`, a chunk of records at a time.
+//! `organization_search_pending`. The windows go in with `COPY`, a few megabytes at a time.
 
 use dagak_domain::OrgId;
 use dagak_store::StoreError;
@@ -49,29 +49,58 @@ fn push_bigrams(out: &mut String, id: i64, text: &str) {
     }
 }
 
-/// Sends `data` (text-format lines) to `COPY table (gram, id_column)`.
-async fn copy_bigrams(
-    conn: &mut PgConnection,
-    table: &str,
-    id_column: &str,
-    data: &str,
-) -> Result<(), StoreError> {
-    if data.is_empty() {
-        return Ok(());
+/// Text-format `COPY` lines for one table of windows, sent once they fill [`FLUSH_BYTES`]: few
+/// large copies rather than one per chunk (each copy ends with a round trip).
+struct Windows {
+    table: &'static str,
+    id_column: &'static str,
+    data: String,
+}
+
+/// Bytes of windows gathered before they are sent.
+const FLUSH_BYTES: usize = 4 << 20;
+
+impl Windows {
+    fn new(table: &'static str, id_column: &'static str) -> Windows {
+        Windows { table, id_column, data: String::new() }
     }
-    let mut copy = conn
-        .copy_in_raw(&format!("COPY {table} (gram, {id_column}) FROM STDIN"))
-        .await
-        .map_err(map_err)?;
-    if let Err(err) = copy.send(data.as_bytes()).await {
-        copy.abort("sending the windows failed").await.ok();
-        return Err(map_err(err));
+
+    /// Adds the windows of `text` for record `id`, sending what is gathered once it is large.
+    async fn add(
+        &mut self,
+        conn: &mut PgConnection,
+        id: i64,
+        text: &str,
+    ) -> Result<(), StoreError> {
+        push_bigrams(&mut self.data, id, text);
+        if self.data.len() >= FLUSH_BYTES {
+            self.flush(conn).await?;
+        }
+        Ok(())
     }
-    copy.finish().await.map_err(map_err)?;
-    Ok(())
+
+    /// Sends what is gathered to `COPY table (gram, id_column)`.
+    async fn flush(&mut self, conn: &mut PgConnection) -> Result<(), StoreError> {
+        if self.data.is_empty() {
+            return Ok(());
+        }
+        let mut copy = conn
+            .copy_in_raw(&format!("COPY {} (gram, {}) FROM STDIN", self.table, self.id_column))
+            .await
+            .map_err(map_err)?;
+        if let Err(err) = copy.send(self.data.as_bytes()).await {
+            copy.abort("sending the windows failed").await.ok();
+            return Err(map_err(err));
+        }
+        copy.finish().await.map_err(map_err)?;
+        self.data.clear();
+        Ok(())
+    }
 }
 
 async fn organizations(conn: &mut PgConnection) -> Result<(), StoreError> {
+    let mut grams = Windows::new("organization_bigrams", "org_id");
+    let mut name_grams = Windows::new("organization_name_bigrams", "org_id");
     let mut after = i64::MIN;
     loop {
         let rows: Vec<(i64, String)> = sqlx::query_as(
@@ -82,7 +111,7 @@ async fn organizations(conn: &mut PgConnection) -> Result<(), StoreError> {
         .fetch_all(&mut *conn)
         .await
         .map_err(map_err)?;
-        let Some(last) = rows.last() else { return Ok(()) };
+        let Some(last) = rows.last() else { break };
         after = last.0;
         let ids: Vec<OrgId> = rows.iter().map(|(id, _)| OrgId(*id)).collect();
         let records = get_many(conn, &ids).await?;
@@ -91,18 +120,11 @@ async fn organizations(conn: &mut PgConnection) -> Result<(), StoreError> {
                 "organisations vanished while their search was rebuilt"
             )));
         }
-        let mut names_of = Vec::with_capacity(records.len());
         let mut name_ids = Vec::with_capacity(records.len());
-        let mut grams = String::new();
-        let mut name_grams = String::new();
+        let mut names_of = Vec::with_capacity(records.len());
         for record in &records {
-            let names = name_text(&record.org);
-            push_bigrams(&mut name_grams, record.id.0, &names);
             name_ids.push(record.id.0);
-            names_of.push(names);
-        }
-        for (id, search) in &rows {
-            push_bigrams(&mut grams, *id, search);
+            names_of.push(name_text(&record.org));
         }
         sqlx::query(
             "UPDATE organizations o SET name_text = v.names
@@ -114,12 +136,19 @@ async fn organizations(conn: &mut PgConnection) -> Result<(), StoreError> {
         .execute(&mut *conn)
         .await
         .map_err(map_err)?;
-        copy_bigrams(conn, "organization_bigrams", "org_id", &grams).await?;
-        copy_bigrams(conn, "organization_name_bigrams", "org_id", &name_grams).await?;
+        for (id, names) in name_ids.iter().zip(&names_of) {
+            name_grams.add(conn, *id, names).await?;
+        }
+        for (id, search) in &rows {
+            grams.add(conn, *id, search).await?;
+        }
     }
+    grams.flush(conn).await?;
+    name_grams.flush(conn).await
 }
 
 async fn people(conn: &mut PgConnection) -> Result<(), StoreError> {
+    let mut grams = Windows::new("people_bigrams", "person_id");
     let mut after = i64::MIN;
     loop {
         let rows: Vec<(i64, String)> =
@@ -129,12 +158,11 @@ async fn people(conn: &mut PgConnection) -> Result<(), StoreError> {
                 .fetch_all(&mut *conn)
                 .await
                 .map_err(map_err)?;
-        let Some(last) = rows.last() else { return Ok(()) };
+        let Some(last) = rows.last() else { break };
         after = last.0;
-        let mut grams = String::new();
         for (id, search) in &rows {
-            push_bigrams(&mut grams, *id, search);
+            grams.add(conn, *id, search).await?;
         }
-        copy_bigrams(conn, "people_bigrams", "person_id", &grams).await?;
     }
+    grams.flush(conn).await
 }

@@ -43,7 +43,9 @@ enum Command {
         /// session cookie is then `Secure` when the browser came over HTTPS). Repeatable.
         #[arg(long = "trusted-proxy", env = "DAGAK_TRUSTED_PROXY", value_delimiter = ',')]
         trusted_proxies: Vec<std::net::IpAddr>,
-        /// Take backups by itself into this folder (checked copies named by their UTC time).
+        /// Take backups by itself into this folder, named by their UTC time: checked copies of an
+        /// SQLite file, or `pg_dump --format=custom` files of PostgreSQL (once per period for all
+        /// the servers on one database).
         #[arg(long, env = "DAGAK_BACKUP_DIR")]
         backup_dir: Option<PathBuf>,
         /// How often: `30m`, `6h`, `1d` (also `s`).
@@ -112,6 +114,9 @@ enum Command {
     /// User accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Whole databases: moving a workspace between SQLite and PostgreSQL.
+    #[command(subcommand)]
+    Db(DbCommand),
     /// The region's published export figures, shown on the region page.
     #[command(subcommand)]
     Region(RegionCommand),
@@ -151,6 +156,24 @@ enum UserCommand {
     List {
         #[arg(long, default_value = "dagak.db", env = "DAGAK_DATABASE_URL")]
         db: Database,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DbCommand {
+    /// Copy every table of a workspace, the audit log included, from one database into
+    /// another (SQLite → PostgreSQL or back) in one consistent pass, then verify each table's
+    /// rows and checksum. The target must be empty unless --force.
+    Copy {
+        /// The database to copy: an SQLite file (sqlite:PATH or a path) or postgres://…
+        #[arg(long)]
+        from: Database,
+        /// The database to write: an SQLite file (created if missing) or postgres://…
+        #[arg(long)]
+        to: Database,
+        /// Replace what the target holds.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -283,6 +306,22 @@ async fn run_async(command: Command) -> anyhow::Result<ExitCode> {
             users::create_user(&db, draft).await
         }
         Command::User(UserCommand::List { db }) => users::list_users(&db).await,
+        Command::Db(DbCommand::Copy { from, to, force }) => {
+            let started = std::time::Instant::now();
+            let progress = dagak::copy::command_line_progress();
+            let report = dagak::copy::copy(&from, &to, force, progress).await?;
+            eprintln!(
+                "copied {from} to {to} in {:.1} s; every table's rows and checksum verified:",
+                started.elapsed().as_secs_f64()
+            );
+            for table in &report.tables {
+                eprintln!(
+                    "  {:<24} {:>10} rows  sha256 {}",
+                    table.name, table.rows, table.checksum
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Region(RegionCommand::Load { annual, destinations, products, db }) => {
             region::load_region(&annual, &destinations, &products, &db).await
         }
@@ -345,12 +384,6 @@ async fn serve(
         }
         (None, false) => Database::Sqlite(PathBuf::from("dagak.db")),
     };
-    if backups.is_some() && db.sqlite_path().is_none() {
-        bail!(
-            "--backup-dir takes copies of an SQLite file; back up the PostgreSQL database {db} \
-             with pg_dump (see docs/deploy.md)"
-        );
-    }
     let service = open(&db).await?;
     if demo && matches!(db, Database::Postgres(_)) && !service.is_empty().await? {
         bail!("--demo fills an empty database, but {db} already holds a workspace");
@@ -392,7 +425,7 @@ async fn serve(
         keep: s.keep,
     });
     if let Some(schedule) = backups {
-        let db = db.sqlite_path().map(std::path::Path::to_path_buf).unwrap_or_default();
+        let db = db.clone();
         let logger = service.clone();
         eprintln!(
             "backing up to {} every {} s, keeping {}",
@@ -403,8 +436,18 @@ async fn serve(
         tokio::spawn(async move {
             let mut every = tokio::time::interval(schedule.every);
             every.tick().await;
+            let period = time::Duration::try_from(schedule.every).unwrap_or(time::Duration::DAY);
             loop {
                 every.tick().await;
+                // Of several servers on one database, one takes each period's backup.
+                match logger.claim_job("backup", period).await {
+                    Ok(true) => {}
+                    Ok(false) => continue,
+                    Err(err) => {
+                        tracing::warn!(error = %err, "claiming the scheduled backup failed");
+                        continue;
+                    }
+                }
                 #[allow(
                     clippy::disallowed_methods,
                     reason = "names the backup after the wall clock"
@@ -445,6 +488,11 @@ async fn serve(
         let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
         loop {
             every.tick().await;
+            // Once per period for all the servers on one database.
+            let period = time::Duration::minutes(10);
+            if !sweeper.claim_job("sweep", period).await.unwrap_or(true) {
+                continue;
+            }
             if let Err(err) = sweeper.remove_expired_previews().await {
                 tracing::warn!(error = %err, "removing expired import previews failed");
             }

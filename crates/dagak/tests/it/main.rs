@@ -5,7 +5,9 @@
 mod backup;
 mod browser;
 mod cli;
+mod copy;
 mod crash;
+mod servers;
 mod tidy;
 
 use std::io::{BufRead as _, BufReader};
