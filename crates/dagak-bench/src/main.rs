@@ -48,6 +48,14 @@ struct Args {
     /// which invalidates what list queries cached; 0 means reads only.
     #[arg(long, default_value_t = 0)]
     write_every: usize,
+    /// The database: an SQLite file in --dir (the default) or the URL of an empty PostgreSQL
+    /// database (`postgres://user:password@host/db`).
+    #[arg(long)]
+    db: Option<String>,
+    /// Application servers, each with its own store over the one database, as behind a load
+    /// balancer: every client sends its requests to them in turn.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    servers: u16,
 }
 
 /// SplitMix64: a tiny seeded generator, so the corpus is the same on every machine.
@@ -364,13 +372,19 @@ fn main() -> anyhow::Result<()> {
             temp.clone()
         }
     };
-    let db = dir.join("bench.db");
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
-    }
+    let database = match &args.db {
+        Some(text) => text.parse::<dagak::Database>().map_err(anyhow::Error::msg)?,
+        None => {
+            let db = dir.join("bench.db");
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+            }
+            dagak::Database::Sqlite(db)
+        }
+    };
     println!(
-        "dagak directory benchmark (seed {}, {} organisations, {} people)",
-        args.seed, args.orgs, args.people
+        "dagak directory benchmark (seed {}, {} organisations, {} people) on {database}, {} server(s)",
+        args.seed, args.orgs, args.people, args.servers
     );
     let started = Instant::now();
     let (orgs, people) = generate(&args);
@@ -382,7 +396,11 @@ fn main() -> anyhow::Result<()> {
     );
 
     // The backend is opened the way `dagak serve` opens it.
-    let service = runtime.block_on(dagak::open(&dagak::Database::Sqlite(db.clone())))?;
+    let service = runtime.block_on(dagak::open(&database))?;
+    anyhow::ensure!(
+        runtime.block_on(service.is_empty())?,
+        "{database} already holds a workspace: the benchmark needs an empty one"
+    );
     let org_time = runtime.block_on(import(&service, orgs)).context("importing organisations")?;
     println!(
         "import {} organisations from CSV: {:.2} s (check {:.2} s + one transaction {:.2} s)  [target ≤ 10 s]",
@@ -409,11 +427,19 @@ fn main() -> anyhow::Result<()> {
         organization: String::new(),
     };
     runtime.block_on(service.as_command_line().create_user(&staff, BENCH_PASSWORD))?;
-    let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
-    let address = listener.local_addr()?;
-    let app = dagak_http::router(dagak_http::AppState::new(service))
-        .into_make_service_with_connect_info::<std::net::SocketAddr>();
-    runtime.spawn(async move { axum::serve(listener, app).await });
+    // Each server opens the database as `dagak serve` would; what they share is the database.
+    let mut addresses = Vec::new();
+    for i in 0..args.servers {
+        let service =
+            if i == 0 { service.clone() } else { runtime.block_on(dagak::open(&database))? };
+        let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
+        addresses.push(listener.local_addr()?);
+        let app = dagak_http::router(dagak_http::AppState::new(service))
+            .into_make_service_with_connect_info::<std::net::SocketAddr>();
+        runtime.spawn(async move { axum::serve(listener, app).await });
+    }
+    let address = addresses[0];
+    let addresses = Arc::new(addresses);
 
     // One sign-in at a time: the cost of one argon2id hash (m = 19 MiB, t = 2, p = 1) plus a
     // session, the median of five.
@@ -480,6 +506,7 @@ fn main() -> anyhow::Result<()> {
         .zip(sessions)
         .map(|(client, (cookie, csrf))| {
             let custom = custom.clone();
+            let addresses = addresses.clone();
             let (requests, orgs, write_every, seed) =
                 (args.requests, args.orgs, args.write_every, args.seed);
             let think = Duration::from_millis(args.think_ms);
@@ -490,6 +517,8 @@ fn main() -> anyhow::Result<()> {
                 let mut timings: Vec<(usize, Duration)> = Vec::with_capacity(requests);
                 let mut failures = Vec::new();
                 for r in 0..requests {
+                    // Requests go to the servers in turn, as a load balancer sends them.
+                    let address = addresses[(client + r) % addresses.len()];
                     // Clients write at different moments (offset by client), not all at once.
                     if write_every > 0 && (r + client * 7919) % write_every == write_every - 1 {
                         let url = format!("http://{address}/api/v1/organizations");
@@ -580,6 +609,13 @@ fn main() -> anyhow::Result<()> {
         millis(percentile(&times, 0.99)),
         millis(*times.last().unwrap_or(&Duration::ZERO))
     );
+    // The machine's load while it ran (1, 5 and 15 minute averages; 2 cores here).
+    if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
+        println!(
+            "machine load average during the run: {}",
+            load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+        );
+    }
     anyhow::ensure!(
         failures.is_empty(),
         "{} requests failed, the first: {}",
