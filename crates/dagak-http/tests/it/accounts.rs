@@ -456,8 +456,12 @@ async fn a_reset_password_must_be_changed_before_anything_else() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn repeated_failures_lock_the_login_alike_for_known_and_unknown_accounts() {
     use dagak_service::accounts::throttle::LOCK_FAILURES;
-    let app = anonymous_app().await;
-    app.service.create_user(&draft("staff@gumi.go.kr", "staff"), PASSWORD).await.unwrap();
+    let first = anonymous_app().await;
+    first.service.create_user(&draft("staff@gumi.go.kr", "staff"), PASSWORD).await.unwrap();
+    // A clock that stands still: the delays after the third failure are then the same for both
+    // accounts, however long each hash takes on this machine.
+    let clock = dagak_service::ManualClock::new(time::macros::datetime!(2026-12-01 09:00 UTC));
+    let app = crate::server_beside(&first, std::sync::Arc::new(clock)).await;
     let mut statuses = std::collections::BTreeMap::new();
     for email in ["staff@gumi.go.kr", "ghost@gumi.go.kr"] {
         let mut seen = Vec::new();
