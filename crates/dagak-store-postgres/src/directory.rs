@@ -201,10 +201,11 @@ impl DirectoryStore for PgStore {
     }
 
     async fn count_organizations(&self) -> Result<u64, StoreError> {
-        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM organizations")
-            .fetch_one(&self.pool)
-            .await
-            .map_err(map_err)?;
+        let n: i64 =
+            sqlx::query_scalar("SELECT coalesce(sum(n), 0)::bigint FROM organization_counts")
+                .fetch_one(&self.pool)
+                .await
+                .map_err(map_err)?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
 

@@ -48,6 +48,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0003_records", include_str!("../migrations/0003_records.sql")),
     ("0004_login_failures", include_str!("../migrations/0004_login_failures.sql")),
     ("0005_jobs", include_str!("../migrations/0005_jobs.sql")),
+    ("0006_counts", include_str!("../migrations/0006_counts.sql")),
 ];
 
 /// The key of the advisory lock that serialises migrations across servers ("dagak" in ASCII).

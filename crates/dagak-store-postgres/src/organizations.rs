@@ -321,18 +321,40 @@ fn order_by(sort: OrgSort) -> &'static str {
     }
 }
 
+/// How many organisations match: from `organization_counts` when only kind, country and city
+/// filter (every organisation is counted there), by counting the matches otherwise.
+async fn count(conn: &mut PgConnection, filter: &OrgFilter) -> Result<i64, StoreError> {
+    if filter.industry_tag.is_none() && filter.hs_code.is_none() && filter.text.is_none() {
+        let mut count = QueryBuilder::<Postgres>::new(
+            "SELECT coalesce(sum(c.n), 0)::bigint FROM organization_counts c WHERE true",
+        );
+        if let Some(kind) = filter.kind {
+            count.push(" AND c.kind = ").push_bind(kind.as_str());
+        }
+        if let Some(country) = filter.country {
+            count.push(" AND c.country = ").push_bind(country.as_str().to_owned());
+        }
+        if let Some(city) = &filter.city {
+            count.push(" AND c.city_key = ").push_bind(dagak_domain::city_key(city));
+        }
+        return count.build_query_scalar().fetch_one(&mut *conn).await.map_err(map_err);
+    }
+    let mut count =
+        QueryBuilder::<Postgres>::new("SELECT count(*) FROM organizations o WHERE true");
+    push_conditions(&mut count, filter);
+    count.build_query_scalar().fetch_one(&mut *conn).await.map_err(map_err)
+}
+
 pub(crate) async fn list(
     conn: &mut PgConnection,
     filter: &OrgFilter,
     page: Page,
 ) -> Result<PageOf<OrgRecord>, StoreError> {
-    let mut count =
-        QueryBuilder::<Postgres>::new("SELECT count(*) FROM organizations o WHERE true");
-    push_conditions(&mut count, filter);
-    let total: i64 = count.build_query_scalar().fetch_one(&mut *conn).await.map_err(map_err)?;
-
-    let mut query =
-        QueryBuilder::<Postgres>::new(format!("SELECT {COLUMNS} FROM organizations o WHERE true"));
+    let total = count(conn, filter).await?;
+    // The page's ids first, from the sort order's index alone, then their rows: selecting the
+    // rows' columns (with their people counted) in the same query would compute them for every
+    // row the offset skips.
+    let mut query = QueryBuilder::<Postgres>::new("SELECT o.id FROM organizations o WHERE true");
     push_conditions(&mut query, filter);
     query.push(" ORDER BY ");
     let words = filter.text.as_deref().map(search_words).unwrap_or_default();
@@ -353,9 +375,9 @@ pub(crate) async fn list(
         .push_bind(i64::try_from(page.limit).unwrap_or(i64::MAX))
         .push(" OFFSET ")
         .push_bind(i64::try_from(page.offset).unwrap_or(i64::MAX));
-    let rows = query.build().fetch_all(&mut *conn).await.map_err(map_err)?;
-    let rows = rows.iter().map(read_row).collect::<Result<Vec<_>, _>>()?;
-    Ok(PageOf { items: finish(conn, rows).await?, total: u64::try_from(total).unwrap_or(0) })
+    let ids: Vec<i64> = query.build_query_scalar().fetch_all(&mut *conn).await.map_err(map_err)?;
+    let ids: Vec<OrgId> = ids.into_iter().map(OrgId).collect();
+    Ok(PageOf { items: get_many(conn, &ids).await?, total: u64::try_from(total).unwrap_or(0) })
 }
 
 pub(crate) async fn find_by_keys(

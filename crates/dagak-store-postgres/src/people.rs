@@ -282,11 +282,19 @@ pub(crate) async fn list(
     filter: &PersonFilter,
     page: Page,
 ) -> Result<PageOf<PersonRecord>, StoreError> {
-    let mut count = QueryBuilder::<Postgres>::new("SELECT count(*) FROM people p WHERE true");
-    push_conditions(&mut count, filter);
-    let total: i64 = count.build_query_scalar().fetch_one(&mut *conn).await.map_err(map_err)?;
-    let mut query =
-        QueryBuilder::<Postgres>::new(format!("SELECT {COLUMNS} FROM people p WHERE true"));
+    let total: i64 = if filter.org_id.is_none() && filter.text.is_none() {
+        // Everyone: kept by triggers in `people_count`.
+        sqlx::query_scalar("SELECT n FROM people_count")
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(map_err)?
+    } else {
+        let mut count = QueryBuilder::<Postgres>::new("SELECT count(*) FROM people p WHERE true");
+        push_conditions(&mut count, filter);
+        count.build_query_scalar().fetch_one(&mut *conn).await.map_err(map_err)?
+    };
+    // The page's ids first, then their rows (see the organisations' list).
+    let mut query = QueryBuilder::<Postgres>::new("SELECT p.id FROM people p WHERE true");
     push_conditions(&mut query, filter);
     query.push(match filter.sort {
         PersonSort::Name => " ORDER BY p.sort_key, p.id",
@@ -297,9 +305,9 @@ pub(crate) async fn list(
         .push_bind(i64::try_from(page.limit).unwrap_or(i64::MAX))
         .push(" OFFSET ")
         .push_bind(i64::try_from(page.offset).unwrap_or(i64::MAX));
-    let rows = query.build().fetch_all(&mut *conn).await.map_err(map_err)?;
-    let rows = rows.iter().map(read_row).collect::<Result<Vec<_>, _>>()?;
-    Ok(PageOf { items: finish(conn, rows).await?, total: u64::try_from(total).unwrap_or(0) })
+    let ids: Vec<i64> = query.build_query_scalar().fetch_all(&mut *conn).await.map_err(map_err)?;
+    let ids: Vec<PersonId> = ids.into_iter().map(PersonId).collect();
+    Ok(PageOf { items: get_many(conn, &ids).await?, total: u64::try_from(total).unwrap_or(0) })
 }
 
 /// People affiliated with any of `orgs`, with that organisation, and people with no affiliation.

@@ -3,7 +3,8 @@
 //! transaction. What it derives is what every write keeps in step row by row (see
 //! `organizations.rs`, `people.rs` and `search.rs`): `organizations.name_text`, the tables of
 //! two-character windows of the search texts and the names, and the empty
-//! `organization_search_pending`. The windows go in with `COPY`, a few megabytes at a time.
+//! `organization_search_pending`, and the counts in `organization_counts` and `people_count`. The windows go in with
+//! `COPY`, a few megabytes at a time.
 
 use dagak_domain::OrgId;
 use dagak_store::StoreError;
@@ -28,7 +29,22 @@ pub async fn rebuild_search(conn: &mut PgConnection) -> Result<(), StoreError> {
     .await
     .map_err(map_err)?;
     organizations(conn).await?;
-    people(conn).await
+    people(conn).await?;
+    // The counts by kind, country and city (the copy loads rows with triggers off).
+    sqlx::query("DELETE FROM organization_counts").execute(&mut *conn).await.map_err(map_err)?;
+    sqlx::query(
+        "INSERT INTO organization_counts (kind, country, city_key, n)
+         SELECT kind, country, coalesce(city_key, ''), count(*) FROM organizations
+         GROUP BY 1, 2, 3",
+    )
+    .execute(&mut *conn)
+    .await
+    .map_err(map_err)?;
+    sqlx::query("UPDATE people_count SET n = (SELECT count(*) FROM people)")
+        .execute(&mut *conn)
+        .await
+        .map_err(map_err)?;
+    Ok(())
 }
 
 /// Appends one `COPY … FROM STDIN` text line `gram TAB id` per window of `text`.

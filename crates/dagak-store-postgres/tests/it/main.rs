@@ -27,6 +27,7 @@ contracts! {
     postgres_store_keeps_the_versions_contract => dagak_testkit::contract::directory::versions_contract;
     postgres_store_keeps_the_search_contract => dagak_testkit::contract::directory::search_contract;
     postgres_store_keeps_the_bulk_contract => dagak_testkit::contract::directory::bulk_contract;
+    postgres_store_keeps_the_counts_contract => dagak_testkit::contract::counts::counts_contract;
     postgres_store_keeps_the_imports_contract => dagak_testkit::contract::imports::imports_contract;
     postgres_store_keeps_the_previews_contract => dagak_testkit::contract::imports::previews_contract;
     postgres_store_keeps_the_accounts_contract => dagak_testkit::contract::accounts::accounts_contract;

@@ -107,6 +107,14 @@ async fn sqlite_store_keeps_the_bulk_contract() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_store_keeps_the_counts_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("counts.db")).unwrap();
+    dagak_store::Store::migrate(&store).await.unwrap();
+    dagak_testkit::contract::counts::counts_contract(&store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_store_keeps_the_notes_contract() {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(dir.path().join("notes.db")).unwrap();

@@ -4,11 +4,12 @@
 //! [`audit::audit_contract`],
 //! [`directory::directory_contract`],
 //! [`imports::imports_contract`], [`imports::previews_contract`], [`notes::notes_contract`] and
-//! [`region::region_contract`], [`throttle::throttle_contract`] and [`jobs::jobs_contract`], each
-//! on its own store.
+//! [`region::region_contract`], [`throttle::throttle_contract`], [`jobs::jobs_contract`] and
+//! [`counts::counts_contract`], each on its own store.
 
 pub mod accounts;
 pub mod audit;
+pub mod counts;
 pub mod directory;
 pub mod imports;
 pub mod jobs;
