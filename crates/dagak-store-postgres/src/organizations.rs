@@ -351,33 +351,68 @@ pub(crate) async fn list(
     page: Page,
 ) -> Result<PageOf<OrgRecord>, StoreError> {
     let total = count(conn, filter).await?;
-    // The page's ids first, from the sort order's index alone, then their rows: selecting the
-    // rows' columns (with their people counted) in the same query would compute them for every
-    // row the offset skips.
+    let words = filter.text.as_deref().map(search_words).unwrap_or_default();
+    let ids = if words.is_empty() {
+        page_ids(conn, filter, &words, Names::Any, page.offset, page.limit).await?
+    } else {
+        // Organisations whose names hold every word come first, each group in the sort order:
+        // two index-ordered reads that stop at the page, rather than ranking every match.
+        let end = page.offset.saturating_add(page.limit);
+        let mut ids = page_ids(conn, filter, &words, Names::Hold, 0, end).await?;
+        let named = ids.len() as u64;
+        let start = page.offset.min(named);
+        ids.drain(..usize::try_from(start).unwrap_or(usize::MAX));
+        if named < end {
+            let rest = page.limit - (named - start);
+            let skip = page.offset.saturating_sub(named);
+            ids.extend(page_ids(conn, filter, &words, Names::Lack, skip, rest).await?);
+        }
+        ids
+    };
+    let ids: Vec<OrgId> = ids.into_iter().map(OrgId).collect();
+    Ok(PageOf { items: get_many(conn, &ids).await?, total: u64::try_from(total).unwrap_or(0) })
+}
+
+/// Which matches a page read takes, by whether their names hold every word of the text.
+#[derive(Clone, Copy, PartialEq)]
+enum Names {
+    Any,
+    Hold,
+    Lack,
+}
+
+/// The ids of the matches in the sort order, `offset` skipped, at most `limit`: from the sort
+/// order's index (the rows' columns are read for the page only, see [`get_many`]).
+async fn page_ids(
+    conn: &mut PgConnection,
+    filter: &OrgFilter,
+    words: &[String],
+    names: Names,
+    offset: u64,
+    limit: u64,
+) -> Result<Vec<i64>, StoreError> {
+    if limit == 0 {
+        return Ok(Vec::new());
+    }
     let mut query = QueryBuilder::<Postgres>::new("SELECT o.id FROM organizations o WHERE true");
     push_conditions(&mut query, filter);
-    query.push(" ORDER BY ");
-    let words = filter.text.as_deref().map(search_words).unwrap_or_default();
-    if !words.is_empty() {
-        // Organisations whose names hold every word come first, each group in the sort order.
-        query.push("(");
+    if names != Names::Any {
+        query.push(if names == Names::Hold { " AND (" } else { " AND NOT (" });
         for (i, word) in words.iter().enumerate() {
             if i > 0 {
                 query.push(" AND ");
             }
             push_word(&mut query, &ORG_NAMES, word);
         }
-        query.push(") DESC, ");
+        query.push(")");
     }
-    query.push(order_by(filter.sort));
+    query.push(" ORDER BY ").push(order_by(filter.sort));
     query
         .push(" LIMIT ")
-        .push_bind(i64::try_from(page.limit).unwrap_or(i64::MAX))
+        .push_bind(i64::try_from(limit).unwrap_or(i64::MAX))
         .push(" OFFSET ")
-        .push_bind(i64::try_from(page.offset).unwrap_or(i64::MAX));
-    let ids: Vec<i64> = query.build_query_scalar().fetch_all(&mut *conn).await.map_err(map_err)?;
-    let ids: Vec<OrgId> = ids.into_iter().map(OrgId).collect();
-    Ok(PageOf { items: get_many(conn, &ids).await?, total: u64::try_from(total).unwrap_or(0) })
+        .push_bind(i64::try_from(offset).unwrap_or(i64::MAX));
+    query.build_query_scalar().fetch_all(&mut *conn).await.map_err(map_err)
 }
 
 pub(crate) async fn find_by_keys(

@@ -406,8 +406,13 @@ pub async fn search_contract<S: Store>(store: &S) {
         let found = store.list_organizations(&filter, ALL).await.unwrap();
         assert_eq!(found.total, 2);
         assert_eq!(ids_of(found), [city_hall, alpha], "{sort:?}");
+        // One-row pages on each side of the boundary between name matches and the others.
+        let first = store.list_organizations(&filter, Page { offset: 0, limit: 1 }).await;
+        assert_eq!(ids_of(first.unwrap()), [city_hall], "{sort:?}, page 1");
         let second = store.list_organizations(&filter, Page { offset: 1, limit: 1 }).await;
         assert_eq!(ids_of(second.unwrap()), [alpha], "{sort:?}, page 2");
+        let past = store.list_organizations(&filter, Page { offset: 2, limit: 1 }).await.unwrap();
+        assert_eq!((past.total, past.items.len()), (2, 0), "{sort:?}, past the end");
     }
     // Descriptions, and tags in the other language.
     assert_eq!(ids_of(store.list_organizations(&text("oximeter"), ALL).await.unwrap()), [alpha]);
