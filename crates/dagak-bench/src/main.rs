@@ -106,10 +106,10 @@ fn millis(d: Duration) -> String {
     format!("{:.2}", d.as_secs_f64() * 1000.0)
 }
 
-/// `dagak db copy` of the SQLite workspace into `url`, as a child process: its wall time and
-/// its peak resident memory in bytes (the kernel's high-water mark, `VmHWM`, read every 20 ms
-/// while it runs).
-fn copy_to(sqlite: &Path, url: &str) -> anyhow::Result<(Duration, u64)> {
+/// `dagak db copy` of the SQLite workspace into `url`, as a child process writing its progress
+/// to `log`: its wall time and its peak resident memory in bytes (the kernel's high-water mark,
+/// `VmHWM`, read every 20 ms while it runs).
+fn copy_to(sqlite: &Path, url: &str, log: &Path) -> anyhow::Result<(Duration, u64)> {
     let dagak = std::env::current_exe()?.with_file_name("dagak");
     anyhow::ensure!(
         dagak.exists(),
@@ -122,6 +122,7 @@ fn copy_to(sqlite: &Path, url: &str) -> anyhow::Result<(Duration, u64)> {
         .arg(format!("sqlite:{}", sqlite.display()))
         .args(["--to", url])
         .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(log)?)
         .spawn()
         .context("running dagak db copy")?;
     let status_file = format!("/proc/{}/status", child.id());
@@ -136,7 +137,7 @@ fn copy_to(sqlite: &Path, url: &str) -> anyhow::Result<(Duration, u64)> {
         std::thread::sleep(Duration::from_millis(20));
     };
     let took = started.elapsed();
-    anyhow::ensure!(status.success(), "dagak db copy failed: {status}");
+    anyhow::ensure!(status.success(), "dagak db copy failed ({status}): see {}", log.display());
     Ok((took, peak))
 }
 
@@ -260,7 +261,7 @@ fn main() -> anyhow::Result<()> {
             println!("reused the PostgreSQL workspace of an earlier run (no copy measured)");
         } else {
             drop(target);
-            let (took, memory) = copy_to(&sqlite_path, &url)?;
+            let (took, memory) = copy_to(&sqlite_path, &url, &dir.join("copy.log"))?;
             println!(
                 "dagak db copy SQLite → PostgreSQL: {:.1} s, peak memory {:.0} MB  [target ≤ 600 s, ≤ 1,000 MB]",
                 took.as_secs_f64(),

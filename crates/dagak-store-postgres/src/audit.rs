@@ -235,7 +235,7 @@ impl AuditStore for PgStore {
         select.push_bind(i64::try_from(page.offset).unwrap_or(i64::MAX));
         let rows = select.build().fetch_all(&mut *tx).await.map_err(map_err)?;
         let items = rows.iter().map(record).collect::<Result<Vec<_>, _>>()?;
-        Ok(PageOf { items, total: u64::try_from(total).unwrap_or_default() })
+        Ok(PageOf::exact(items, u64::try_from(total).unwrap_or_default()))
     }
 
     async fn get_audit(&self, id: i64) -> Result<AuditRecord, StoreError> {

@@ -147,7 +147,7 @@ impl DirectoryStore for PgStore {
         page: Page,
     ) -> Result<PageOf<OrgRecord>, StoreError> {
         let mut tx = self.read().await?;
-        organizations::list(&mut tx, filter, page).await
+        organizations::list(&mut tx, filter, page, self.count_cap).await
     }
 
     async fn delete_organization(&self, id: OrgId, audit: &Audit) -> Result<(), StoreError> {
@@ -424,7 +424,7 @@ impl DirectoryStore for PgStore {
         page: Page,
     ) -> Result<PageOf<PersonRecord>, StoreError> {
         let mut tx = self.read().await?;
-        people::list(&mut tx, filter, page).await
+        people::list(&mut tx, filter, page, self.count_cap).await
     }
 
     async fn delete_person(&self, id: PersonId, audit: &Audit) -> Result<(), StoreError> {

@@ -61,7 +61,14 @@ pub(crate) type Tx = sqlx::Transaction<'static, Postgres>;
 #[derive(Clone)]
 pub struct PgStore {
     pool: PgPool,
+    /// Where lists stop counting the matches of a text, tag or HS code filter (see
+    /// [`PgStore::with_count_cap`]).
+    count_cap: u64,
 }
+
+/// Matches counted at most by default: a broad search (a word in one name of 24 in a million)
+/// reports "1,000+" after reading a thousand matches, not all forty thousand.
+pub const COUNT_CAP: u64 = 1000;
 
 pub(crate) fn other(err: impl Into<anyhow::Error>) -> StoreError {
     StoreError::Other(err.into())
@@ -126,7 +133,15 @@ impl PgStore {
             .max_connections(connections.max(2))
             .acquire_timeout(Duration::from_secs(30))
             .connect_lazy_with(options);
-        Ok(PgStore { pool })
+        Ok(PgStore { pool, count_cap: COUNT_CAP })
+    }
+
+    /// This store, its lists counting the matches of a text, tag or HS code filter up to `cap`
+    /// (and always past the page asked for) and reporting the total as capped beyond it. The
+    /// unfiltered list and kind, country and city filters are always counted exactly.
+    pub fn with_count_cap(mut self, cap: u64) -> PgStore {
+        self.count_cap = cap.max(1);
+        self
     }
 
     /// The pool, for tools that read the database whole (`dagak db copy`).

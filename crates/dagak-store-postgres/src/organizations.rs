@@ -311,19 +311,30 @@ fn push_conditions(query: &mut QueryBuilder<Postgres>, filter: &OrgFilter) {
     }
 }
 
-fn order_by(sort: OrgSort) -> &'static str {
-    match sort {
-        OrgSort::NameKo => "o.sort_ko, o.id",
-        OrgSort::NameEn => "o.sort_en, o.id",
-        OrgSort::Country => "o.country, o.sort_ko, o.id",
-        OrgSort::Kind => "o.kind, o.sort_ko, o.id",
-        OrgSort::RecentlyUpdated => "o.updated_at DESC, o.id DESC",
+/// The sort order, or its reverse (read from the index's other end).
+fn order_by(sort: OrgSort, reversed: bool) -> &'static str {
+    match (sort, reversed) {
+        (OrgSort::NameKo, false) => "o.sort_ko, o.id",
+        (OrgSort::NameKo, true) => "o.sort_ko DESC, o.id DESC",
+        (OrgSort::NameEn, false) => "o.sort_en, o.id",
+        (OrgSort::NameEn, true) => "o.sort_en DESC, o.id DESC",
+        (OrgSort::Country, false) => "o.country, o.sort_ko, o.id",
+        (OrgSort::Country, true) => "o.country DESC, o.sort_ko DESC, o.id DESC",
+        (OrgSort::Kind, false) => "o.kind, o.sort_ko, o.id",
+        (OrgSort::Kind, true) => "o.kind DESC, o.sort_ko DESC, o.id DESC",
+        (OrgSort::RecentlyUpdated, false) => "o.updated_at DESC, o.id DESC",
+        (OrgSort::RecentlyUpdated, true) => "o.updated_at, o.id",
     }
 }
 
-/// How many organisations match: from `organization_counts` when only kind, country and city
-/// filter (every organisation is counted there), by counting the matches otherwise.
-async fn count(conn: &mut PgConnection, filter: &OrgFilter) -> Result<i64, StoreError> {
+/// How many organisations match, and whether counting stopped at `limit`: exactly from
+/// `organization_counts` when only kind, country and city filter (every organisation is counted
+/// there), by counting at most `limit` matches otherwise.
+async fn count(
+    conn: &mut PgConnection,
+    filter: &OrgFilter,
+    limit: u64,
+) -> Result<(u64, bool), StoreError> {
     if filter.industry_tag.is_none() && filter.hs_code.is_none() && filter.text.is_none() {
         let mut count = QueryBuilder::<Postgres>::new(
             "SELECT coalesce(sum(c.n), 0)::bigint FROM organization_counts c WHERE true",
@@ -337,22 +348,47 @@ async fn count(conn: &mut PgConnection, filter: &OrgFilter) -> Result<i64, Store
         if let Some(city) = &filter.city {
             count.push(" AND c.city_key = ").push_bind(dagak_domain::city_key(city));
         }
-        return count.build_query_scalar().fetch_one(&mut *conn).await.map_err(map_err);
+        let n: i64 = count.build_query_scalar().fetch_one(&mut *conn).await.map_err(map_err)?;
+        return Ok((u64::try_from(n).unwrap_or(0), false));
     }
-    let mut count =
-        QueryBuilder::<Postgres>::new("SELECT count(*) FROM organizations o WHERE true");
+    let mut count = QueryBuilder::<Postgres>::new(
+        "SELECT count(*) FROM (SELECT 1 FROM organizations o WHERE true",
+    );
     push_conditions(&mut count, filter);
-    count.build_query_scalar().fetch_one(&mut *conn).await.map_err(map_err)
+    count.push(" LIMIT ").push_bind(i64::try_from(limit.saturating_add(1)).unwrap_or(i64::MAX));
+    count.push(") matches");
+    let n: i64 = count.build_query_scalar().fetch_one(&mut *conn).await.map_err(map_err)?;
+    Ok(capped(u64::try_from(n).unwrap_or(0), limit))
+}
+
+/// A count of at most `limit + 1` rows: `limit` and capped when it found more.
+pub(crate) fn capped(n: u64, limit: u64) -> (u64, bool) {
+    if n > limit { (limit, true) } else { (n, false) }
+}
+
+/// Where a list stops counting: at the cap, and always past the page asked for.
+pub(crate) fn count_limit(cap: u64, page: Page) -> u64 {
+    cap.max(page.offset.saturating_add(page.limit))
 }
 
 pub(crate) async fn list(
     conn: &mut PgConnection,
     filter: &OrgFilter,
     page: Page,
+    cap: u64,
 ) -> Result<PageOf<OrgRecord>, StoreError> {
-    let total = count(conn, filter).await?;
+    let (total, capped) = count(conn, filter, count_limit(cap, page)).await?;
     let words = filter.text.as_deref().map(search_words).unwrap_or_default();
-    let ids = if words.is_empty() {
+    let ids = if words.is_empty() && !capped && page.offset > total / 2 {
+        // A page in the second half is read from the order's other end: an offset costs a
+        // step through the index per row skipped, so the deepest page costs half the list.
+        let end = page.offset.saturating_add(page.limit).min(total);
+        let skip = total - end;
+        let limit = end.saturating_sub(page.offset);
+        let mut ids = page_ids(conn, filter, &words, Names::Reversed, skip, limit).await?;
+        ids.reverse();
+        ids
+    } else if words.is_empty() {
         page_ids(conn, filter, &words, Names::Any, page.offset, page.limit).await?
     } else {
         // Organisations whose names hold every word come first, each group in the sort order:
@@ -370,13 +406,16 @@ pub(crate) async fn list(
         ids
     };
     let ids: Vec<OrgId> = ids.into_iter().map(OrgId).collect();
-    Ok(PageOf { items: get_many(conn, &ids).await?, total: u64::try_from(total).unwrap_or(0) })
+    Ok(PageOf { items: get_many(conn, &ids).await?, total, capped })
 }
 
-/// Which matches a page read takes, by whether their names hold every word of the text.
+/// Which matches a page read takes, by whether their names hold every word of the text, and
+/// in which direction.
 #[derive(Clone, Copy, PartialEq)]
 enum Names {
     Any,
+    /// Any, in the reverse of the sort order.
+    Reversed,
     Hold,
     Lack,
 }
@@ -396,7 +435,7 @@ async fn page_ids(
     }
     let mut query = QueryBuilder::<Postgres>::new("SELECT o.id FROM organizations o WHERE true");
     push_conditions(&mut query, filter);
-    if names != Names::Any {
+    if matches!(names, Names::Hold | Names::Lack) {
         query.push(if names == Names::Hold { " AND (" } else { " AND NOT (" });
         for (i, word) in words.iter().enumerate() {
             if i > 0 {
@@ -406,7 +445,7 @@ async fn page_ids(
         }
         query.push(")");
     }
-    query.push(" ORDER BY ").push(order_by(filter.sort));
+    query.push(" ORDER BY ").push(order_by(filter.sort, names == Names::Reversed));
     query
         .push(" LIMIT ")
         .push_bind(i64::try_from(limit).unwrap_or(i64::MAX))

@@ -12,7 +12,7 @@ use dagak_store::{
 use sqlx::AssertSqlSafe;
 use sqlx::{PgConnection, Postgres, QueryBuilder, Row as _};
 
-use crate::organizations::exists;
+use crate::organizations::{capped, count_limit, exists};
 use crate::search::{PERSON_TEXT, push_word, write_bigrams};
 use crate::{map_err, other};
 
@@ -281,17 +281,26 @@ pub(crate) async fn list(
     conn: &mut PgConnection,
     filter: &PersonFilter,
     page: Page,
+    cap: u64,
 ) -> Result<PageOf<PersonRecord>, StoreError> {
-    let total: i64 = if filter.org_id.is_none() && filter.text.is_none() {
+    let (total, capped) = if filter.org_id.is_none() && filter.text.is_none() {
         // Everyone: kept by triggers in `people_count`.
-        sqlx::query_scalar("SELECT n FROM people_count")
+        let n: i64 = sqlx::query_scalar("SELECT n FROM people_count")
             .fetch_one(&mut *conn)
             .await
-            .map_err(map_err)?
+            .map_err(map_err)?;
+        (u64::try_from(n).unwrap_or(0), false)
     } else {
-        let mut count = QueryBuilder::<Postgres>::new("SELECT count(*) FROM people p WHERE true");
+        // Counted up to the cap, as the organisations' matches are.
+        let limit = count_limit(cap, page);
+        let mut count = QueryBuilder::<Postgres>::new(
+            "SELECT count(*) FROM (SELECT 1 FROM people p WHERE true",
+        );
         push_conditions(&mut count, filter);
-        count.build_query_scalar().fetch_one(&mut *conn).await.map_err(map_err)?
+        count.push(" LIMIT ").push_bind(i64::try_from(limit.saturating_add(1)).unwrap_or(i64::MAX));
+        count.push(") matches");
+        let n: i64 = count.build_query_scalar().fetch_one(&mut *conn).await.map_err(map_err)?;
+        capped(u64::try_from(n).unwrap_or(0), limit)
     };
     // The page's ids first, then their rows (see the organisations' list).
     let mut query = QueryBuilder::<Postgres>::new("SELECT p.id FROM people p WHERE true");
@@ -307,7 +316,7 @@ pub(crate) async fn list(
         .push_bind(i64::try_from(page.offset).unwrap_or(i64::MAX));
     let ids: Vec<i64> = query.build_query_scalar().fetch_all(&mut *conn).await.map_err(map_err)?;
     let ids: Vec<PersonId> = ids.into_iter().map(PersonId).collect();
-    Ok(PageOf { items: get_many(conn, &ids).await?, total: u64::try_from(total).unwrap_or(0) })
+    Ok(PageOf { items: get_many(conn, &ids).await?, total, capped })
 }
 
 /// People affiliated with any of `orgs`, with that organisation, and people with no affiliation.

@@ -260,7 +260,7 @@ impl AuditStore for SqliteStore {
                 .collect::<rusqlite::Result<Vec<_>>>()
                 .map_err(map_err)?;
             let items = rows.into_iter().map(record).collect::<Result<Vec<_>, _>>()?;
-            Ok(PageOf { items, total: total as u64 })
+            Ok(PageOf::exact(items, total as u64))
         })
         .await
     }

@@ -312,7 +312,7 @@ pub(crate) fn list(
         _ => view.page(conn, &sorting(filter.sort), &sets, page)?,
     };
     let rows = rows_by_id(conn, &page_ids)?;
-    Ok(PageOf { items: finish(conn, rows)?, total: total as u64 })
+    Ok(PageOf::exact(finish(conn, rows)?, total as u64))
 }
 
 /// The rows with these ids, in the order of the ids.

@@ -353,7 +353,7 @@ pub(crate) fn list(
     let sql =
         format!("SELECT {COLUMNS} FROM people p WHERE p.id IN (SELECT value FROM json_each(?1))");
     let rows = idset::rows_in_order(conn, &sql, &page_ids, read_row, |row| row.0)?;
-    Ok(PageOf { items: finish(conn, rows)?, total: total as u64 })
+    Ok(PageOf::exact(finish(conn, rows)?, total as u64))
 }
 
 /// People affiliated with any of `orgs`, with that organisation, and people with no affiliation.

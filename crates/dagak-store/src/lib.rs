@@ -70,11 +70,23 @@ pub struct Page {
     pub limit: u64,
 }
 
-/// One page of results and the exact number of matching rows.
+/// One page of results and the number of matching rows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PageOf<T> {
     pub items: Vec<T>,
+    /// Every matching row, not only this page's: exact unless `capped`.
     pub total: u64,
+    /// Counting stopped at `total`, which there are at least (and more): a backend may stop
+    /// counting a broad search once it holds more matches than anyone pages through, always
+    /// beyond the page asked for.
+    pub capped: bool,
+}
+
+impl<T> PageOf<T> {
+    /// A page whose total is exact.
+    pub fn exact(items: Vec<T>, total: u64) -> PageOf<T> {
+        PageOf { items, total, capped: false }
+    }
 }
 
 /// The handle the service holds: every area's store, and the schema they share. Each call is one

@@ -7,12 +7,17 @@ use dagak_domain::{Organization, Person, romanize_hangul, tag_spellings};
 
 /// The names as searched: lower-cased, the Korean name also romanised. Name matches rank first.
 pub fn name_text(org: &Organization) -> String {
+    names_text(org.name_ko.as_deref(), org.name_en.as_deref())
+}
+
+/// [`name_text`] of the two names as stored (for tools that read rows, not organisations).
+pub fn names_text(name_ko: Option<&str>, name_en: Option<&str>) -> String {
     let mut parts: Vec<String> = Vec::new();
-    if let Some(name) = &org.name_ko {
+    if let Some(name) = name_ko {
         parts.push(name.to_lowercase());
         parts.push(romanize_hangul(&name.to_lowercase()));
     }
-    if let Some(name) = &org.name_en {
+    if let Some(name) = name_en {
         parts.push(name.to_lowercase());
     }
     parts.dedup();

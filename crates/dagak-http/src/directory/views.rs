@@ -12,8 +12,10 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Serialize)]
 pub(crate) struct ListView<T> {
     pub items: Vec<T>,
-    /// The exact number of matching rows.
+    /// The number of matching rows: exact unless `total_capped`.
     pub total: u64,
+    /// There are at least `total` matching rows, and more (counting stopped).
+    pub total_capped: bool,
     pub page: u64,
     pub per_page: u64,
 }
@@ -22,6 +24,7 @@ impl<T> ListView<T> {
     pub(crate) fn new<R>(listing: Listing<R>, f: impl Fn(R) -> T) -> ListView<T> {
         ListView {
             total: listing.total,
+            total_capped: listing.capped,
             page: listing.page,
             per_page: listing.per_page,
             items: listing.items.into_iter().map(f).collect(),

@@ -246,7 +246,7 @@ impl Acting {
             // A firm's directory is its own organisation.
             let entry: OrgEntry = self.store.get_organization(own).await?.into();
             let items = if page.offset == 0 { vec![entry] } else { Vec::new() };
-            let found = dagak_store::PageOf { items, total: 1 };
+            let found = dagak_store::PageOf::exact(items, 1);
             return Ok(Listing::new(found, page));
         }
         Ok(Listing::new(self.store.list_organizations(&filter, page).await?, page))
@@ -490,6 +490,7 @@ impl Acting {
         let found = dagak_store::PageOf {
             items: found.items.into_iter().map(|r| shown(scope, PersonEntry::from(r))).collect(),
             total: found.total,
+            capped: found.capped,
         };
         Ok(Listing::new::<PersonEntry>(found, page))
     }

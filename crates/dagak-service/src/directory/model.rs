@@ -104,12 +104,15 @@ pub struct PersonData {
     pub notes: Vec<crate::Note>,
 }
 
-/// One page of a list: its items, the exact number of matches and where the page lies.
+/// One page of a list: its items, the number of matches and where the page lies.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Listing<T> {
     pub items: Vec<T>,
-    /// Every matching row, not only this page's.
+    /// Every matching row, not only this page's: exact unless `capped`.
     pub total: u64,
+    /// There are at least `total` matches, and more: counting stopped there (a broad search
+    /// in a very large directory).
+    pub capped: bool,
     /// 1-based.
     pub page: u64,
     pub per_page: u64,
@@ -120,19 +123,26 @@ impl<T> Listing<T> {
         Listing {
             items: found.items.into_iter().map(Into::into).collect(),
             total: found.total,
+            capped: found.capped,
             page: page.offset / page.limit.max(1) + 1,
             per_page: page.limit,
         }
     }
 
-    /// The number of pages, at least 1 (an empty list still shows its one page).
+    /// The number of pages, at least 1 (an empty list still shows its one page); with a
+    /// capped total, the pages it counted (there are more).
     pub fn pages(&self) -> u64 {
         self.total.div_ceil(self.per_page.max(1)).max(1)
     }
 
+    /// Whether a page follows this one.
+    pub fn has_next(&self) -> bool {
+        self.page < self.pages() || (self.capped && self.items.len() as u64 >= self.per_page)
+    }
+
     /// An empty first page, shown when the query itself is invalid.
     pub fn empty(per_page: u64) -> Listing<T> {
-        Listing { items: Vec::new(), total: 0, page: 1, per_page }
+        Listing { items: Vec::new(), total: 0, capped: false, page: 1, per_page }
     }
 }
 

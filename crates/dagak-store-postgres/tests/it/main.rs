@@ -94,3 +94,36 @@ async fn a_wrong_password_or_an_unreachable_server_is_a_clear_error() {
     let err = PgStore::connect("postgres://dagak@[bad").await.err().expect("a bad URL");
     assert!(err.to_string().contains("not a PostgreSQL URL"), "{err}");
 }
+
+/// A broad search stops counting at the cap, always past the page asked for, and says so; the
+/// unfiltered list and kind, country and city filters count exactly.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broad_search_stops_counting_at_the_cap_and_says_so() {
+    use dagak_store::{DirectoryStore as _, OrgFilter, Page, PersonFilter};
+    let store = store().await.with_count_cap(2);
+    let audit = dagak_testkit::audit();
+    for i in 0..5 {
+        let draft = dagak_testkit::org_draft(&format!("연구소{i}"), &format!("Labs {i}"));
+        store.insert_organization(&dagak_testkit::org(draft), &audit).await.unwrap();
+        let person = dagak_testkit::person("김", &format!("민수{i}"), "Engineer");
+        store.insert_person(&person, &[], &audit).await.unwrap();
+    }
+    let labs = OrgFilter { text: Some("labs".into()), ..Default::default() };
+    let at = |offset, limit| Page { offset, limit };
+    let summary = |found: dagak_store::PageOf<dagak_store::OrgRecord>| {
+        (found.total, found.capped, found.items.len())
+    };
+    assert_eq!(summary(store.list_organizations(&labs, at(0, 2)).await.unwrap()), (2, true, 2));
+    // Counted past the page: up to offset + limit.
+    assert_eq!(summary(store.list_organizations(&labs, at(2, 2)).await.unwrap()), (4, true, 2));
+    assert_eq!(summary(store.list_organizations(&labs, at(4, 2)).await.unwrap()), (5, false, 1));
+    let all = OrgFilter::default();
+    assert_eq!(summary(store.list_organizations(&all, at(0, 2)).await.unwrap()), (5, false, 2));
+    let korean = OrgFilter { country: dagak_domain::CountryCode::parse("KR").ok(), ..all };
+    assert_eq!(summary(store.list_organizations(&korean, at(0, 1)).await.unwrap()), (5, false, 1));
+    let people = PersonFilter { text: Some("민수".into()), ..Default::default() };
+    let found = store.list_people(&people, at(0, 1)).await.unwrap();
+    assert_eq!((found.total, found.capped, found.items.len()), (2, true, 1));
+    let everyone = store.list_people(&PersonFilter::default(), at(0, 1)).await.unwrap();
+    assert_eq!((everyone.total, everyone.capped), (5, false));
+}

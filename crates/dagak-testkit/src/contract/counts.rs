@@ -47,6 +47,37 @@ async fn totals_hold<S: Store>(store: &S, step: &str) {
     assert_eq!(short.total, people.total, "{step}: one-row page of people");
 }
 
+/// Every page, in every sort order and with or without a filter, holds what the whole list
+/// holds there (a backend may read a deep page from the order's other end).
+async fn pages_hold<S: Store>(store: &S) {
+    use dagak_store::OrgSort;
+    let sorts = [
+        OrgSort::NameKo,
+        OrgSort::NameEn,
+        OrgSort::Country,
+        OrgSort::Kind,
+        OrgSort::RecentlyUpdated,
+    ];
+    for sort in sorts {
+        for country in [None, CountryCode::parse("KR").ok()] {
+            let filter = OrgFilter { sort, country, ..Default::default() };
+            let ids = |found: dagak_store::PageOf<dagak_store::OrgRecord>| {
+                found.items.into_iter().map(|r| r.id).collect::<Vec<_>>()
+            };
+            let all = ids(store.list_organizations(&filter, EVERYTHING).await.unwrap());
+            for offset in 0..=all.len() as u64 {
+                for limit in [1, 2, 3] {
+                    let page = Page { offset, limit };
+                    let found = ids(store.list_organizations(&filter, page).await.unwrap());
+                    let start = usize::try_from(offset).unwrap();
+                    let end = (start + usize::try_from(limit).unwrap()).min(all.len());
+                    assert_eq!(found, all[start..end], "{filter:?} {page:?}");
+                }
+            }
+        }
+    }
+}
+
 pub async fn counts_contract<S: Store>(store: &S) {
     let audit = crate::audit();
     totals_hold(store, "empty").await;
@@ -67,6 +98,7 @@ pub async fn counts_contract<S: Store>(store: &S) {
     let kim = store.insert_person(&person("김", "민수", "CEO"), &[], &audit).await.unwrap();
     store.insert_person(&person("이", "서연", "CTO"), &[], &audit).await.unwrap();
     totals_hold(store, "after inserts").await;
+    pages_hold(store).await;
 
     // An update that moves a firm to another country and city, one that changes only its name,
     // and one that changes its kind.

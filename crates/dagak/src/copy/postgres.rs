@@ -133,7 +133,8 @@ fn escape(text: &str, out: &mut String) {
     }
 }
 
-/// Appends one row as a line of `COPY`'s text format.
+/// Appends one row as a line of `COPY`'s text format, then the derived columns of
+/// [`derived_columns`] computed from it.
 fn encode(table: &Table, row: &[Val], out: &mut String) -> anyhow::Result<()> {
     for (i, value) in row.iter().enumerate() {
         if i > 0 {
@@ -173,8 +174,26 @@ fn encode(table: &Table, row: &[Val], out: &mut String) -> anyhow::Result<()> {
             Val::Date(date) => super::date_text(*date, out),
         }
     }
+    if table.name == "organizations" {
+        // The names as searched, written with the row: computing them afterwards (as the
+        // rebuild would) updates every row once more, leaving the table twice its size.
+        let text = |column: &str| {
+            let i = table.columns.iter().position(|c| c.name == column)?;
+            match row.get(i) {
+                Some(Val::Text(text)) => Some(text.as_str()),
+                _ => None,
+            }
+        };
+        out.push('\t');
+        escape(&dagak_store::search::names_text(text("name_ko"), text("name_en")), out);
+    }
     out.push('\n');
     Ok(())
+}
+
+/// Columns that [`encode`] appends to a table's copied ones.
+fn derived_columns(table: &str) -> &'static [&'static str] {
+    if table == "organizations" { &["name_text"] } else { &[] }
 }
 
 /// The first copied table holding a row (besides the setting every migration writes).
@@ -357,7 +376,8 @@ pub(crate) async fn write(
             Msg::Done => break,
             other => bail!("the copy sent {other:?} outside a table"),
         };
-        let columns: Vec<String> = table.columns.iter().map(|c| quoted(&c.name)).collect();
+        let mut columns: Vec<String> = table.columns.iter().map(|c| quoted(&c.name)).collect();
+        columns.extend(derived_columns(&table.name).iter().map(|c| quoted(c)));
         let statement = format!("COPY {} ({}) FROM STDIN", quoted(&table.name), columns.join(", "));
         let mut copy = tx.copy_in_raw(&statement).await?;
         match feed(&mut copy, table, input).await {

@@ -22,6 +22,8 @@ const DERIVED_TABLES: &[&str] = &[
     "organization_name_bigrams",
     "people_bigrams",
     "organization_search_pending",
+    "organization_counts",
+    "people_count",
     "store_generation",
     "store_changes",
     "dagak_schema",

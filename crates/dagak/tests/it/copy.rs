@@ -98,7 +98,9 @@ async fn found(store: &dyn dagak_store::Store, text: &str) -> (u64, Vec<i64>) {
 fn same_search(dir: &Path, sqlite: &[&str], postgres: &str, queries: &[&str]) {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
+        // Counting every match (not stopping at the default cap), as SQLite does.
         let pg = dagak_store_postgres::PgStore::connect(postgres).await.unwrap();
+        let pg = pg.with_count_cap(u64::MAX);
         for query in queries {
             let expected = found(&pg, query).await;
             assert!(expected.0 > 0, "{query} finds something on PostgreSQL");
