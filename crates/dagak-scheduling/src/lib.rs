@@ -82,7 +82,7 @@ pub fn assign(
     // prices and keep the best (or, when rescheduling or on very large instances, improve the
     // current schedule under them).
     while !is_proven_optimal(&model, search.state.total, bound.best_bound)
-        && !bound.has_converged(&model, search.state.total)
+        && !bound.is_converged(search.state.total)
         && bound.iterations < effort.bound_iterations
         && !should_stop()
     {

@@ -32,7 +32,7 @@
 //! `b[i] / (K x)[i]` when the row is over capacity, each column by its worst row) into a feasible
 //! LP solution, whose value is a proven lower bound on the LP optimum. The bound has converged
 //! when it is within 0.1 % of the best such lower bound (or of the best schedule, which is one
-//! too); the method stops when the gap is closed to rounding.
+//! too), and the method then stops, leaving the time to the schedule.
 
 use super::{
     Evaluation, LagrangianSum, Multipliers, best_reduced_weight, lagrangian, valid_bound,
@@ -54,16 +54,14 @@ const BETA_ARTIFICIAL: f64 = 0.36;
 /// optimum.
 const CONVERGED_GAP: f64 = 1e-3;
 
-/// The method stops within this relative distance (for fractional weights).
-const FINAL_GAP: f64 = 1e-6;
 
 /// The multipliers, the PDHG iterate and its averages.
 pub(crate) struct LagrangianBound {
     /// The primal iterate, one value per request-slot pair (the model's candidate layout).
-    x: Vec<f64>,
-    x_sum: Vec<f64>,
-    x_restart: Vec<f64>,
-    x_average: Vec<f64>,
+    x: Vec<f32>,
+    x_sum: Vec<f32>,
+    x_restart: Vec<f32>,
+    x_average: Vec<f32>,
     y: Multipliers,
     y_sum: Multipliers,
     y_restart: Multipliers,
@@ -105,7 +103,7 @@ impl LagrangianBound {
             model.weight.iter().sum::<f64>() / model.n_requests() as f64
         };
         let zero = Multipliers::zero(model);
-        let mut x = vec![0.0; n_pairs];
+        let mut x = vec![0.0f32; n_pairs];
         for request in 0..model.n_requests() {
             if model.is_pinned(request) {
                 let start = model.candidate_start[request];
@@ -117,9 +115,9 @@ impl LagrangianBound {
             }
         }
         let mut bound = LagrangianBound {
-            x_sum: vec![0.0; n_pairs],
+            x_sum: vec![0.0f32; n_pairs],
             x_restart: x.clone(),
-            x_average: vec![0.0; n_pairs],
+            x_average: vec![0.0f32; n_pairs],
             x,
             y: zero.clone(),
             y_sum: zero.clone(),
@@ -157,18 +155,6 @@ impl LagrangianBound {
         self.best_bound <= lower + CONVERGED_GAP * lower.abs().max(1.0)
     }
 
-    /// Whether more iterations would hardly lower the reported bound: it is within rounding of a
-    /// proven lower bound on the LP optimum (less than 1 above it when the weights are whole and
-    /// the bound is rounded down to a whole number).
-    pub(crate) fn has_converged(&self, model: &Model, total: f64) -> bool {
-        let lower = self.lp_lower.max(total);
-        if model.integral_weights {
-            self.best_bound < lower + 1.0
-        } else {
-            self.best_bound <= lower + FINAL_GAP * lower.abs().max(1.0)
-        }
-    }
-
     /// The price of putting `request` in `slot` under the best multipliers: a measure of how
     /// contested the slot is for the request's participants.
     pub(crate) fn price(&self, model: &Model, request: usize, slot: u32) -> f64 {
@@ -189,12 +175,15 @@ impl LagrangianBound {
 
     /// The LP primal iterate's share of `request` in the candidate slot at `offset` of its list.
     pub(crate) fn primal_share(&self, model: &Model, request: usize, offset: usize) -> f64 {
-        self.x[model.candidate_start[request] + offset]
+        f64::from(self.x[model.candidate_start[request] + offset])
     }
 
     /// How much of `request` the LP primal iterate holds (between 0 and 1).
     pub(crate) fn primal_mass(&self, model: &Model, request: usize) -> f64 {
-        self.x[model.candidate_start[request]..model.candidate_start[request + 1]].iter().sum()
+        self.x[model.candidate_start[request]..model.candidate_start[request + 1]]
+            .iter()
+            .map(|&share| f64::from(share))
+            .sum()
     }
 
     /// Runs up to `max_iterations` PDHG iterations, stopping early when the bound reaches
@@ -209,7 +198,7 @@ impl LagrangianBound {
     ) {
         for _ in 0..max_iterations {
             if self.best_bound <= target + 1e-9 * target.abs().max(1.0)
-                || self.has_converged(model, target)
+                || self.is_converged(target)
             {
                 return;
             }
@@ -264,14 +253,18 @@ impl LagrangianBound {
                 let slot = model.candidate_slots[pair];
                 let reduced = base - self.y.slot_price(model, request, slot);
                 best = best.max(reduced);
-                self.buffer.push(self.x[pair] + tau * reduced);
+                self.buffer.push(f64::from(self.x[pair]) + tau * reduced);
             }
             sum.add_request(model, request, best);
             project_on_capped_simplex(&mut self.buffer, &mut self.sorted);
             let mut mass = 0.0;
             for (pair, &value) in range.zip(&self.buffer) {
-                self.x[pair] = value;
-                self.x_sum[pair] += value;
+                // The primal is kept in single precision (half the memory traffic of a pass); the
+                // loads are of the stored values, and the bound never depends on the primal.
+                let stored = value as f32;
+                let value = f64::from(stored);
+                self.x[pair] = stored;
+                self.x_sum[pair] += stored;
                 if value != 0.0 {
                     let slot = model.candidate_slots[pair] as usize;
                     self.load_new.participant_slot[participant_a * n_slots + slot] += value;
@@ -330,8 +323,9 @@ impl LagrangianBound {
     /// optimum, and restarts when the KKT error says so.
     fn check_restart(&mut self, model: &Model) {
         let count = f64::from(self.since_restart);
+        let primal_count = self.since_restart as f32;
         for (average, &sum) in self.x_average.iter_mut().zip(&self.x_sum) {
-            *average = sum / count;
+            *average = sum / primal_count;
         }
         average_multipliers(&mut self.y_average, &self.y_sum, count);
         load_of(model, &self.x_average, &mut self.load_average);
@@ -415,7 +409,7 @@ impl LagrangianBound {
                     .min(self.factor.participant_slot[participant_a * n_slots + slot])
                     .min(self.factor.participant_slot[participant_b * n_slots + slot])
                     .min(self.factor.slot[slot]);
-                mass += x[pair] * factor;
+                mass += f64::from(x[pair]) * factor;
             }
             value += model.weight[request] * mass;
         }
@@ -532,7 +526,7 @@ fn project_on_capped_simplex(values: &mut [f64], active: &mut Vec<f64>) {
 }
 
 /// `K x` into `load`.
-fn load_of(model: &Model, x: &[f64], load: &mut Multipliers) {
+fn load_of(model: &Model, x: &[f32], load: &mut Multipliers) {
     let n_slots = model.n_slots;
     fill_zero(load);
     for request in 0..model.n_requests() {
@@ -541,7 +535,7 @@ fn load_of(model: &Model, x: &[f64], load: &mut Multipliers) {
         for pair in model.candidate_start[request]..model.candidate_start[request + 1] {
             if x[pair] != 0.0 {
                 let slot = model.candidate_slots[pair] as usize;
-                add_load(load, n_slots, participant_a, participant_b, slot, x[pair]);
+                add_load(load, n_slots, participant_a, participant_b, slot, f64::from(x[pair]));
             }
         }
     }
@@ -578,11 +572,11 @@ fn excess_norm(model: &Model, load: &Multipliers) -> f64 {
 }
 
 /// `w·x`.
-fn primal_value(model: &Model, x: &[f64]) -> f64 {
+fn primal_value(model: &Model, x: &[f32]) -> f64 {
     (0..model.n_requests())
         .map(|request| {
             let range = model.candidate_start[request]..model.candidate_start[request + 1];
-            model.weight[request] * x[range].iter().sum::<f64>()
+            model.weight[request] * x[range].iter().map(|&share| f64::from(share)).sum::<f64>()
         })
         .sum()
 }
@@ -611,8 +605,8 @@ fn average_multipliers(target: &mut Multipliers, sums: &Multipliers, count: f64)
     }
 }
 
-fn distance(left: &[f64], right: &[f64]) -> f64 {
-    left.iter().zip(right).map(|(a, b)| (a - b).powi(2)).sum::<f64>().sqrt()
+fn distance(left: &[f32], right: &[f32]) -> f64 {
+    left.iter().zip(right).map(|(&a, &b)| (f64::from(a) - f64::from(b)).powi(2)).sum::<f64>().sqrt()
 }
 
 fn multipliers_distance(left: &Multipliers, right: &Multipliers) -> f64 {
