@@ -49,10 +49,12 @@
 //! the same cost (one pass over the request-slot pairs each).
 
 mod pdhg;
+mod rows;
 
 use crate::model::Model;
 
 pub(crate) use pdhg::LagrangianBound;
+use rows::add_load;
 
 /// Lagrange multipliers of the three relaxed families.
 #[derive(Clone)]
