@@ -147,18 +147,29 @@ fn solve(arguments: &SolveArguments) -> anyhow::Result<ExitCode> {
     });
     let file = schedule_to_file(&instance, &schedule, moved);
     write_schedule(&arguments.out, &file)?;
+    let seconds = started.elapsed().as_secs_f64();
     let mut stdout = std::io::stdout().lock();
     writeln!(
         stdout,
-        "scheduled {} of {} requests: total weight {}, upper bound {}, at least {:.2} % of the best possible ({:.2} s)",
+        "scheduled {} of {} requests: total weight {}, upper bound {}, at least {:.2} % of the best possible ({seconds:.2} s)",
         schedule.meetings.len(),
         instance.request_ids.len(),
         file.total_weight,
         file.upper_bound.as_ref().map_or_else(String::new, ToString::to_string),
         100.0 * schedule.certificate(),
-        started.elapsed().as_secs_f64(),
     )?;
+    if !schedule.bound_converged {
+        writeln!(stdout, "{}", bound_not_converged_note(seconds))?;
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The note printed when the engine's bound stopped before converging (time limit or iteration
+/// cap), so that an organiser does not read a loose certificate as a weak schedule.
+fn bound_not_converged_note(seconds: f64) -> String {
+    format!(
+        "bound not converged after {seconds:.1} s: the upper bound is valid but may be loose, so the schedule may be better than the certificate says (a longer --time-limit tightens it)"
+    )
 }
 
 fn write_schedule(path: &Path, file: &ScheduleFile) -> anyhow::Result<()> {
@@ -248,5 +259,16 @@ impl ProgressLine {
             let _ = write!(stderr, "\r\x1b[K");
             let _ = stderr.flush();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unconverged_bound_is_labelled_with_the_time_it_had() {
+        let note = bound_not_converged_note(2.46);
+        assert!(note.starts_with("bound not converged after 2.5 s"), "{note}");
     }
 }

@@ -1,5 +1,5 @@
-//! The schedule format of `design/SCHEDULE.md` (plus `upper_bound` and `moved`), the pin file, and
-//! their translation between ids and the engine's indices.
+//! The schedule format of `design/SCHEDULE.md` (plus `upper_bound`, `bound_converged` and
+//! `moved`), the pin file, and their translation between ids and the engine's indices.
 
 use dagak_scheduling::{Meeting, Pin, PreviousMeeting, Schedule, Unscheduled, UnscheduledReason};
 use serde::{Deserialize, Serialize};
@@ -46,6 +46,11 @@ pub struct ScheduleFile {
     /// Proven upper bound on the optimal total weight.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upper_bound: Option<serde_json::Number>,
+    /// Whether the bound converged (within 0.1 % of the LP relaxation's optimum, as the engine
+    /// proved). When false, the bound's method stopped early (time limit or iteration cap): the
+    /// bound is still valid, but the certificate may understate the schedule's quality.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bound_converged: Option<bool>,
     /// Held meetings.
     pub meetings: Vec<MeetingEntry>,
     /// Requests left out, with the reason.
@@ -110,6 +115,7 @@ pub fn schedule_to_file(
     ScheduleFile {
         total_weight: weight_number(schedule.total_weight),
         upper_bound: Some(weight_number(schedule.upper_bound)),
+        bound_converged: Some(schedule.bound_converged),
         meetings: schedule
             .meetings
             .iter()
@@ -171,6 +177,7 @@ pub fn schedule_from_file(
             .as_ref()
             .and_then(serde_json::Number::as_f64)
             .unwrap_or(f64::INFINITY),
+        bound_converged: file.bound_converged.unwrap_or(false),
         moved: Vec::new(),
     })
 }

@@ -74,11 +74,12 @@ fn main() {
             std::fs::write(path, lines.join("\n")).expect("writable dump folder");
         }
         println!(
-            "{{\"file\": \"{file}\", \"requests\": {}, \"total\": {}, \"bound\": {}, \"certificate\": {:.5}, \"greedy\": {}, \"seconds\": {:.3}, \"bound_iterations\": {}, \"search_rounds\": {}, \"valid\": {}, \"peak_rss_mb\": {:.1}, \"cpu_seconds\": {:.3}}}",
+            "{{\"file\": \"{file}\", \"requests\": {}, \"total\": {}, \"bound\": {}, \"certificate\": {:.5}, \"bound_converged\": {}, \"greedy\": {}, \"seconds\": {:.3}, \"bound_iterations\": {}, \"search_rounds\": {}, \"valid\": {}, \"peak_rss_mb\": {:.1}, \"cpu_seconds\": {:.3}}}",
             instance.problem.requests.len(),
             schedule.total_weight,
             schedule.upper_bound,
             schedule.certificate(),
+            schedule.bound_converged,
             diagnostics.greedy_total_weight,
             seconds,
             diagnostics.bound_iterations,

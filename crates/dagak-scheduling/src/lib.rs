@@ -6,8 +6,8 @@
 //! crate's README for the model, the algorithm and the measured figures.
 //!
 //! - `assign` builds a schedule: greedy construction under Lagrangian prices, local search by
-//!   insertion chains and ejections, iterated perturbation, all while a projected subgradient
-//!   method tightens the Lagrangian upper bound (module `bound`).
+//!   insertion chains and ejections, iterated perturbation, all while a primal–dual hybrid
+//!   gradient on the LP relaxation tightens the Lagrangian upper bound (module `bound`).
 //! - `validate` checks any schedule against every constraint.
 
 mod bound;
@@ -82,7 +82,7 @@ pub fn assign(
     // prices and keep the best (or, when rescheduling or on very large instances, improve the
     // current schedule under them).
     while !is_proven_optimal(&model, search.state.total, bound.best_bound)
-        && !bound.has_converged()
+        && !bound.is_converged(search.state.total)
         && bound.iterations < effort.bound_iterations
         && !should_stop()
     {
@@ -134,18 +134,27 @@ pub fn assign(
     diagnostics.bound_iterations = bound.iterations;
     diagnostics.search_rounds = rounds_done;
     diagnostics.stopped_early = should_stop();
-    let schedule = build_schedule(&model, &search, bound.best_bound, &previous_slot, moved);
+    let mut schedule = build_schedule(&model, &search, bound.best_bound, &previous_slot, moved);
+    schedule.bound_converged = bound.is_converged(schedule.total_weight);
     diagnostics.proven_optimal =
         is_proven_optimal(&model, schedule.total_weight, schedule.upper_bound);
     Ok((schedule, diagnostics))
 }
 
-/// Sets the search's slot prices and pass order from the bound's best multipliers: slots cheapest
-/// first, requests by Lagrangian profit per unit of weight (the share of its weight a request keeps
-/// after paying for the capacity it uses), largest first.
+/// Sets the search's slot order and pass order from the bound: the LP primal's slots first (by
+/// share), then the others cheapest first under the best multipliers; requests by the share the LP
+/// primal holds of them, then by Lagrangian profit per unit of weight (the share of its weight a
+/// request keeps after paying for the capacity it uses; by complementary slackness the LP optimum
+/// holds the requests with positive profit), largest first.
 fn reprice(model: &Model, search: &mut Search<'_>, bound: &LagrangianBound) {
-    search.set_prices(&|request, slot| bound.price(model, request, slot));
-    search.set_order(&|request| bound.profit(model, request) / model.weight[request]);
+    search.set_prices(&|request, offset, slot| {
+        bound.price(model, request, slot)
+            - model.weight[request] * bound.primal_share(model, request, offset)
+    });
+    search.set_order(&|request| {
+        let profit = bound.profit(model, request) / model.weight[request];
+        bound.primal_mass(model, request) + 1e-3 * profit.clamp(-1.0, 1.0)
+    });
 }
 
 /// A schedule built from `start` (pins and kept meetings) by the greedy and the local search under
@@ -326,5 +335,5 @@ fn build_schedule(
         });
     }
     moved.sort_by_key(|entry| entry.request);
-    Schedule { meetings, unscheduled, total_weight, upper_bound, moved }
+    Schedule { meetings, unscheduled, total_weight, upper_bound, bound_converged: false, moved }
 }

@@ -212,6 +212,11 @@ pub struct Schedule {
     pub total_weight: f64,
     /// A proven upper bound on the best possible total weight (with the same pins).
     pub upper_bound: f64,
+    /// Whether the bound converged: it is within 0.1 % of a proven lower bound on the LP
+    /// relaxation's optimum (or of the schedule's total), so the certificate is as tight as the LP
+    /// bound allows. False when the bound's method stopped early (time limit or iteration cap):
+    /// the bound is still valid, but the certificate may understate the schedule's quality.
+    pub bound_converged: bool,
     /// For a reschedule, the previous meetings that moved or were dropped, sorted by request.
     pub moved: Vec<Move>,
 }

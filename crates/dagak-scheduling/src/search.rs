@@ -84,16 +84,21 @@ impl<'a> Search<'a> {
         }
     }
 
-    /// Orders every request's candidate slots by `price(request, slot)`, cheapest first (ties by
-    /// slot index, so the order is deterministic).
-    pub(crate) fn set_prices(&mut self, price: &dyn Fn(usize, u32) -> f64) {
+    /// Orders every request's candidate slots by `price(request, offset, slot)` (`offset` the
+    /// slot's position in the model's candidate list), cheapest first (ties by slot index, so the
+    /// order is deterministic).
+    pub(crate) fn set_prices(&mut self, price: &dyn Fn(usize, usize, u32) -> f64) {
         let mut priced: Vec<(f64, u32)> = Vec::new();
         for request in 0..self.model.n_requests() {
             let range =
                 self.model.candidate_start[request]..self.model.candidate_start[request + 1];
             priced.clear();
             priced.extend(
-                self.model.candidates(request).iter().map(|&slot| (price(request, slot), slot)),
+                self.model
+                    .candidates(request)
+                    .iter()
+                    .enumerate()
+                    .map(|(offset, &slot)| (price(request, offset, slot), slot)),
             );
             priced.sort_by(|left, right| left.0.total_cmp(&right.0).then(left.1.cmp(&right.1)));
             for (target, &(_, slot)) in self.ordered_candidates[range].iter_mut().zip(&priced) {

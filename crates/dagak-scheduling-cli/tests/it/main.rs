@@ -212,3 +212,17 @@ fn a_pinned_meeting_stays_and_a_reschedule_reports_what_moved() {
         assert!(still_there || reported, "{} moved silently", meeting.request);
     }
 }
+
+// See: issue 16. The schedule file says whether the bound converged, so that a reader can tell a
+// loose certificate from a weak schedule.
+#[test]
+fn the_schedule_file_says_whether_the_bound_converged() {
+    let workspace = Workspace::new();
+    let instance = oracle_path("mission-article.json");
+    let out = workspace.path("schedule.json");
+    assert_eq!(solve(&instance, &out, None, None).unwrap(), ExitCode::SUCCESS);
+    let schedule = read_schedule(&out);
+    assert_eq!(schedule.bound_converged, Some(true));
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.contains("\"bound_converged\": true"), "{text}");
+}

@@ -1,8 +1,8 @@
 //! Properties on random small instances, checked against brute force where that is cheap.
 
 use dagak_scheduling::{
-    AssignOptions, Participant, Pin, PreviousMeeting, Request, ScheduleError, ScheduleProblem,
-    Slot, assign,
+    AssignOptions, Effort, Participant, Pin, PreviousMeeting, Request, ScheduleError,
+    ScheduleProblem, Slot, assign,
 };
 use proptest::prelude::*;
 
@@ -31,6 +31,41 @@ fn small_problem() -> impl Strategy<Value = ScheduleProblem> {
                     .map(|(available, blocked, max_meetings)| Participant {
                         available: (0..n_slots).filter(|&slot| available[slot]).collect(),
                         blocked: (0..n_slots).filter(|&slot| blocked[slot]).collect(),
+                        max_meetings,
+                    })
+                    .collect(),
+                requests: requests
+                    .into_iter()
+                    .map(|(first, offset, weight)| Request {
+                        participant_a: first,
+                        participant_b: (first + offset) % n_participants,
+                        weight: f64::from(weight),
+                    })
+                    .collect(),
+            }
+        })
+    })
+}
+
+/// A random medium problem (too large for brute force): up to 24 participants, 6 slots and 80
+/// requests, with tables and maxima.
+fn medium_problem() -> impl Strategy<Value = ScheduleProblem> {
+    (6usize..=24, 2usize..=6).prop_flat_map(|(n_participants, n_slots)| {
+        let slots = prop::collection::vec(prop::option::of(1u32..=6), n_slots);
+        let participants = prop::collection::vec(
+            (prop::collection::vec(prop::bool::weighted(0.7), n_slots), prop::option::of(1u32..=5)),
+            n_participants,
+        );
+        let requests =
+            prop::collection::vec((0..n_participants, 1..n_participants, 1u32..=9), 10..=80);
+        (slots, participants, requests).prop_map(move |(slots, participants, requests)| {
+            ScheduleProblem {
+                slots: slots.into_iter().map(|tables| Slot { tables }).collect(),
+                participants: participants
+                    .into_iter()
+                    .map(|(available, max_meetings)| Participant {
+                        available: (0..n_slots).filter(|&slot| available[slot]).collect(),
+                        blocked: Vec::new(),
                         max_meetings,
                     })
                     .collect(),
@@ -140,6 +175,35 @@ proptest! {
         prop_assert!(schedule.total_weight <= optimum + 1e-9);
         prop_assert!(schedule.upper_bound >= optimum - 1e-9, "bound {} < optimum {}", schedule.upper_bound, optimum);
         prop_assert_eq!(schedule.meetings.len() + schedule.unscheduled.len(), problem.requests.len());
+    }
+
+    // See: issue 16. The bound's method may stop at any iteration (a time limit, the iteration
+    // cap); the bound must stay valid there, not only when it has converged.
+    #[test]
+    fn a_bound_stopped_at_any_iteration_is_never_below_the_brute_force_optimum(
+        problem in small_problem(),
+        bound_iterations in 1u32..=400,
+    ) {
+        let effort = Effort { bound_iterations, search_rounds: 50 };
+        let (schedule, _) = assign(&problem, &AssignOptions { effort, ..AssignOptions::default() }).unwrap();
+        let optimum = brute_force_optimum(&problem, &[]);
+        prop_assert!(schedule.upper_bound >= optimum - 1e-9, "bound {} < optimum {} after {} iterations", schedule.upper_bound, optimum, bound_iterations);
+    }
+
+    // See: issue 16.
+    #[test]
+    fn the_bound_is_never_below_the_best_schedule_on_medium_instances(
+        problem in medium_problem(),
+        bound_iterations in 1u32..=2_000,
+        seed in 0u64..1000,
+    ) {
+        let effort = Effort { bound_iterations, search_rounds: 2_000 };
+        let options = AssignOptions { seed, effort, ..AssignOptions::default() };
+        let (schedule, _) = assign(&problem, &options).unwrap();
+        assert_valid(&problem, &[], &schedule);
+        prop_assert!(schedule.upper_bound >= schedule.total_weight, "bound {} below total {}", schedule.upper_bound, schedule.total_weight);
+        let weight: f64 = problem.requests.iter().map(|request| request.weight).sum();
+        prop_assert!(schedule.upper_bound <= weight, "bound {} above the weight of all requests {}", schedule.upper_bound, weight);
     }
 
     #[test]
