@@ -146,7 +146,7 @@ impl DirectoryStore for PgStore {
         filter: &OrgFilter,
         page: Page,
     ) -> Result<PageOf<OrgRecord>, StoreError> {
-        let mut tx = self.read().await?;
+        let mut tx = self.list_read().await?;
         organizations::list(&mut tx, filter, page, self.count_cap).await
     }
 
@@ -423,7 +423,7 @@ impl DirectoryStore for PgStore {
         filter: &PersonFilter,
         page: Page,
     ) -> Result<PageOf<PersonRecord>, StoreError> {
-        let mut tx = self.read().await?;
+        let mut tx = self.list_read().await?;
         people::list(&mut tx, filter, page, self.count_cap).await
     }
 

@@ -170,6 +170,16 @@ impl PgStore {
         Ok(tx)
     }
 
+    /// A read transaction for a list: as [`PgStore::read`], with sequential scans turned off.
+    /// Every filter of a list has an index; a sequential scan under a `LIMIT` is the planner
+    /// betting that matches are many and spread out, and a search with none or few of them
+    /// then reads the whole table.
+    pub(crate) async fn list_read(&self) -> Result<Tx, StoreError> {
+        let mut tx = self.read().await?;
+        sqlx::query("SET LOCAL enable_seqscan = off").execute(&mut *tx).await.map_err(map_err)?;
+        Ok(tx)
+    }
+
     /// The schema version the database is at (0 before the first migration).
     pub async fn schema_version(&self) -> Result<usize, StoreError> {
         let mut conn = self.pool.acquire().await.map_err(map_err)?;

@@ -302,19 +302,39 @@ pub(crate) async fn list(
         let n: i64 = count.build_query_scalar().fetch_one(&mut *conn).await.map_err(map_err)?;
         capped(u64::try_from(n).unwrap_or(0), limit)
     };
-    // The page's ids first, then their rows (see the organisations' list).
-    let mut query = QueryBuilder::<Postgres>::new("SELECT p.id FROM people p WHERE true");
-    push_conditions(&mut query, filter);
-    query.push(match filter.sort {
+    // The page's ids first, then their rows (see the organisations' list); up to the cap,
+    // the matches are read by their indexes and sorted.
+    let sorted = filter.org_id.is_some() || filter.text.is_some();
+    let order = match filter.sort {
         PersonSort::Name => " ORDER BY p.sort_key, p.id",
         PersonSort::RecentlyUpdated => " ORDER BY p.updated_at DESC, p.id DESC",
-    });
-    query
-        .push(" LIMIT ")
-        .push_bind(i64::try_from(page.limit).unwrap_or(i64::MAX))
-        .push(" OFFSET ")
-        .push_bind(i64::try_from(page.offset).unwrap_or(i64::MAX));
-    let ids: Vec<i64> = query.build_query_scalar().fetch_all(&mut *conn).await.map_err(map_err)?;
+    };
+    let mut query = if total == 0 {
+        None
+    } else if sorted && !capped {
+        let mut query = QueryBuilder::<Postgres>::new(
+            "WITH m AS MATERIALIZED (SELECT p.id, p.sort_key, p.updated_at FROM people p WHERE true",
+        );
+        push_conditions(&mut query, filter);
+        query.push(") SELECT p.id FROM m p").push(order);
+        Some(query)
+    } else {
+        let mut query = QueryBuilder::<Postgres>::new("SELECT p.id FROM people p WHERE true");
+        push_conditions(&mut query, filter);
+        query.push(order);
+        Some(query)
+    };
+    let ids: Vec<i64> = match &mut query {
+        None => Vec::new(),
+        Some(query) => {
+            query
+                .push(" LIMIT ")
+                .push_bind(i64::try_from(page.limit).unwrap_or(i64::MAX))
+                .push(" OFFSET ")
+                .push_bind(i64::try_from(page.offset).unwrap_or(i64::MAX));
+            query.build_query_scalar().fetch_all(&mut *conn).await.map_err(map_err)?
+        }
+    };
     let ids: Vec<PersonId> = ids.into_iter().map(PersonId).collect();
     Ok(PageOf { items: get_many(conn, &ids).await?, total, capped })
 }

@@ -121,6 +121,19 @@ async fn a_broad_search_stops_counting_at_the_cap_and_says_so() {
     assert_eq!(summary(store.list_organizations(&all, at(0, 2)).await.unwrap()), (5, false, 2));
     let korean = OrgFilter { country: dagak_domain::CountryCode::parse("KR").ok(), ..all };
     assert_eq!(summary(store.list_organizations(&korean, at(0, 1)).await.unwrap()), (5, false, 1));
+    // Many matches by a two-syllable word are read in the index's order; few are sorted: the
+    // pages are the same either way.
+    let lab = OrgFilter { text: Some("연구".into()), ..Default::default() };
+    let exact = store.clone().with_count_cap(1000);
+    let whole: Vec<_> = exact.list_organizations(&lab, at(0, 10)).await.unwrap().items;
+    assert_eq!(whole.len(), 5);
+    for offset in 0..5 {
+        let capped = store.list_organizations(&lab, at(offset, 1)).await.unwrap();
+        let counted = exact.list_organizations(&lab, at(offset, 1)).await.unwrap();
+        assert!(capped.capped && !counted.capped || offset >= 2, "{offset}");
+        assert_eq!(capped.items[0].id, whole[offset as usize].id, "capped, {offset}");
+        assert_eq!(counted.items[0].id, whole[offset as usize].id, "counted, {offset}");
+    }
     let people = PersonFilter { text: Some("민수".into()), ..Default::default() };
     let found = store.list_people(&people, at(0, 1)).await.unwrap();
     assert_eq!((found.total, found.capped, found.items.len()), (2, true, 1));
