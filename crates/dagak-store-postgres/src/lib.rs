@@ -26,6 +26,7 @@ mod imports;
 mod jobs;
 mod notes;
 mod organizations;
+mod paging;
 mod people;
 mod previews;
 mod rebuild;
@@ -37,7 +38,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use dagak_store::{Store, StoreError};
-pub use rebuild::rebuild_search;
+pub use rebuild::{copy_escape, rebuild_search};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection as _, PgConnection, PgPool, Postgres};
 

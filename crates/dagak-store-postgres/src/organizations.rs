@@ -9,6 +9,7 @@ use dagak_store::{OrgFilter, OrgKeys, OrgRecord, OrgSort, Page, PageOf, StoreErr
 use sqlx::AssertSqlSafe;
 use sqlx::{PgConnection, Postgres, QueryBuilder, Row as _};
 
+use crate::paging::{count_at_most, count_limit, count_of, push_page};
 use crate::search::{ORG_NAMES, ORG_TEXT, push_word, titles_at, write_bigrams};
 use crate::{map_err, other};
 
@@ -351,24 +352,21 @@ async fn count(
         let n: i64 = count.build_query_scalar().fetch_one(&mut *conn).await.map_err(map_err)?;
         return Ok((u64::try_from(n).unwrap_or(0), false));
     }
-    let mut count = QueryBuilder::<Postgres>::new(
-        "SELECT count(*) FROM (SELECT 1 FROM organizations o WHERE true",
-    );
+    let mut count = count_of("organizations o");
     push_conditions(&mut count, filter);
-    count.push(" LIMIT ").push_bind(i64::try_from(limit.saturating_add(1)).unwrap_or(i64::MAX));
-    count.push(") matches");
-    let n: i64 = count.build_query_scalar().fetch_one(&mut *conn).await.map_err(map_err)?;
-    Ok(capped(u64::try_from(n).unwrap_or(0), limit))
+    count_at_most(conn, count, limit).await
 }
 
-/// A count of at most `limit + 1` rows: `limit` and capped when it found more.
-pub(crate) fn capped(n: u64, limit: u64) -> (u64, bool) {
-    if n > limit { (limit, true) } else { (n, false) }
-}
-
-/// Where a list stops counting: at the cap, and always past the page asked for.
-pub(crate) fn count_limit(cap: u64, page: Page) -> u64 {
-    cap.max(page.offset.saturating_add(page.limit))
+/// Appends the condition that the names hold every word.
+fn push_names(query: &mut QueryBuilder<Postgres>, words: &[String]) {
+    query.push("(");
+    for (i, word) in words.iter().enumerate() {
+        if i > 0 {
+            query.push(" AND ");
+        }
+        push_word(query, &ORG_NAMES, word);
+    }
+    query.push(")");
 }
 
 pub(crate) async fn list(
@@ -435,23 +433,12 @@ async fn sorted_matches(
     if words.is_empty() {
         query.push("true");
     } else {
-        query.push("(");
-        for (i, word) in words.iter().enumerate() {
-            if i > 0 {
-                query.push(" AND ");
-            }
-            push_word(&mut query, &ORG_NAMES, word);
-        }
-        query.push(")");
+        push_names(&mut query, words);
     }
     query.push(" AS named FROM organizations o WHERE true");
     push_conditions(&mut query, filter);
     query.push(") SELECT o.id FROM m o ORDER BY o.named DESC, ").push(order_by(filter.sort, false));
-    query
-        .push(" LIMIT ")
-        .push_bind(i64::try_from(page.limit).unwrap_or(i64::MAX))
-        .push(" OFFSET ")
-        .push_bind(i64::try_from(page.offset).unwrap_or(i64::MAX));
+    push_page(&mut query, page.offset, page.limit);
     query.build_query_scalar().fetch_all(&mut *conn).await.map_err(map_err)
 }
 
@@ -482,21 +469,11 @@ async fn page_ids(
     let mut query = QueryBuilder::<Postgres>::new("SELECT o.id FROM organizations o WHERE true");
     push_conditions(&mut query, filter);
     if matches!(names, Names::Hold | Names::Lack) {
-        query.push(if names == Names::Hold { " AND (" } else { " AND NOT (" });
-        for (i, word) in words.iter().enumerate() {
-            if i > 0 {
-                query.push(" AND ");
-            }
-            push_word(&mut query, &ORG_NAMES, word);
-        }
-        query.push(")");
+        query.push(if names == Names::Hold { " AND " } else { " AND NOT " });
+        push_names(&mut query, words);
     }
     query.push(" ORDER BY ").push(order_by(filter.sort, names == Names::Reversed));
-    query
-        .push(" LIMIT ")
-        .push_bind(i64::try_from(limit).unwrap_or(i64::MAX))
-        .push(" OFFSET ")
-        .push_bind(i64::try_from(offset).unwrap_or(i64::MAX));
+    push_page(&mut query, offset, limit);
     query.build_query_scalar().fetch_all(&mut *conn).await.map_err(map_err)
 }
 

@@ -12,7 +12,8 @@ use dagak_store::{
 use sqlx::AssertSqlSafe;
 use sqlx::{PgConnection, Postgres, QueryBuilder, Row as _};
 
-use crate::organizations::{capped, count_limit, exists};
+use crate::organizations::exists;
+use crate::paging::{count_at_most, count_limit, count_of, push_page};
 use crate::search::{PERSON_TEXT, push_word, write_bigrams};
 use crate::{map_err, other};
 
@@ -292,15 +293,9 @@ pub(crate) async fn list(
         (u64::try_from(n).unwrap_or(0), false)
     } else {
         // Counted up to the cap, as the organisations' matches are.
-        let limit = count_limit(cap, page);
-        let mut count = QueryBuilder::<Postgres>::new(
-            "SELECT count(*) FROM (SELECT 1 FROM people p WHERE true",
-        );
+        let mut count = count_of("people p");
         push_conditions(&mut count, filter);
-        count.push(" LIMIT ").push_bind(i64::try_from(limit.saturating_add(1)).unwrap_or(i64::MAX));
-        count.push(") matches");
-        let n: i64 = count.build_query_scalar().fetch_one(&mut *conn).await.map_err(map_err)?;
-        capped(u64::try_from(n).unwrap_or(0), limit)
+        count_at_most(conn, count, count_limit(cap, page)).await?
     };
     // The page's ids first, then their rows (see the organisations' list); the matches are
     // read by their indexes and sorted, unless there are many each found by a probe of the
@@ -331,11 +326,7 @@ pub(crate) async fn list(
     let ids: Vec<i64> = match &mut query {
         None => Vec::new(),
         Some(query) => {
-            query
-                .push(" LIMIT ")
-                .push_bind(i64::try_from(page.limit).unwrap_or(i64::MAX))
-                .push(" OFFSET ")
-                .push_bind(i64::try_from(page.offset).unwrap_or(i64::MAX));
+            push_page(query, page.offset, page.limit);
             query.build_query_scalar().fetch_all(&mut *conn).await.map_err(map_err)?
         }
     };

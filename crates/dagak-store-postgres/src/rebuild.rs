@@ -47,18 +47,24 @@ pub async fn rebuild_search(conn: &mut PgConnection) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Appends `text` escaped for the text format of `COPY … FROM STDIN` (backslash, tab and line
+/// ends; the caller writes the tabs between columns and the line's end).
+pub fn copy_escape(text: &str, out: &mut String) {
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c => out.push(c),
+        }
+    }
+}
+
 /// Appends one `COPY … FROM STDIN` text line `gram TAB id` per window of `text`.
 fn push_bigrams(out: &mut String, id: i64, text: &str) {
     for gram in bigrams(text) {
-        for c in gram.chars() {
-            match c {
-                '\\' => out.push_str("\\\\"),
-                '\t' => out.push_str("\\t"),
-                '\n' => out.push_str("\\n"),
-                '\r' => out.push_str("\\r"),
-                c => out.push(c),
-            }
-        }
+        copy_escape(&gram, out);
         out.push('\t');
         out.push_str(&id.to_string());
         out.push('\n');

@@ -11,6 +11,7 @@
 use std::fmt::Write as _;
 
 use anyhow::{Context as _, bail};
+use dagak_store_postgres::copy_escape;
 use futures_util::TryStreamExt as _;
 use sqlx::postgres::PgRow;
 use sqlx::{AssertSqlSafe, PgConnection, PgPool, Row as _};
@@ -120,19 +121,6 @@ pub(crate) async fn read(
     send(out, Msg::Done).await
 }
 
-/// Appends `text` escaped for `COPY`'s text format.
-fn escape(text: &str, out: &mut String) {
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            c => out.push(c),
-        }
-    }
-}
-
 /// Appends one row as a line of `COPY`'s text format, then the derived columns of
 /// [`derived_columns`] computed from it.
 fn encode(table: &Table, row: &[Val], out: &mut String) -> anyhow::Result<()> {
@@ -161,7 +149,7 @@ fn encode(table: &Table, row: &[Val], out: &mut String) -> anyhow::Result<()> {
                         table.columns.get(i).map_or("?", |c| c.name.as_str())
                     );
                 }
-                escape(text, out);
+                copy_escape(text, out);
             }
             Val::Bytes(bytes) => {
                 // bytea's hex form, its backslash escaped for COPY.
@@ -185,7 +173,7 @@ fn encode(table: &Table, row: &[Val], out: &mut String) -> anyhow::Result<()> {
             }
         };
         out.push('\t');
-        escape(&dagak_store::search::names_text(text("name_ko"), text("name_en")), out);
+        copy_escape(&dagak_store::search::names_text(text("name_ko"), text("name_en")), out);
     }
     out.push('\n');
     Ok(())
